@@ -1,0 +1,11 @@
+//! Who is calling: roles, callers and signed tokens.
+//!
+//! Every service function takes the [`Caller`]; authorisation lives in the domain, not in the
+//! transport. Tokens are JWTs: HS256 signed with the server's own secret for tokens it issues,
+//! or RS256/ES256 verified with the city identity provider's public keys.
+
+mod caller;
+mod tokens;
+
+pub use caller::{Caller, Role, UnknownRole};
+pub use tokens::{AuthError, Claims, TokenIssuer, TokenVerifier};

@@ -1,0 +1,159 @@
+//! Roles and the identity of a caller.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::ids::{DepartmentId, DistrictId};
+
+/// A role in the city's organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// A resident: sees and rates their own tickets.
+    Resident,
+    /// A hotline agent: takes tickets on any channel, city-wide, and dispatches them.
+    Operator,
+    /// A member of one department of one district: works the tickets dispatched to it.
+    DepartmentStaff,
+    /// The administrator of one district.
+    DistrictAdmin,
+    /// The administrator of the whole city.
+    CityAdmin,
+}
+
+impl Role {
+    /// Every role, in order of reach.
+    pub const ALL: [Role; 5] =
+        [Role::Resident, Role::Operator, Role::DepartmentStaff, Role::DistrictAdmin, Role::CityAdmin];
+
+    /// The role's name in tokens and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Resident => "resident",
+            Role::Operator => "operator",
+            Role::DepartmentStaff => "department_staff",
+            Role::DistrictAdmin => "district_admin",
+            Role::CityAdmin => "city_admin",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A role name that is not one of [`Role::ALL`].
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("unknown role `{0}` (expected one of resident, operator, department_staff, district_admin, city_admin)")]
+pub struct UnknownRole(pub String);
+
+impl FromStr for Role {
+    type Err = UnknownRole;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|role| role.as_str() == name)
+            .ok_or_else(|| UnknownRole(name.chars().take(64).collect()))
+    }
+}
+
+/// The identity on whose behalf a service function runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    /// Nobody signed in: may read public data and, where a district allows it, submit tickets.
+    Anonymous,
+    /// A signed-in person.
+    User {
+        /// Stable subject identifier from the token (`sub`).
+        subject: String,
+        /// Their role.
+        role: Role,
+        /// The district they belong to (district admins and department staff).
+        district: Option<DistrictId>,
+        /// The department they belong to (department staff).
+        department: Option<DepartmentId>,
+    },
+    /// The system itself (sweepers, auto-close), acting on every district.
+    System,
+}
+
+impl Caller {
+    /// A resident with this subject.
+    pub fn resident(subject: &str) -> Self {
+        Caller::User { subject: subject.to_owned(), role: Role::Resident, district: None, department: None }
+    }
+
+    /// A hotline operator.
+    pub fn operator(subject: &str) -> Self {
+        Caller::User { subject: subject.to_owned(), role: Role::Operator, district: None, department: None }
+    }
+
+    /// A member of `department` in `district`.
+    pub fn staff(subject: &str, district: DistrictId, department: DepartmentId) -> Self {
+        Caller::User {
+            subject: subject.to_owned(),
+            role: Role::DepartmentStaff,
+            district: Some(district),
+            department: Some(department),
+        }
+    }
+
+    /// The administrator of `district`.
+    pub fn district_admin(subject: &str, district: DistrictId) -> Self {
+        Caller::User {
+            subject: subject.to_owned(),
+            role: Role::DistrictAdmin,
+            district: Some(district),
+            department: None,
+        }
+    }
+
+    /// A city administrator.
+    pub fn city_admin(subject: &str) -> Self {
+        Caller::User { subject: subject.to_owned(), role: Role::CityAdmin, district: None, department: None }
+    }
+
+    /// The caller's role, if signed in.
+    pub fn role(&self) -> Option<Role> {
+        match self {
+            Caller::User { role, .. } => Some(*role),
+            Caller::Anonymous | Caller::System => None,
+        }
+    }
+
+    /// The caller's subject, if signed in.
+    pub fn subject(&self) -> Option<&str> {
+        match self {
+            Caller::User { subject, .. } => Some(subject),
+            Caller::Anonymous | Caller::System => None,
+        }
+    }
+
+    /// The district the caller is bound to, if any.
+    pub fn district(&self) -> Option<DistrictId> {
+        match self {
+            Caller::User { district, .. } => *district,
+            Caller::Anonymous | Caller::System => None,
+        }
+    }
+
+    /// The department the caller is bound to, if any.
+    pub fn department(&self) -> Option<DepartmentId> {
+        match self {
+            Caller::User { department, .. } => *department,
+            Caller::Anonymous | Caller::System => None,
+        }
+    }
+
+    /// Whether this caller is `role`.
+    pub fn is(&self, role: Role) -> bool {
+        self.role() == Some(role)
+    }
+
+    /// Whether the caller sees every district (operators, city admins, the system).
+    pub fn is_city_wide(&self) -> bool {
+        matches!(self, Caller::System) || self.is(Role::Operator) || self.is(Role::CityAdmin)
+    }
+}

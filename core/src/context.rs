@@ -1,0 +1,36 @@
+//! The handle every service function takes: storage, clock and configuration.
+
+use sea_orm::DatabaseConnection;
+
+use crate::clock::Clock;
+
+/// Tunable behaviour of the domain, passed explicitly (there are no global settings).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Resolved tickets that the reporter has not rated are closed after this many days.
+    pub auto_close_after_days: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { auto_close_after_days: 7 }
+    }
+}
+
+/// Storage, clock and configuration of one Civitas deployment.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The database; every service function opens its own transaction on it.
+    pub db: DatabaseConnection,
+    /// Where "now" comes from.
+    pub clock: Clock,
+    /// Domain settings.
+    pub config: Config,
+}
+
+impl Context {
+    /// A context on `db` with the system clock and default settings.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Context { db, clock: Clock::System, config: Config::default() }
+    }
+}

@@ -1,0 +1,271 @@
+//! Reading and changing the directory.
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+};
+
+use super::DirectoryError;
+use super::entities::{category, department, district, street};
+use super::model::{Category, Department, District, NewCategory, NewDepartment, NewDistrict, NewStreet, Street};
+use crate::auth::{Caller, Role};
+use crate::context::Context;
+use crate::error::InvalidInput;
+use crate::i18n::LocalizedText;
+use crate::ids::{CategoryId, DepartmentId, DistrictId, StreetId};
+
+fn names(en: String, zh_hans: String, zh_hant: String) -> LocalizedText {
+    LocalizedText { en, zh_hans, zh_hant }
+}
+
+impl From<district::Model> for District {
+    fn from(row: district::Model) -> Self {
+        District {
+            id: DistrictId(row.id),
+            code: row.code,
+            name: names(row.name_en, row.name_zh_hans, row.name_zh_hant),
+            allow_anonymous_tickets: row.allow_anonymous_tickets,
+        }
+    }
+}
+
+impl From<street::Model> for Street {
+    fn from(row: street::Model) -> Self {
+        Street {
+            id: StreetId(row.id),
+            district_id: DistrictId(row.district_id),
+            name: names(row.name_en, row.name_zh_hans, row.name_zh_hant),
+        }
+    }
+}
+
+impl From<department::Model> for Department {
+    fn from(row: department::Model) -> Self {
+        Department {
+            id: DepartmentId(row.id),
+            district_id: DistrictId(row.district_id),
+            name: names(row.name_en, row.name_zh_hans, row.name_zh_hant),
+        }
+    }
+}
+
+impl From<category::Model> for Category {
+    fn from(row: category::Model) -> Self {
+        Category {
+            id: CategoryId(row.id),
+            district_id: DistrictId(row.district_id),
+            name: names(row.name_en, row.name_zh_hans, row.name_zh_hant),
+            respond_within_hours: row.respond_within_hours,
+            resolve_within_hours: row.resolve_within_hours,
+            default_department_id: row.default_department_id.map(DepartmentId),
+        }
+    }
+}
+
+/// Every district, in creation order.
+pub async fn districts(ctx: &Context) -> Result<Vec<District>, DirectoryError> {
+    let rows = district::Entity::find().order_by_asc(district::Column::Id).all(&ctx.db).await?;
+    Ok(rows.into_iter().map(District::from).collect())
+}
+
+/// One district.
+pub async fn district(ctx: &Context, id: DistrictId) -> Result<District, DirectoryError> {
+    district::Entity::find_by_id(id.0)
+        .one(&ctx.db)
+        .await?
+        .map(District::from)
+        .ok_or(DirectoryError::NotFound("district"))
+}
+
+/// The districts among `ids` that exist (for batched loading).
+pub async fn districts_by_ids(ctx: &Context, ids: &[DistrictId]) -> Result<Vec<District>, DirectoryError> {
+    let rows =
+        district::Entity::find().filter(district::Column::Id.is_in(ids.iter().map(|id| id.0))).all(&ctx.db).await?;
+    Ok(rows.into_iter().map(District::from).collect())
+}
+
+/// The streets of a district.
+pub async fn streets(ctx: &Context, district_id: DistrictId) -> Result<Vec<Street>, DirectoryError> {
+    let rows = street::Entity::find()
+        .filter(street::Column::DistrictId.eq(district_id.0))
+        .order_by_asc(street::Column::Id)
+        .all(&ctx.db)
+        .await?;
+    Ok(rows.into_iter().map(Street::from).collect())
+}
+
+/// One street.
+pub async fn street(ctx: &Context, id: StreetId) -> Result<Street, DirectoryError> {
+    street::Entity::find_by_id(id.0).one(&ctx.db).await?.map(Street::from).ok_or(DirectoryError::NotFound("street"))
+}
+
+/// The streets among `ids` that exist.
+pub async fn streets_by_ids(ctx: &Context, ids: &[StreetId]) -> Result<Vec<Street>, DirectoryError> {
+    let rows = street::Entity::find().filter(street::Column::Id.is_in(ids.iter().map(|id| id.0))).all(&ctx.db).await?;
+    Ok(rows.into_iter().map(Street::from).collect())
+}
+
+/// The departments of a district.
+pub async fn departments(ctx: &Context, district_id: DistrictId) -> Result<Vec<Department>, DirectoryError> {
+    let rows = department::Entity::find()
+        .filter(department::Column::DistrictId.eq(district_id.0))
+        .order_by_asc(department::Column::Id)
+        .all(&ctx.db)
+        .await?;
+    Ok(rows.into_iter().map(Department::from).collect())
+}
+
+/// One department.
+pub async fn department(ctx: &Context, id: DepartmentId) -> Result<Department, DirectoryError> {
+    department_in(&ctx.db, id).await?.ok_or(DirectoryError::NotFound("department"))
+}
+
+/// One department, read within another domain's transaction.
+pub(crate) async fn department_in(db: &impl ConnectionTrait, id: DepartmentId) -> Result<Option<Department>, DbErr> {
+    Ok(department::Entity::find_by_id(id.0).one(db).await?.map(Department::from))
+}
+
+/// The departments among `ids` that exist.
+pub async fn departments_by_ids(ctx: &Context, ids: &[DepartmentId]) -> Result<Vec<Department>, DirectoryError> {
+    let rows =
+        department::Entity::find().filter(department::Column::Id.is_in(ids.iter().map(|id| id.0))).all(&ctx.db).await?;
+    Ok(rows.into_iter().map(Department::from).collect())
+}
+
+/// The ticket categories of a district.
+pub async fn categories(ctx: &Context, district_id: DistrictId) -> Result<Vec<Category>, DirectoryError> {
+    let rows = category::Entity::find()
+        .filter(category::Column::DistrictId.eq(district_id.0))
+        .order_by_asc(category::Column::Id)
+        .all(&ctx.db)
+        .await?;
+    Ok(rows.into_iter().map(Category::from).collect())
+}
+
+/// One category.
+pub async fn category(ctx: &Context, id: CategoryId) -> Result<Category, DirectoryError> {
+    category_in(&ctx.db, id).await?.ok_or(DirectoryError::NotFound("category"))
+}
+
+/// One category, read within another domain's transaction.
+pub(crate) async fn category_in(db: &impl ConnectionTrait, id: CategoryId) -> Result<Option<Category>, DbErr> {
+    Ok(category::Entity::find_by_id(id.0).one(db).await?.map(Category::from))
+}
+
+/// The categories among `ids` that exist.
+pub async fn categories_by_ids(ctx: &Context, ids: &[CategoryId]) -> Result<Vec<Category>, DirectoryError> {
+    let rows =
+        category::Entity::find().filter(category::Column::Id.is_in(ids.iter().map(|id| id.0))).all(&ctx.db).await?;
+    Ok(rows.into_iter().map(Category::from).collect())
+}
+
+fn require_city_admin(caller: &Caller) -> Result<(), DirectoryError> {
+    if matches!(caller, Caller::System) || caller.is(Role::CityAdmin) { Ok(()) } else { Err(DirectoryError::Forbidden) }
+}
+
+fn require_district_admin(caller: &Caller, district_id: DistrictId) -> Result<(), DirectoryError> {
+    let own_district = caller.is(Role::DistrictAdmin) && caller.district() == Some(district_id);
+    if own_district || require_city_admin(caller).is_ok() { Ok(()) } else { Err(DirectoryError::Forbidden) }
+}
+
+fn validate_names(name: &LocalizedText) -> Result<(), InvalidInput> {
+    for (field, value) in [("name.en", &name.en), ("name.zhHans", &name.zh_hans), ("name.zhHant", &name.zh_hant)] {
+        let length = value.trim().chars().count();
+        if length == 0 || length > 200 {
+            return Err(InvalidInput::new(field, "must have 1 to 200 characters"));
+        }
+    }
+    Ok(())
+}
+
+/// Creates a district (city administrators).
+pub async fn create_district(ctx: &Context, caller: &Caller, new: NewDistrict) -> Result<District, DirectoryError> {
+    require_city_admin(caller)?;
+    validate_names(&new.name)?;
+    let code = new.code.trim();
+    if code.is_empty() || code.len() > 64 {
+        return Err(InvalidInput::new("code", "must have 1 to 64 characters").into());
+    }
+    let row = district::ActiveModel {
+        code: Set(code.to_owned()),
+        name_en: Set(new.name.en),
+        name_zh_hans: Set(new.name.zh_hans),
+        name_zh_hant: Set(new.name.zh_hant),
+        allow_anonymous_tickets: Set(new.allow_anonymous_tickets),
+        ..Default::default()
+    }
+    .insert(&ctx.db)
+    .await?;
+    Ok(row.into())
+}
+
+/// Creates a street (the district's administrator or a city administrator).
+pub async fn create_street(ctx: &Context, caller: &Caller, new: NewStreet) -> Result<Street, DirectoryError> {
+    require_district_admin(caller, new.district_id)?;
+    validate_names(&new.name)?;
+    district(ctx, new.district_id).await?;
+    let row = street::ActiveModel {
+        district_id: Set(new.district_id.0),
+        name_en: Set(new.name.en),
+        name_zh_hans: Set(new.name.zh_hans),
+        name_zh_hant: Set(new.name.zh_hant),
+        ..Default::default()
+    }
+    .insert(&ctx.db)
+    .await?;
+    Ok(row.into())
+}
+
+/// Creates a department (the district's administrator or a city administrator).
+pub async fn create_department(
+    ctx: &Context,
+    caller: &Caller,
+    new: NewDepartment,
+) -> Result<Department, DirectoryError> {
+    require_district_admin(caller, new.district_id)?;
+    validate_names(&new.name)?;
+    district(ctx, new.district_id).await?;
+    let row = department::ActiveModel {
+        district_id: Set(new.district_id.0),
+        name_en: Set(new.name.en),
+        name_zh_hans: Set(new.name.zh_hans),
+        name_zh_hant: Set(new.name.zh_hant),
+        ..Default::default()
+    }
+    .insert(&ctx.db)
+    .await?;
+    Ok(row.into())
+}
+
+/// Creates a ticket category (the district's administrator or a city administrator).
+pub async fn create_category(ctx: &Context, caller: &Caller, new: NewCategory) -> Result<Category, DirectoryError> {
+    require_district_admin(caller, new.district_id)?;
+    validate_names(&new.name)?;
+    district(ctx, new.district_id).await?;
+    if !(1..=24 * 365).contains(&new.respond_within_hours) {
+        return Err(InvalidInput::new("respondWithinHours", "must be between 1 and 8760").into());
+    }
+    if !(new.respond_within_hours..=24 * 365).contains(&new.resolve_within_hours) {
+        return Err(
+            InvalidInput::new("resolveWithinHours", "must be at least the response deadline and at most 8760").into()
+        );
+    }
+    if let Some(department_id) = new.default_department_id {
+        let found = department(ctx, department_id).await;
+        if !matches!(&found, Ok(d) if d.district_id == new.district_id) {
+            return Err(InvalidInput::new("defaultDepartmentId", "is not a department of this district").into());
+        }
+    }
+    let row = category::ActiveModel {
+        district_id: Set(new.district_id.0),
+        name_en: Set(new.name.en),
+        name_zh_hans: Set(new.name.zh_hans),
+        name_zh_hant: Set(new.name.zh_hant),
+        respond_within_hours: Set(new.respond_within_hours),
+        resolve_within_hours: Set(new.resolve_within_hours),
+        default_department_id: Set(new.default_department_id.map(|id| id.0)),
+        ..Default::default()
+    }
+    .insert(&ctx.db)
+    .await?;
+    Ok(row.into())
+}

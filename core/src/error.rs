@@ -1,0 +1,49 @@
+//! What every domain error is, for transports.
+//!
+//! Each domain has its own `thiserror` enum; they all classify themselves into one
+//! [`ErrorKind`], so that a transport maps kinds to its codes in one place.
+
+/// The class of a domain error, stable across domains.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// No or an invalid credential.
+    Unauthenticated,
+    /// The caller may see the object but not do this to it.
+    Forbidden,
+    /// The object does not exist, or the caller may not know that it does.
+    NotFound,
+    /// An input field is invalid; nothing was changed.
+    BadInput {
+        /// The offending input field, as named by the API (`title`, `latitude`, ...).
+        field: &'static str,
+    },
+    /// The object's state does not allow this action; nothing was changed.
+    InvalidTransition,
+    /// Someone else changed the object concurrently; nothing was changed.
+    Conflict,
+    /// A failure of the system (storage, ...). Details are logged, never shown to clients.
+    Internal,
+}
+
+/// A domain error that knows its [`ErrorKind`].
+pub trait Classify {
+    /// The class of this error.
+    fn kind(&self) -> ErrorKind;
+}
+
+/// An invalid input field: the field's API name and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct InvalidInput {
+    /// The field as named by the API.
+    pub field: &'static str,
+    /// What is wrong, for a human.
+    pub message: String,
+}
+
+impl InvalidInput {
+    /// An invalid `field` with a message.
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        InvalidInput { field, message: message.into() }
+    }
+}

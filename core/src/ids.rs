@@ -1,0 +1,105 @@
+//! Typed identifiers.
+//!
+//! Every entity has its own ID type so that a department ID can never be passed where a district
+//! ID is expected. IDs are rendered with a short prefix (`dst_3`, `dep_12`, ...); the same strings
+//! are used by the GraphQL API and the CLI, and parsing rejects an ID of the wrong kind.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// An ID string that is malformed or names another kind of entity.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{given}` is not a valid {kind} ID (expected `{prefix}_<number>`)")]
+pub struct MalformedId {
+    /// What was given.
+    pub given: String,
+    /// The kind of ID that was expected, e.g. `district`.
+    pub kind: &'static str,
+    /// The expected prefix, e.g. `dst`.
+    pub prefix: &'static str,
+}
+
+macro_rules! typed_id {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal, $kind:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub i64);
+
+        impl $name {
+            /// The prefix of this ID's string form.
+            pub const PREFIX: &'static str = $prefix;
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}_{}", $prefix, self.0)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = MalformedId;
+
+            fn from_str(given: &str) -> Result<Self, Self::Err> {
+                given
+                    .strip_prefix(concat!($prefix, "_"))
+                    .filter(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+                    .and_then(|digits| digits.parse::<i64>().ok())
+                    .filter(|value| *value > 0)
+                    .map($name)
+                    .ok_or_else(|| MalformedId {
+                        given: given.chars().take(64).collect(),
+                        kind: $kind,
+                        prefix: $prefix,
+                    })
+            }
+        }
+    };
+}
+
+typed_id!(
+    /// A district of the city.
+    DistrictId, "dst", "district"
+);
+typed_id!(
+    /// A street of a district.
+    StreetId, "str", "street"
+);
+typed_id!(
+    /// A department of a district (e.g. sanitation of district 2).
+    DepartmentId, "dep", "department"
+);
+typed_id!(
+    /// A ticket category of a district, with its deadlines.
+    CategoryId, "cat", "category"
+);
+typed_id!(
+    /// A hotline ticket.
+    TicketId, "tkt", "ticket"
+);
+typed_id!(
+    /// One entry of a ticket's timeline.
+    TicketEventId, "tev", "ticket event"
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_rejects_other_kinds() {
+        let id: DistrictId = "dst_42".parse().expect("valid");
+        assert_eq!(id, DistrictId(42));
+        assert_eq!(id.to_string(), "dst_42");
+        assert!("dep_42".parse::<DistrictId>().is_err());
+        for bad in ["dst_", "dst_-1", "dst_0", "dst_1a", "42", "", "dst_99999999999999999999"] {
+            assert!(bad.parse::<DistrictId>().is_err(), "{bad} should be rejected");
+        }
+    }
+
+    #[test]
+    fn error_names_the_expected_kind() {
+        let error = "tkt_1".parse::<DepartmentId>().expect_err("wrong kind");
+        assert_eq!(error.kind, "department");
+        assert!(error.to_string().contains("dep_<number>"));
+    }
+}

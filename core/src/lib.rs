@@ -1,0 +1,23 @@
+//! The Civitas domain: hotline tickets (and later surveys and participatory budgeting) for a
+//! city organised in districts.
+//!
+//! This crate knows nothing of HTTP or GraphQL. Every operation is a service function that
+//! takes a [`Context`] (storage, clock, settings) and the [`auth::Caller`] on whose behalf it
+//! runs, enforces who may do what, and returns domain values or a domain error that classifies
+//! itself as an [`error::ErrorKind`].
+
+pub mod auth;
+pub mod clock;
+pub mod context;
+pub mod db;
+pub mod demo;
+pub mod directory;
+pub mod error;
+pub mod events;
+pub mod i18n;
+pub mod ids;
+pub mod testing;
+pub mod tickets;
+pub mod time;
+
+pub use context::{Config, Context};

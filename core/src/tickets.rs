@@ -1,0 +1,24 @@
+//! Hotline tickets: intake on any channel, dispatch, work under deadlines, resolution, rating,
+//! reopening, merging — every step audited on the ticket's timeline.
+
+mod access;
+mod entities;
+mod error;
+mod input;
+mod model;
+mod query;
+mod service;
+mod state;
+mod stats;
+mod storage;
+mod sweeper;
+
+pub use access::{contact_for, contact_visible_to, mask_email, mask_name, mask_phone};
+pub use error::TicketError;
+pub use input::{MAX_DESCRIPTION_CHARS, MAX_NOTE_CHARS, MAX_TITLE_CHARS, NewTicket};
+pub use model::{Channel, Contact, GeoPoint, Priority, Rating, Ticket, TicketEvent, TicketEventKind, TicketStatus};
+pub use query::{MAX_PAGE_SIZE, TicketFilter, TicketPage, events_of, get, get_by_code, list, replay, timeline};
+pub use service::{accept, comment, dispatch, merge, rate, reject, resolve, return_to_dispatch, submit, transfer};
+pub use state::{InvalidTransition, LOWEST_SATISFIED_SCORE, TicketState, Transition};
+pub use stats::{StatsQuery, TicketStats, stats};
+pub use sweeper::{SweepReport, sweep};

@@ -1,0 +1,280 @@
+//! Hotline tickets and their timeline.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+
+use crate::ids::{CategoryId, DepartmentId, DistrictId, StreetId, TicketEventId, TicketId};
+
+macro_rules! string_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($(#[$vdoc])* $variant),+ }
+
+        impl $name {
+            /// Every value.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stored and API name (`SCREAMING_SNAKE_CASE`).
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// Parses a stored name.
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// How a ticket reached the city.
+    Channel {
+        /// A call to the hotline, taken by an operator.
+        Phone = "PHONE",
+        /// The web form.
+        Web = "WEB",
+        /// The mobile app.
+        App = "APP",
+        /// An email, entered by an operator.
+        Email = "EMAIL",
+        /// An automatic sensor (flooding, noise, ...).
+        Sensor = "SENSOR",
+        /// A visit to a service counter.
+        WalkIn = "WALK_IN",
+    }
+);
+
+string_enum!(
+    /// How urgent a ticket is.
+    Priority {
+        /// Can wait.
+        Low = "LOW",
+        /// The default.
+        Normal = "NORMAL",
+        /// Should be handled first.
+        High = "HIGH",
+        /// Danger to people or property.
+        Urgent = "URGENT",
+    }
+);
+
+string_enum!(
+    /// Where a ticket is in its lifecycle.
+    TicketStatus {
+        /// Taken in, waiting to be dispatched.
+        Received = "RECEIVED",
+        /// Sent to a department, waiting for it to accept.
+        Dispatched = "DISPATCHED",
+        /// A department is working on it.
+        Accepted = "ACCEPTED",
+        /// The department says it is done; waiting for the reporter's rating.
+        Resolved = "RESOLVED",
+        /// Finished.
+        Closed = "CLOSED",
+        /// Not actionable.
+        Rejected = "REJECTED",
+        /// A duplicate, closed into another ticket.
+        Merged = "MERGED",
+    }
+);
+
+impl TicketStatus {
+    /// Whether no further transition is possible.
+    pub fn is_terminal(self) -> bool {
+        matches!(self, TicketStatus::Closed | TicketStatus::Rejected | TicketStatus::Merged)
+    }
+
+    /// Whether the ticket still waits for a department to accept it.
+    pub fn awaits_response(self) -> bool {
+        matches!(self, TicketStatus::Received | TicketStatus::Dispatched)
+    }
+
+    /// Whether the ticket still waits for resolution.
+    pub fn awaits_resolution(self) -> bool {
+        matches!(self, TicketStatus::Received | TicketStatus::Dispatched | TicketStatus::Accepted)
+    }
+}
+
+string_enum!(
+    /// What happened to a ticket, as recorded on its timeline.
+    TicketEventKind {
+        /// It was submitted.
+        Submitted = "SUBMITTED",
+        /// It was dispatched to a department.
+        Dispatched = "DISPATCHED",
+        /// The department accepted it.
+        Accepted = "ACCEPTED",
+        /// The department sent it back to dispatch as misrouted.
+        Returned = "RETURNED",
+        /// It was re-dispatched to another department.
+        Transferred = "TRANSFERRED",
+        /// The department resolved it.
+        Resolved = "RESOLVED",
+        /// The reporter rated the resolution.
+        Rated = "RATED",
+        /// It was closed after an unrated wait.
+        AutoClosed = "AUTO_CLOSED",
+        /// It was rejected as not actionable.
+        Rejected = "REJECTED",
+        /// It was merged into another ticket as a duplicate.
+        MergedInto = "MERGED_INTO",
+        /// A duplicate was merged into it.
+        DuplicateMerged = "DUPLICATE_MERGED",
+        /// Someone commented.
+        Commented = "COMMENTED",
+        /// A deadline was missed and the district admin was alerted.
+        Escalated = "ESCALATED",
+    }
+);
+
+/// A point on the map (WGS 84).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GeoPoint {
+    /// Degrees north, -90 to 90.
+    pub latitude: f64,
+    /// Degrees east, -180 to 180.
+    pub longitude: f64,
+}
+
+/// Contact details of a reporter: personal data.
+///
+/// `Debug` never prints the values, so that contact data cannot reach logs by accident.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Contact {
+    /// Name.
+    pub name: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+}
+
+impl fmt::Debug for Contact {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let present = |value: &Option<String>| if value.is_some() { "<redacted>" } else { "-" };
+        f.debug_struct("Contact")
+            .field("name", &present(&self.name))
+            .field("phone", &present(&self.phone))
+            .field("email", &present(&self.email))
+            .finish()
+    }
+}
+
+impl Contact {
+    /// Whether no detail is given.
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none() && self.phone.is_none() && self.email.is_none()
+    }
+}
+
+/// A resident's rating of a resolution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rating {
+    /// 1 (very unsatisfied) to 5 (very satisfied).
+    pub score: u8,
+    /// Optional comment.
+    pub comment: Option<String>,
+}
+
+/// A hotline ticket.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ticket {
+    /// Its ID.
+    pub id: TicketId,
+    /// Human tracking code, e.g. `T-2026-000123`.
+    pub code: String,
+    /// How it came in.
+    pub channel: Channel,
+    /// The district it belongs to.
+    pub district_id: DistrictId,
+    /// The street, if known.
+    pub street_id: Option<StreetId>,
+    /// Its category.
+    pub category_id: CategoryId,
+    /// Short summary.
+    pub title: String,
+    /// What the reporter said.
+    pub description: String,
+    /// Free-form address.
+    pub address: Option<String>,
+    /// Location on the map.
+    pub location: Option<GeoPoint>,
+    /// The resident who reported it, when signed in.
+    pub reporter_subject: Option<String>,
+    /// The operator who took it, for assisted channels.
+    pub intake_subject: Option<String>,
+    /// Contact details (personal data; see `tickets::access::contact_visible_to`).
+    pub contact: Contact,
+    /// Urgency.
+    pub priority: Priority,
+    /// Lifecycle state.
+    pub status: TicketStatus,
+    /// The department it is dispatched to.
+    pub department_id: Option<DepartmentId>,
+    /// A department must accept it by then.
+    pub respond_by: DateTime<Utc>,
+    /// It must be resolved by then.
+    pub resolve_by: DateTime<Utc>,
+    /// When a department first accepted it in the current cycle.
+    pub accepted_at: Option<DateTime<Utc>>,
+    /// When it was last resolved.
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// When it was closed, rejected or merged.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// 0: on time; 1: response deadline missed and escalated; 2: resolution deadline missed.
+    pub escalation_level: i16,
+    /// The reporter's last rating.
+    pub rating: Option<Rating>,
+    /// The primary ticket, when merged as a duplicate.
+    pub merged_into: Option<TicketId>,
+    /// How many times a poor rating reopened it.
+    pub reopen_count: i32,
+    /// Optimistic-concurrency version, bumped by every change.
+    pub version: i32,
+    /// Submission time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Ticket {
+    /// Whether a deadline has passed while the ticket still waits for what it sets.
+    pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
+        (self.status.awaits_response() && now > self.respond_by)
+            || (self.status.awaits_resolution() && now > self.resolve_by)
+    }
+}
+
+/// One entry of a ticket's append-only timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TicketEvent {
+    /// Its ID (timeline order).
+    pub id: TicketEventId,
+    /// The ticket.
+    pub ticket_id: TicketId,
+    /// What happened.
+    pub kind: TicketEventKind,
+    /// Who did it (`None` for the system or an anonymous reporter).
+    pub actor_subject: Option<String>,
+    /// In which role.
+    pub actor_role: Option<String>,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Reason, resolution, comment, ...
+    pub note: Option<String>,
+    /// The department involved (dispatch, transfer).
+    pub department_id: Option<DepartmentId>,
+    /// The rating's score (rated events).
+    pub score: Option<u8>,
+    /// The other ticket of a merge.
+    pub related_ticket_id: Option<TicketId>,
+}

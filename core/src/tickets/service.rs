@@ -1,0 +1,382 @@
+//! Submitting tickets and moving them through their lifecycle.
+//!
+//! Each function is one change: it runs in one transaction, checks who may do it, applies the
+//! state machine, writes the ticket with an optimistic version check, appends the timeline
+//! entry and one domain event, and commits — or changes nothing.
+
+use chrono::{DateTime, Datelike, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseTransaction, EntityTrait, TransactionTrait,
+};
+use serde_json::json;
+
+use super::TicketError;
+use super::access;
+use super::entities::{ticket, ticket_follower};
+use super::input::{self, MAX_DESCRIPTION_CHARS, MAX_NOTE_CHARS, MAX_TITLE_CHARS, NewTicket};
+use super::model::{Priority, Ticket, TicketEventKind};
+use super::state::{TicketState, Transition};
+use super::storage::{self, NewEvent};
+use crate::auth::{Caller, Role};
+use crate::context::Context;
+use crate::directory;
+use crate::error::InvalidInput;
+use crate::events::{self, DomainEvent};
+use crate::ids::{DepartmentId, DistrictId, TicketId};
+use crate::time::to_millis;
+
+/// Takes in a ticket. Residents report for themselves; operators capture contact details of
+/// callers; anonymous callers may submit where the district allows it.
+pub async fn submit(ctx: &Context, caller: &Caller, new: NewTicket) -> Result<Ticket, TicketError> {
+    let district = match directory::district(ctx, new.district_id).await {
+        Ok(district) => district,
+        Err(directory::DirectoryError::NotFound(_)) => {
+            return Err(InvalidInput::new("districtId", "no such district").into());
+        }
+        Err(directory::DirectoryError::Storage(error)) => return Err(error.into()),
+        Err(_) => return Err(TicketError::Forbidden),
+    };
+    match caller {
+        Caller::Anonymous if !district.allow_anonymous_tickets => return Err(TicketError::Unauthenticated),
+        Caller::User { district: Some(own), .. } if *own != district.id => return Err(TicketError::Forbidden),
+        _ => {}
+    }
+    let category = directory::category(ctx, new.category_id).await.ok().filter(|c| c.district_id == district.id);
+    let Some(category) = category else {
+        return Err(InvalidInput::new("categoryId", "is not a category of this district").into());
+    };
+    if let Some(street_id) = new.street_id {
+        let street = directory::street(ctx, street_id).await.ok();
+        if street.is_none_or(|street| street.district_id != district.id) {
+            return Err(InvalidInput::new("streetId", "is not a street of this district").into());
+        }
+    }
+    let title = input::required_text("title", &new.title, MAX_TITLE_CHARS)?;
+    let description = input::required_text("description", &new.description, MAX_DESCRIPTION_CHARS)?;
+    let address = input::optional_text("address", new.address.as_deref(), 500)?;
+    let location = input::location(new.latitude, new.longitude)?;
+    let contact = input::contact(&new.contact)?;
+
+    let now = ctx.clock.now();
+    let state = TicketState::UNSUBMITTED.apply(Transition::Submit { department: None })?;
+    let reporter_subject = caller.is(Role::Resident).then(|| caller.subject().map(str::to_owned)).flatten();
+    let intake_subject = caller.is(Role::Operator).then(|| caller.subject().map(str::to_owned)).flatten();
+
+    let txn = ctx.db.begin().await?;
+    let code = storage::next_code(&txn, now.year()).await?;
+    let row = ticket::ActiveModel {
+        code: Set(code),
+        channel: Set(new.channel.as_str().to_owned()),
+        district_id: Set(district.id.0),
+        street_id: Set(new.street_id.map(|id| id.0)),
+        category_id: Set(category.id.0),
+        title: Set(title),
+        description: Set(description),
+        address: Set(address),
+        latitude: Set(location.map(|point| point.latitude)),
+        longitude: Set(location.map(|point| point.longitude)),
+        reporter_subject: Set(reporter_subject),
+        intake_subject: Set(intake_subject),
+        contact_name: Set(contact.name),
+        contact_phone: Set(contact.phone),
+        contact_email: Set(contact.email),
+        priority: Set(new.priority.unwrap_or(Priority::Normal).as_str().to_owned()),
+        status: Set(state.status.as_str().to_owned()),
+        department_id: Set(None),
+        respond_by_ms: Set(to_millis(now + Duration::hours(category.respond_within_hours.into()))),
+        resolve_by_ms: Set(to_millis(now + Duration::hours(category.resolve_within_hours.into()))),
+        accepted_at_ms: Set(None),
+        resolved_at_ms: Set(None),
+        closed_at_ms: Set(None),
+        escalation_level: Set(0),
+        rating_score: Set(None),
+        rating_comment: Set(None),
+        merged_into_id: Set(None),
+        reopen_count: Set(0),
+        version: Set(0),
+        created_at_ms: Set(to_millis(now)),
+        updated_at_ms: Set(to_millis(now)),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let id = TicketId(row.id);
+    storage::append_event(&txn, id, TicketEventKind::Submitted, caller, to_millis(now), NewEvent::default()).await?;
+    let ticket = Ticket::try_from(row)?;
+    publish(&txn, &ticket, TicketEventKind::Submitted, now).await?;
+    txn.commit().await?;
+    Ok(ticket)
+}
+
+/// Sends a received ticket to a department of its district.
+pub async fn dispatch(
+    ctx: &Context,
+    caller: &Caller,
+    id: TicketId,
+    department: DepartmentId,
+    note: Option<&str>,
+) -> Result<Ticket, TicketError> {
+    let note = input::optional_text("note", note, MAX_NOTE_CHARS)?;
+    change(ctx, caller, id, Transition::Dispatch { department }, note, access::may_dispatch).await
+}
+
+/// The assigned department takes the ticket on.
+pub async fn accept(ctx: &Context, caller: &Caller, id: TicketId) -> Result<Ticket, TicketError> {
+    change(ctx, caller, id, Transition::Accept, None, access::may_work).await
+}
+
+/// The assigned department sends a misrouted ticket back to dispatch, saying why.
+pub async fn return_to_dispatch(
+    ctx: &Context,
+    caller: &Caller,
+    id: TicketId,
+    reason: &str,
+) -> Result<Ticket, TicketError> {
+    let reason = input::required_text("reason", reason, MAX_NOTE_CHARS)?;
+    change(ctx, caller, id, Transition::Return, Some(reason), access::may_work).await
+}
+
+/// Re-dispatches a ticket to another department of its district.
+pub async fn transfer(
+    ctx: &Context,
+    caller: &Caller,
+    id: TicketId,
+    department: DepartmentId,
+    reason: &str,
+) -> Result<Ticket, TicketError> {
+    let reason = input::required_text("reason", reason, MAX_NOTE_CHARS)?;
+    change(ctx, caller, id, Transition::Transfer { department }, Some(reason), access::may_redirect).await
+}
+
+/// The assigned department reports the ticket done.
+pub async fn resolve(ctx: &Context, caller: &Caller, id: TicketId, resolution: &str) -> Result<Ticket, TicketError> {
+    let resolution = input::required_text("resolution", resolution, MAX_NOTE_CHARS)?;
+    change(ctx, caller, id, Transition::Resolve, Some(resolution), access::may_work).await
+}
+
+/// The reporter rates the resolution: 3 or more closes the ticket, 1 or 2 reopens it.
+pub async fn rate(
+    ctx: &Context,
+    caller: &Caller,
+    id: TicketId,
+    score: i32,
+    comment: Option<&str>,
+) -> Result<Ticket, TicketError> {
+    let score = input::score(score)?;
+    let comment = input::optional_text("comment", comment, MAX_NOTE_CHARS)?;
+    change(ctx, caller, id, Transition::Rate { score }, comment, access::may_rate).await
+}
+
+/// Rejects a ticket as not actionable, saying why.
+pub async fn reject(ctx: &Context, caller: &Caller, id: TicketId, reason: &str) -> Result<Ticket, TicketError> {
+    let reason = input::required_text("reason", reason, MAX_NOTE_CHARS)?;
+    change(ctx, caller, id, Transition::Reject, Some(reason), access::may_redirect).await
+}
+
+/// Closes a resolved ticket that its reporter left unrated (the system's auto-close).
+pub(crate) async fn auto_close(ctx: &Context, id: TicketId) -> Result<Ticket, TicketError> {
+    let note = format!("closed unrated after {} days", ctx.config.auto_close_after_days);
+    change(ctx, &Caller::System, id, Transition::AutoClose, Some(note), |_, _| Ok(())).await
+}
+
+/// Comments on a ticket; anyone who can see it may.
+pub async fn comment(ctx: &Context, caller: &Caller, id: TicketId, body: &str) -> Result<Ticket, TicketError> {
+    if matches!(caller, Caller::Anonymous) {
+        return Err(TicketError::Unauthenticated);
+    }
+    let body = input::required_text("body", body, MAX_NOTE_CHARS)?;
+    let now = ctx.clock.now();
+    let txn = ctx.db.begin().await?;
+    let ticket = storage::load_visible(&txn, caller, id).await?;
+    let changes = ticket::ActiveModel { updated_at_ms: Set(to_millis(now)), ..Default::default() };
+    storage::update_if_unchanged(&txn, id, ticket.version, changes).await?;
+    let event = NewEvent { note: Some(body), ..NewEvent::default() };
+    storage::append_event(&txn, id, TicketEventKind::Commented, caller, to_millis(now), event).await?;
+    publish(&txn, &ticket, TicketEventKind::Commented, now).await?;
+    let ticket = storage::reload(&txn, id).await?;
+    txn.commit().await?;
+    Ok(ticket)
+}
+
+/// Closes duplicates into a primary ticket; their reporters follow the primary from then on.
+pub async fn merge(
+    ctx: &Context,
+    caller: &Caller,
+    primary_id: TicketId,
+    duplicate_ids: &[TicketId],
+) -> Result<Ticket, TicketError> {
+    if duplicate_ids.is_empty() {
+        return Err(InvalidInput::new("duplicateIds", "must name at least one ticket").into());
+    }
+    if duplicate_ids.len() > 100 {
+        return Err(InvalidInput::new("duplicateIds", "must name at most 100 tickets").into());
+    }
+    if duplicate_ids.contains(&primary_id) {
+        return Err(InvalidInput::new("duplicateIds", "must not contain the primary ticket").into());
+    }
+    let now = ctx.clock.now();
+    let txn = ctx.db.begin().await?;
+    let primary = storage::load_visible(&txn, caller, primary_id).await?;
+    access::may_dispatch(caller, &primary)?;
+    if primary.status.is_terminal() {
+        return Err(super::state::InvalidTransition { from: primary.status, action: "merge into" }.into());
+    }
+    for &duplicate_id in duplicate_ids {
+        let duplicate = storage::load_visible(&txn, caller, duplicate_id).await?;
+        if duplicate.district_id != primary.district_id {
+            return Err(InvalidInput::new("duplicateIds", "duplicates must be in the primary ticket's district").into());
+        }
+        let transition = Transition::MergeInto { primary: primary_id };
+        let next = duplicate.state().apply(transition)?;
+        let changes = ticket::ActiveModel {
+            status: Set(next.status.as_str().to_owned()),
+            merged_into_id: Set(Some(primary_id.0)),
+            closed_at_ms: Set(Some(to_millis(now))),
+            updated_at_ms: Set(to_millis(now)),
+            ..Default::default()
+        };
+        storage::update_if_unchanged(&txn, duplicate_id, duplicate.version, changes).await?;
+        let into = NewEvent { related_ticket_id: Some(primary_id), ..NewEvent::default() };
+        storage::append_event(&txn, duplicate_id, TicketEventKind::MergedInto, caller, to_millis(now), into).await?;
+        let absorbed = NewEvent { related_ticket_id: Some(duplicate_id), ..NewEvent::default() };
+        storage::append_event(&txn, primary_id, TicketEventKind::DuplicateMerged, caller, to_millis(now), absorbed)
+            .await?;
+        follow(&txn, primary_id, duplicate.reporter_subject.as_deref()).await?;
+    }
+    let touch = ticket::ActiveModel { updated_at_ms: Set(to_millis(now)), ..Default::default() };
+    storage::update_if_unchanged(&txn, primary_id, primary.version, touch).await?;
+    let merged = storage::reload(&txn, primary_id).await?;
+    let event = DomainEvent {
+        kind: "ticket.merged".into(),
+        district_id: Some(merged.district_id),
+        aggregate_id: primary_id.0,
+        payload: json!({ "primary": primary_id.to_string(), "duplicates": duplicate_ids.iter().map(ToString::to_string).collect::<Vec<_>>() }),
+    };
+    events::append(&txn, event, to_millis(now)).await?;
+    txn.commit().await?;
+    Ok(merged)
+}
+
+async fn follow(txn: &DatabaseTransaction, ticket_id: TicketId, subject: Option<&str>) -> Result<(), TicketError> {
+    let Some(subject) = subject else { return Ok(()) };
+    let follower = ticket_follower::ActiveModel { ticket_id: Set(ticket_id.0), subject: Set(subject.to_owned()) };
+    ticket_follower::Entity::insert(follower)
+        .on_conflict_do_nothing_on([ticket_follower::Column::TicketId, ticket_follower::Column::Subject])
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+type Authorize = fn(&Caller, &Ticket) -> Result<(), TicketError>;
+
+/// The shared path of every lifecycle change of one ticket.
+async fn change(
+    ctx: &Context,
+    caller: &Caller,
+    id: TicketId,
+    transition: Transition,
+    note: Option<String>,
+    authorize: Authorize,
+) -> Result<Ticket, TicketError> {
+    if matches!(caller, Caller::Anonymous) {
+        return Err(TicketError::Unauthenticated);
+    }
+    let now = ctx.clock.now();
+    let txn = ctx.db.begin().await?;
+    let ticket = storage::load_visible(&txn, caller, id).await?;
+    authorize(caller, &ticket)?;
+    let next = ticket.state().apply(transition)?;
+    if let Some(department) = transition.department() {
+        ensure_department_of(&txn, department, ticket.district_id).await?;
+    }
+    let mut changes = ticket::ActiveModel {
+        status: Set(next.status.as_str().to_owned()),
+        department_id: Set(next.department.map(|id| id.0)),
+        reopen_count: Set(next.reopen_count),
+        updated_at_ms: Set(to_millis(now)),
+        ..Default::default()
+    };
+    match transition {
+        Transition::Accept if ticket.accepted_at.is_none() => changes.accepted_at_ms = Set(Some(to_millis(now))),
+        Transition::Resolve => changes.resolved_at_ms = Set(Some(to_millis(now))),
+        Transition::Rate { score } => {
+            changes.rating_score = Set(Some(score.into()));
+            changes.rating_comment = Set(note.clone());
+        }
+        _ => {}
+    }
+    if next.status.is_terminal() {
+        changes.closed_at_ms = Set(Some(to_millis(now)));
+    }
+    let reopened = next.reopen_count > ticket.reopen_count;
+    if reopened {
+        restart_cycle(&txn, &mut changes, &ticket, now).await?;
+    }
+    storage::update_if_unchanged(&txn, id, ticket.version, changes).await?;
+    let event = NewEvent {
+        note,
+        department_id: transition.department(),
+        score: match transition {
+            Transition::Rate { score } => Some(score),
+            _ => None,
+        },
+        related_ticket_id: None,
+    };
+    let kind = transition.event_kind();
+    storage::append_event(&txn, id, kind, caller, to_millis(now), event).await?;
+    let changed = storage::reload(&txn, id).await?;
+    publish(&txn, &changed, kind, now).await?;
+    txn.commit().await?;
+    Ok(changed)
+}
+
+/// A reopened ticket starts a new cycle: fresh deadlines from its category, no acceptance or
+/// escalation yet.
+async fn restart_cycle(
+    db: &impl ConnectionTrait,
+    changes: &mut ticket::ActiveModel,
+    ticket: &Ticket,
+    now: DateTime<Utc>,
+) -> Result<(), TicketError> {
+    let category = directory::category_in(db, ticket.category_id)
+        .await?
+        .ok_or_else(|| TicketError::Corrupt(format!("ticket {} has no category", ticket.id)))?;
+    changes.respond_by_ms = Set(to_millis(now + Duration::hours(category.respond_within_hours.into())));
+    changes.resolve_by_ms = Set(to_millis(now + Duration::hours(category.resolve_within_hours.into())));
+    changes.accepted_at_ms = Set(None);
+    changes.resolved_at_ms = Set(None);
+    changes.escalation_level = Set(0);
+    Ok(())
+}
+
+async fn ensure_department_of(
+    db: &impl ConnectionTrait,
+    department: DepartmentId,
+    district: DistrictId,
+) -> Result<(), TicketError> {
+    match directory::department_in(db, department).await?.map(|found| found.district_id) {
+        Some(found) if found == district => Ok(()),
+        _ => Err(InvalidInput::new("departmentId", "is not a department of the ticket's district").into()),
+    }
+}
+
+async fn publish(
+    txn: &DatabaseTransaction,
+    ticket: &Ticket,
+    kind: TicketEventKind,
+    now: DateTime<Utc>,
+) -> Result<(), TicketError> {
+    let event = DomainEvent {
+        kind: format!("ticket.{}", kind.as_str().to_ascii_lowercase()),
+        district_id: Some(ticket.district_id),
+        aggregate_id: ticket.id.0,
+        payload: json!({
+            "ticket": ticket.id.to_string(),
+            "code": ticket.code,
+            "status": ticket.status.as_str(),
+            "department": ticket.department_id.map(|id| id.to_string()),
+        }),
+    };
+    events::append(txn, event, to_millis(now)).await?;
+    Ok(())
+}

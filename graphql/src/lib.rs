@@ -1,0 +1,1 @@
+//! The Civitas GraphQL API and its HTTP server.

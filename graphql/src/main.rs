@@ -1,0 +1,3 @@
+//! The `civitas` command line.
+
+fn main() {}

@@ -1,0 +1,20 @@
+//! Database schema of Civitas, as ordered sea-orm migrations.
+//!
+//! The server applies pending migrations at start-up and `civitas migrate` applies them on demand.
+//! Timestamps are stored as epoch milliseconds (`BIGINT`) so that SQLite and PostgreSQL compare
+//! them identically in SQL (stats and deadline sweeps are computed by the database).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_directory;
+mod m20261123_000002_tickets;
+
+/// Runs every Civitas migration in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_directory::Migration), Box::new(m20261123_000002_tickets::Migration)]
+    }
+}
