@@ -1,1 +1,14 @@
 //! The Civitas GraphQL API and its HTTP server.
+//!
+//! A thin transport over `civitas-core`: resolvers parse IDs and inputs, call one service
+//! function with the request's caller, and convert the domain values into GraphQL types.
+//! Domain errors become GraphQL errors with a stable `extensions.code`.
+
+pub mod errors;
+pub mod loaders;
+pub mod schema;
+pub mod server;
+pub mod settings;
+pub mod types;
+
+pub use schema::{CivitasSchema, RequestContext, build_schema};

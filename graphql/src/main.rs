@@ -1,3 +1,10 @@
-//! The `civitas` command line.
+//! The `civitas` command line: run the server, migrate, issue tokens, print the schema.
 
-fn main() {}
+mod cli;
+
+use clap::Parser;
+
+fn main() -> anyhow::Result<()> {
+    let cli = cli::Cli::parse();
+    cli::run(cli)
+}

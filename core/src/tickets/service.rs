@@ -205,6 +205,9 @@ pub async fn merge(
     primary_id: TicketId,
     duplicate_ids: &[TicketId],
 ) -> Result<Ticket, TicketError> {
+    if matches!(caller, Caller::Anonymous) {
+        return Err(TicketError::Unauthenticated);
+    }
     if duplicate_ids.is_empty() {
         return Err(InvalidInput::new("duplicateIds", "must name at least one ticket").into());
     }

@@ -1,0 +1,74 @@
+//! Commands of the `civitas` binary.
+
+mod migrate;
+mod serve;
+mod token;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Civitas: hotline tickets, surveys and participatory budgeting for a city.
+#[derive(Parser)]
+#[command(name = "civitas", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the GraphQL server.
+    Serve(serve::ServeArgs),
+    /// Apply pending database migrations.
+    Migrate(DatabaseArgs),
+    /// Work with bearer tokens.
+    Token {
+        #[command(subcommand)]
+        command: token::TokenCommand,
+    },
+    /// Print the GraphQL schema (SDL).
+    Schema,
+}
+
+/// Where the data lives; shared by every command that opens the database or the secret.
+#[derive(Args, Clone)]
+pub struct DatabaseArgs {
+    /// Database URL (`postgres://…` or `sqlite://…`); a SQLite file in the data dir by default.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Directory for the SQLite database and the generated signing secret.
+    #[arg(long, env = "CIVITAS_DATA_DIR", default_value = "./civitas-data")]
+    pub data_dir: PathBuf,
+}
+
+impl DatabaseArgs {
+    /// The database URL to use.
+    pub fn url(&self) -> anyhow::Result<String> {
+        match &self.database_url {
+            Some(url) => Ok(url.clone()),
+            None => {
+                std::fs::create_dir_all(&self.data_dir)?;
+                Ok(civitas_core::db::sqlite_url_in(&self.data_dir))
+            }
+        }
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => runtime()?.block_on(serve::run(args)),
+        Command::Migrate(args) => runtime()?.block_on(migrate::run(args)),
+        Command::Token { command } => token::run(command),
+        Command::Schema => {
+            let ctx = runtime()?.block_on(civitas_core::db::connect("sqlite::memory:"))?;
+            print!("{}", civitas_graphql::build_schema(civitas_core::Context::new(ctx)).sdl());
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! `civitas serve`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use civitas_core::{Config, Context, directory};
+use civitas_graphql::server::{self, AppState};
+use civitas_graphql::settings::ServerSettings;
+use clap::Args;
+
+use super::token::demo_token;
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "CIVITAS_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Database URL (`postgres://…` or `sqlite://…`); a SQLite file in the data dir by default.
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    /// Directory for the SQLite database and the generated signing secret.
+    #[arg(long, env = "CIVITAS_DATA_DIR", default_value = "./civitas-data")]
+    data_dir: PathBuf,
+    /// HS256 signing secret (at least 32 bytes); generated into the data dir when not set.
+    #[arg(long, env = "CIVITAS_JWT_SECRET", hide_env_values = true)]
+    jwt_secret: Option<String>,
+    /// PEM public key (RSA or P-256) of the city's identity provider, for RS256/ES256 tokens.
+    #[arg(long, env = "CIVITAS_JWT_PUBLIC_KEY")]
+    jwt_public_key: Option<PathBuf>,
+    /// JWKS file of the city's identity provider.
+    #[arg(long, env = "CIVITAS_JWKS")]
+    jwks: Option<PathBuf>,
+    /// Seconds between deadline sweeps.
+    #[arg(long, env = "CIVITAS_SWEEP_INTERVAL_SECS", default_value_t = 60)]
+    sweep_interval_secs: u64,
+    /// Days after which resolved tickets left unrated are closed.
+    #[arg(long, env = "CIVITAS_AUTO_CLOSE_DAYS", default_value_t = 7)]
+    auto_close_days: i64,
+    /// Seed a demo city into an empty database and print a token per role.
+    #[arg(long)]
+    demo: bool,
+}
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let settings = ServerSettings {
+        listen: args.listen,
+        database_url: args.database_url,
+        data_dir: args.data_dir,
+        jwt_secret: args.jwt_secret,
+        jwt_public_key: args.jwt_public_key,
+        jwks: args.jwks,
+        sweep_interval: Duration::from_secs(args.sweep_interval_secs.max(1)),
+        auto_close_after_days: args.auto_close_days,
+    };
+    std::fs::create_dir_all(&settings.data_dir)?;
+    let db = civitas_core::db::connect(&settings.database_url()).await?;
+    let applied = civitas_core::db::migrate(&db).await?;
+    if applied > 0 {
+        tracing::info!(applied, "applied database migrations");
+    }
+    let ctx = Context {
+        db,
+        clock: Default::default(),
+        config: Config { auto_close_after_days: settings.auto_close_after_days },
+    };
+    let verifier = settings.verifier()?;
+    let listener = tokio::net::TcpListener::bind(settings.listen).await?;
+    let address = listener.local_addr()?;
+    if args.demo {
+        if civitas_core::demo::seed(&ctx).await?.is_some() {
+            println!("Seeded the demo city: 3 districts, 15 departments, 30 categories, 3 tickets.");
+        }
+        print_demo_tokens(&ctx, &settings).await?;
+    }
+    println!("Civitas is listening on http://{address}/graphql (GraphiQL in a browser), health at /healthz");
+    let sweeper = server::spawn_sweeper(ctx.clone(), settings.sweep_interval);
+    let state = AppState::new(ctx, verifier);
+    server::serve(listener, state, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    sweeper.abort();
+    Ok(())
+}
+
+async fn print_demo_tokens(ctx: &Context, settings: &ServerSettings) -> anyhow::Result<()> {
+    let Some(district) = directory::districts(ctx).await?.into_iter().next() else {
+        return Ok(());
+    };
+    let department = directory::departments(ctx, district.id).await?.into_iter().next();
+    let issuer = settings.issuer()?;
+    let district_id = Some(district.id.to_string());
+    let department_id = department.map(|department| department.id.to_string());
+    println!("Demo bearer tokens (valid 30 days; send as `Authorization: Bearer <token>`):");
+    for (role, subject, district, department) in [
+        ("resident", "demo-resident", None, None),
+        ("operator", "demo-operator", None, None),
+        ("department_staff", "demo-staff", district_id.clone(), department_id.clone()),
+        ("district_admin", "demo-district-admin", district_id.clone(), None),
+        ("city_admin", "demo-city-admin", None, None),
+    ] {
+        println!("  {role:<17} {}", demo_token(&issuer, subject, role, district, department)?);
+    }
+    Ok(())
+}

@@ -1,0 +1,61 @@
+//! The schema: queries, mutations, limits, and the per-request context.
+
+mod mutation;
+mod query;
+
+use async_graphql::{EmptySubscription, Schema};
+use civitas_core::Context;
+use civitas_core::auth::Caller;
+use civitas_core::i18n::Locale;
+
+use crate::loaders::Loaders;
+pub use mutation::MutationRoot;
+pub use query::QueryRoot;
+
+/// The Civitas schema.
+pub type CivitasSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Deepest query accepted.
+pub const MAX_DEPTH: usize = 12;
+/// Most complex query accepted (a list field counts its page size times its children).
+pub const MAX_COMPLEXITY: usize = 5_000;
+
+/// What the transport knows about one request.
+pub struct RequestContext {
+    /// Who is calling.
+    pub caller: Caller,
+    /// The language for localised names.
+    pub locale: Locale,
+}
+
+/// The schema over a core context.
+pub fn build_schema(ctx: Context) -> CivitasSchema {
+    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+        .data(ctx)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .finish()
+}
+
+/// The data a request needs besides the schema's: caller, locale and fresh loaders.
+pub fn request_data(ctx: &Context, caller: Caller, locale: Locale) -> (RequestContext, Loaders) {
+    let loaders = Loaders::new(ctx, &caller);
+    (RequestContext { caller, locale }, loaders)
+}
+
+/// The core context of the schema.
+pub(crate) fn core_context<'a>(ctx: &async_graphql::Context<'a>) -> &'a Context {
+    ctx.data_unchecked::<Context>()
+}
+
+/// The request's caller and locale; anonymous when the request carries none (e.g. the SDL
+/// export).
+pub(crate) fn request<'a>(ctx: &async_graphql::Context<'a>) -> &'a RequestContext {
+    const ANONYMOUS: &RequestContext = &RequestContext { caller: Caller::Anonymous, locale: Locale::En };
+    ctx.data_opt::<RequestContext>().unwrap_or(ANONYMOUS)
+}
+
+/// The request's loaders.
+pub(crate) fn loaders<'a>(ctx: &async_graphql::Context<'a>) -> &'a Loaders {
+    ctx.data_unchecked::<Loaders>()
+}

@@ -1,0 +1,120 @@
+//! Mutations: each one is one domain service call.
+
+use async_graphql::{Context, ID, Object};
+use civitas_core::ids::{CategoryId, DepartmentId, DistrictId, StreetId, TicketId};
+use civitas_core::tickets::{self, NewTicket};
+
+use super::{core_context, request};
+use crate::errors::{IntoGraphql, parse_id};
+use crate::types::{SubmitTicketInput, Ticket};
+
+/// The root of every mutation.
+pub struct MutationRoot;
+
+#[Object]
+impl MutationRoot {
+    /// Takes in a ticket. Residents report for themselves, operators capture callers' contact
+    /// details; anonymous callers may submit where the district allows it.
+    async fn submit_ticket(&self, ctx: &Context<'_>, input: SubmitTicketInput) -> async_graphql::Result<Ticket> {
+        let contact = input.contact.unwrap_or_default();
+        let new = NewTicket {
+            district_id: parse_id::<DistrictId>("districtId", &input.district_id)?,
+            category_id: parse_id::<CategoryId>("categoryId", &input.category_id)?,
+            title: input.title,
+            description: input.description,
+            channel: input.channel.into(),
+            street_id: input.street_id.map(|id| parse_id::<StreetId>("streetId", &id)).transpose()?,
+            address: input.address,
+            latitude: input.latitude,
+            longitude: input.longitude,
+            contact: tickets::Contact { name: contact.name, phone: contact.phone, email: contact.email },
+            priority: input.priority.map(Into::into),
+        };
+        Ok(Ticket(tickets::submit(core_context(ctx), &request(ctx).caller, new).await.gql()?))
+    }
+
+    /// Sends a received ticket to a department of its district.
+    async fn dispatch_ticket(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        department_id: ID,
+        note: Option<String>,
+    ) -> async_graphql::Result<Ticket> {
+        let id: TicketId = parse_id("id", &id)?;
+        let department: DepartmentId = parse_id("departmentId", &department_id)?;
+        let caller = &request(ctx).caller;
+        Ok(Ticket(tickets::dispatch(core_context(ctx), caller, id, department, note.as_deref()).await.gql()?))
+    }
+
+    /// The assigned department takes the ticket on.
+    async fn accept_ticket(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Ticket> {
+        let id: TicketId = parse_id("id", &id)?;
+        Ok(Ticket(tickets::accept(core_context(ctx), &request(ctx).caller, id).await.gql()?))
+    }
+
+    /// The assigned department sends a misrouted ticket back to dispatch.
+    async fn return_ticket(&self, ctx: &Context<'_>, id: ID, reason: String) -> async_graphql::Result<Ticket> {
+        let id: TicketId = parse_id("id", &id)?;
+        Ok(Ticket(tickets::return_to_dispatch(core_context(ctx), &request(ctx).caller, id, &reason).await.gql()?))
+    }
+
+    /// Re-dispatches a ticket to another department of its district.
+    async fn transfer_ticket(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        department_id: ID,
+        reason: String,
+    ) -> async_graphql::Result<Ticket> {
+        let id: TicketId = parse_id("id", &id)?;
+        let department: DepartmentId = parse_id("departmentId", &department_id)?;
+        let caller = &request(ctx).caller;
+        Ok(Ticket(tickets::transfer(core_context(ctx), caller, id, department, &reason).await.gql()?))
+    }
+
+    /// The assigned department reports the ticket done.
+    async fn resolve_ticket(&self, ctx: &Context<'_>, id: ID, resolution: String) -> async_graphql::Result<Ticket> {
+        let id: TicketId = parse_id("id", &id)?;
+        Ok(Ticket(tickets::resolve(core_context(ctx), &request(ctx).caller, id, &resolution).await.gql()?))
+    }
+
+    /// The reporter (or, for a caller without an account, an operator) rates the resolution:
+    /// 3–5 closes the ticket, 1–2 reopens it.
+    async fn rate_ticket(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        score: i32,
+        comment: Option<String>,
+    ) -> async_graphql::Result<Ticket> {
+        let id: TicketId = parse_id("id", &id)?;
+        let caller = &request(ctx).caller;
+        Ok(Ticket(tickets::rate(core_context(ctx), caller, id, score, comment.as_deref()).await.gql()?))
+    }
+
+    /// Rejects a ticket as not actionable.
+    async fn reject_ticket(&self, ctx: &Context<'_>, id: ID, reason: String) -> async_graphql::Result<Ticket> {
+        let id: TicketId = parse_id("id", &id)?;
+        Ok(Ticket(tickets::reject(core_context(ctx), &request(ctx).caller, id, &reason).await.gql()?))
+    }
+
+    /// Closes duplicates into a primary ticket; their reporters follow the primary.
+    async fn merge_tickets(
+        &self,
+        ctx: &Context<'_>,
+        primary_id: ID,
+        duplicate_ids: Vec<ID>,
+    ) -> async_graphql::Result<Ticket> {
+        let primary: TicketId = parse_id("primaryId", &primary_id)?;
+        let duplicates =
+            duplicate_ids.iter().map(|id| parse_id::<TicketId>("duplicateIds", id)).collect::<Result<Vec<_>, _>>()?;
+        Ok(Ticket(tickets::merge(core_context(ctx), &request(ctx).caller, primary, &duplicates).await.gql()?))
+    }
+
+    /// Comments on a ticket the caller can see.
+    async fn comment_on_ticket(&self, ctx: &Context<'_>, id: ID, body: String) -> async_graphql::Result<Ticket> {
+        let id: TicketId = parse_id("id", &id)?;
+        Ok(Ticket(tickets::comment(core_context(ctx), &request(ctx).caller, id, &body).await.gql()?))
+    }
+}

@@ -1,0 +1,111 @@
+//! Queries.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, Utc};
+use civitas_core::ids::{CategoryId, DepartmentId, DistrictId, TicketId};
+use civitas_core::tickets::{self, StatsQuery, TicketFilter};
+use civitas_core::{directory, tickets::MAX_PAGE_SIZE};
+
+use super::{core_context, request};
+use crate::errors::{IntoGraphql, bad_input, parse_id};
+use crate::types::{Category, Department, District, Me, Ticket, TicketFilterInput, TicketStats};
+
+/// The root of every query.
+pub struct QueryRoot;
+
+#[Object]
+impl QueryRoot {
+    /// Who the caller is.
+    async fn me(&self, ctx: &Context<'_>) -> Me {
+        Me(request(ctx).caller.clone())
+    }
+
+    /// Every district (public).
+    async fn districts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<District>> {
+        Ok(directory::districts(core_context(ctx)).await.gql()?.into_iter().map(District).collect())
+    }
+
+    /// One district (public).
+    async fn district(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<District> {
+        let id: DistrictId = parse_id("id", &id)?;
+        Ok(District(directory::district(core_context(ctx), id).await.gql()?))
+    }
+
+    /// The departments of a district (public).
+    async fn departments(&self, ctx: &Context<'_>, district_id: ID) -> async_graphql::Result<Vec<Department>> {
+        let id: DistrictId = parse_id("districtId", &district_id)?;
+        Ok(directory::departments(core_context(ctx), id).await.gql()?.into_iter().map(Department).collect())
+    }
+
+    /// The ticket categories of a district (public).
+    async fn categories(&self, ctx: &Context<'_>, district_id: ID) -> async_graphql::Result<Vec<Category>> {
+        let id: DistrictId = parse_id("districtId", &district_id)?;
+        Ok(directory::categories(core_context(ctx), id).await.gql()?.into_iter().map(Category).collect())
+    }
+
+    /// One ticket the caller may see.
+    async fn ticket(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Ticket> {
+        let id: TicketId = parse_id("id", &id)?;
+        Ok(Ticket(tickets::get(core_context(ctx), &request(ctx).caller, id).await.gql()?))
+    }
+
+    /// One ticket by tracking code, if the caller may see it.
+    async fn ticket_by_code(&self, ctx: &Context<'_>, code: String) -> async_graphql::Result<Ticket> {
+        Ok(Ticket(tickets::get_by_code(core_context(ctx), &request(ctx).caller, &code).await.gql()?))
+    }
+
+    /// The tickets the caller may see, newest first (Relay connection, keyset cursors; at most
+    /// 100 per page).
+    #[graphql(complexity = "first.clamp(1, 100) as usize * child_complexity")]
+    async fn tickets(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<TicketFilterInput>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Ticket>> {
+        let page_size = u64::try_from(first)
+            .ok()
+            .filter(|size| (1..=MAX_PAGE_SIZE).contains(size))
+            .ok_or_else(|| bad_input("first", format!("must be between 1 and {MAX_PAGE_SIZE}")))?;
+        let after = after.map(|cursor| parse_id::<TicketId>("after", &ID(cursor))).transpose()?;
+        let filter = filter.unwrap_or_default();
+        let filter = TicketFilter {
+            district_id: filter.district_id.map(|id| parse_id::<DistrictId>("filter.districtId", &id)).transpose()?,
+            department_id: filter
+                .department_id
+                .map(|id| parse_id::<DepartmentId>("filter.departmentId", &id))
+                .transpose()?,
+            category_id: filter.category_id.map(|id| parse_id::<CategoryId>("filter.categoryId", &id)).transpose()?,
+            statuses: filter.status.unwrap_or_default().into_iter().map(Into::into).collect(),
+            channel: filter.channel.map(Into::into),
+            overdue: filter.overdue,
+        };
+        let page = tickets::list(core_context(ctx), &request(ctx).caller, &filter, page_size, after).await.gql()?;
+        let mut connection = Connection::new(after.is_some(), page.has_next_page);
+        connection
+            .edges
+            .extend(page.tickets.into_iter().map(|ticket| Edge::new(ticket.id.to_string(), Ticket(ticket))));
+        Ok(connection)
+    }
+
+    /// Counts and rates of the tickets submitted in `[from, to)` in a district (and one of its
+    /// departments). Aggregates are public: anyone may read them.
+    async fn ticket_stats(
+        &self,
+        ctx: &Context<'_>,
+        district_id: Option<ID>,
+        department_id: Option<ID>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> async_graphql::Result<TicketStats> {
+        let query = StatsQuery {
+            district_id: district_id.map(|id| parse_id::<DistrictId>("districtId", &id)).transpose()?,
+            department_id: department_id.map(|id| parse_id::<DepartmentId>("departmentId", &id)).transpose()?,
+            from,
+            to,
+        };
+        Ok(TicketStats(tickets::stats(core_context(ctx), &query).await.gql()?))
+    }
+}

@@ -1,0 +1,126 @@
+//! The HTTP server: `POST /graphql`, GraphiQL at `GET /graphql`, `GET /healthz`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use civitas_core::auth::{Caller, TokenVerifier};
+use civitas_core::i18n::Locale;
+use civitas_core::{Context, tickets};
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+
+use crate::errors::to_graphql;
+use crate::schema::{CivitasSchema, build_schema, request_data};
+
+/// Largest request body accepted, in bytes.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// What every request handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The schema.
+    pub schema: CivitasSchema,
+    /// The domain context.
+    pub ctx: Context,
+    /// Verifies bearer tokens.
+    pub verifier: Arc<TokenVerifier>,
+}
+
+impl AppState {
+    /// The state of a server on `ctx` verifying tokens with `verifier`.
+    pub fn new(ctx: Context, verifier: TokenVerifier) -> Self {
+        AppState { schema: build_schema(ctx.clone()), ctx, verifier: Arc::new(verifier) }
+    }
+}
+
+/// The routes.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/graphql", get(graphiql).post(graphql))
+        .route("/healthz", get(healthz))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(CatchPanicLayer::custom(|_| internal_error_response()))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}
+
+/// Runs the deadline sweeper every `interval` until the task is dropped.
+pub fn spawn_sweeper(ctx: Context, interval: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        loop {
+            ticker.tick().await;
+            match tickets::sweep(&ctx).await {
+                Ok(report) if report != Default::default() => tracing::info!(?report, "deadline sweep"),
+                Ok(_) => {}
+                Err(error) => tracing::error!(%error, "deadline sweep failed"),
+            }
+        }
+    })
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+}
+
+async fn graphql(State(state): State<AppState>, headers: HeaderMap, request: GraphQLRequest) -> Response {
+    let caller = match bearer(&headers) {
+        None => Caller::Anonymous,
+        Some(token) => match state.verifier.verify(token) {
+            Ok(caller) => caller,
+            Err(error) => {
+                let mut error = to_graphql(error).into_server_error(async_graphql::Pos::default());
+                error.locations.clear();
+                let response = async_graphql::Response::from_errors(vec![error]);
+                return GraphQLResponse::from(response).into_response();
+            }
+        },
+    };
+    let locale = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok())
+        .map(Locale::negotiate)
+        .unwrap_or_default();
+    let (request_context, loaders) = request_data(&state.ctx, caller, locale);
+    let request = request.into_inner().data(request_context).data(loaders);
+    GraphQLResponse::from(state.schema.execute(request).await).into_response()
+}
+
+async fn graphiql() -> Html<String> {
+    Html(GraphiQLSource::build().endpoint("/graphql").title("Civitas GraphiQL").finish())
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.ctx.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+fn internal_error_response() -> Response {
+    let body = serde_json::json!({
+        "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL" } }]
+    });
+    (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response()
+}

@@ -1,0 +1,106 @@
+//! Server settings and the signing secret.
+
+use std::fs;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use civitas_core::auth::{AuthError, TokenIssuer, TokenVerifier};
+use rand::RngCore;
+
+/// Where secrets and keys come from, and what went wrong reading them.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// A configured secret is too short to be safe.
+    #[error("CIVITAS_JWT_SECRET must have at least 32 bytes")]
+    WeakSecret,
+    /// A verification key is unusable.
+    #[error(transparent)]
+    Key(#[from] AuthError),
+}
+
+/// Everything `civitas serve` needs.
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Database URL; a SQLite file in `data_dir` when `None`.
+    pub database_url: Option<String>,
+    /// Directory for the SQLite file and the generated secret.
+    pub data_dir: PathBuf,
+    /// HS256 secret; generated into `data_dir` when `None`.
+    pub jwt_secret: Option<String>,
+    /// PEM public key (RSA or P-256) of the city's identity provider.
+    pub jwt_public_key: Option<PathBuf>,
+    /// JWKS document of the city's identity provider.
+    pub jwks: Option<PathBuf>,
+    /// How often the deadline sweeper runs.
+    pub sweep_interval: Duration,
+    /// Days after which unrated resolved tickets are closed.
+    pub auto_close_after_days: i64,
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> SettingsError + '_ {
+    move |source| SettingsError::Io { path: path.to_owned(), source }
+}
+
+/// The HS256 secret: the configured one, or the one stored in `data_dir/jwt-secret`, created
+/// (random, 256 bits, readable by the owner only) on first use.
+pub fn signing_secret(data_dir: &Path, configured: Option<&str>) -> Result<Vec<u8>, SettingsError> {
+    if let Some(secret) = configured {
+        if secret.len() < 32 {
+            return Err(SettingsError::WeakSecret);
+        }
+        return Ok(secret.as_bytes().to_vec());
+    }
+    let path = data_dir.join("jwt-secret");
+    if path.exists() {
+        let secret = fs::read_to_string(&path).map_err(io_error(&path))?;
+        return Ok(secret.trim().as_bytes().to_vec());
+    }
+    fs::create_dir_all(data_dir).map_err(io_error(data_dir))?;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let secret: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&path).map_err(io_error(&path))?;
+    file.write_all(secret.as_bytes()).map_err(io_error(&path))?;
+    Ok(secret.into_bytes())
+}
+
+impl ServerSettings {
+    /// The database URL to use.
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| civitas_core::db::sqlite_url_in(&self.data_dir))
+    }
+
+    /// The issuer of this server's own tokens.
+    pub fn issuer(&self) -> Result<TokenIssuer, SettingsError> {
+        Ok(TokenIssuer::new(&signing_secret(&self.data_dir, self.jwt_secret.as_deref())?))
+    }
+
+    /// The verifier: this server's own HS256 tokens, plus the identity provider's keys.
+    pub fn verifier(&self) -> Result<TokenVerifier, SettingsError> {
+        let mut verifier =
+            TokenVerifier::new().with_hs256_secret(&signing_secret(&self.data_dir, self.jwt_secret.as_deref())?);
+        if let Some(path) = &self.jwt_public_key {
+            verifier = verifier.with_public_key_pem(&fs::read(path).map_err(io_error(path))?)?;
+        }
+        if let Some(path) = &self.jwks {
+            verifier = verifier.with_jwks(&fs::read_to_string(path).map_err(io_error(path))?)?;
+        }
+        Ok(verifier)
+    }
+}

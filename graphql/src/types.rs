@@ -1,0 +1,13 @@
+//! GraphQL types built from domain values (storage entities are never GraphQL types).
+
+mod directory;
+mod enums;
+mod me;
+mod stats;
+mod ticket;
+
+pub use directory::{Category, Department, District, LocalizedName, Street};
+pub use enums::{Channel, Priority, TicketEventKind, TicketStatus};
+pub use me::Me;
+pub use stats::{StatusCount, TicketStats};
+pub use ticket::{Contact, ContactInput, Rating, SubmitTicketInput, Ticket, TicketEvent, TicketFilterInput};

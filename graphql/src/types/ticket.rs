@@ -1,0 +1,290 @@
+//! Tickets, their timeline, and the inputs that create and filter them.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use civitas_core::tickets;
+
+use super::{Category, Channel, Department, District, Priority, Street, TicketEventKind, TicketStatus};
+use crate::schema::{core_context, loaders, request};
+
+/// Contact details of a reporter, in full or masked depending on who asks.
+#[derive(SimpleObject)]
+pub struct Contact {
+    /// Name.
+    pub name: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+}
+
+/// Contact details captured with a ticket.
+#[derive(InputObject, Default)]
+pub struct ContactInput {
+    /// Name.
+    pub name: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+}
+
+/// The reporter's rating of a resolution.
+#[derive(SimpleObject)]
+pub struct Rating {
+    /// 1 to 5.
+    pub score: i32,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// A ticket to submit.
+#[derive(InputObject)]
+pub struct SubmitTicketInput {
+    /// The district (`dst_…`).
+    pub district_id: ID,
+    /// A category of that district (`cat_…`).
+    pub category_id: ID,
+    /// Short summary, 1–200 characters.
+    pub title: String,
+    /// Details, 1–5000 characters.
+    pub description: String,
+    /// How the ticket came in.
+    pub channel: Channel,
+    /// A street of that district (`str_…`).
+    pub street_id: Option<ID>,
+    /// Free-form address.
+    pub address: Option<String>,
+    /// Latitude (WGS 84), with `longitude`.
+    pub latitude: Option<f64>,
+    /// Longitude (WGS 84), with `latitude`.
+    pub longitude: Option<f64>,
+    /// The reporter's contact details (personal data: shown masked to most readers).
+    pub contact: Option<ContactInput>,
+    /// Urgency; `NORMAL` when not given.
+    pub priority: Option<Priority>,
+}
+
+/// Narrows a ticket list; the caller's own scope always applies.
+#[derive(InputObject, Default)]
+pub struct TicketFilterInput {
+    /// Only this district.
+    pub district_id: Option<ID>,
+    /// Only tickets dispatched to this department.
+    pub department_id: Option<ID>,
+    /// Only this category.
+    pub category_id: Option<ID>,
+    /// Only these statuses.
+    pub status: Option<Vec<TicketStatus>>,
+    /// Only this channel.
+    pub channel: Option<Channel>,
+    /// Only overdue (`true`) or on-time (`false`) tickets.
+    pub overdue: Option<bool>,
+}
+
+/// A hotline ticket.
+pub struct Ticket(pub tickets::Ticket);
+
+#[Object]
+impl Ticket {
+    /// Its ID (`tkt_…`).
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// Human tracking code, e.g. `T-2026-000123`.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// Lifecycle state.
+    async fn status(&self) -> TicketStatus {
+        self.0.status.into()
+    }
+
+    /// How it came in.
+    async fn channel(&self) -> Channel {
+        self.0.channel.into()
+    }
+
+    /// Urgency.
+    async fn priority(&self) -> Priority {
+        self.0.priority.into()
+    }
+
+    /// Short summary.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// Details.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// Free-form address.
+    async fn address(&self) -> Option<&str> {
+        self.0.address.as_deref()
+    }
+
+    /// Latitude.
+    async fn latitude(&self) -> Option<f64> {
+        self.0.location.map(|point| point.latitude)
+    }
+
+    /// Longitude.
+    async fn longitude(&self) -> Option<f64> {
+        self.0.location.map(|point| point.longitude)
+    }
+
+    /// The reporter's contact details: in full for the operator who took the ticket, the
+    /// assigned department, the district admin and the reporter; masked for everyone else.
+    async fn contact(&self, ctx: &Context<'_>) -> Option<Contact> {
+        let contact = tickets::contact_for(&request(ctx).caller, &self.0);
+        (!contact.is_empty()).then_some(Contact { name: contact.name, phone: contact.phone, email: contact.email })
+    }
+
+    /// The district.
+    async fn district(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<District>> {
+        Ok(loaders(ctx).directory.load_one(self.0.district_id).await?.map(District))
+    }
+
+    /// The street.
+    async fn street(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Street>> {
+        let Some(id) = self.0.street_id else { return Ok(None) };
+        Ok(loaders(ctx).directory.load_one(id).await?.map(Street))
+    }
+
+    /// The category.
+    async fn category(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Category>> {
+        Ok(loaders(ctx).directory.load_one(self.0.category_id).await?.map(Category))
+    }
+
+    /// The department it is dispatched to.
+    async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
+        let Some(id) = self.0.department_id else { return Ok(None) };
+        Ok(loaders(ctx).directory.load_one(id).await?.map(Department))
+    }
+
+    /// A department must accept it by then.
+    async fn respond_by(&self) -> DateTime<Utc> {
+        self.0.respond_by
+    }
+
+    /// It must be resolved by then.
+    async fn resolve_by(&self) -> DateTime<Utc> {
+        self.0.resolve_by
+    }
+
+    /// Whether a deadline has passed while the ticket still waits for what it sets.
+    async fn overdue(&self, ctx: &Context<'_>) -> bool {
+        self.0.is_overdue(core_context(ctx).clock.now())
+    }
+
+    /// Whether the district admin was alerted of a missed deadline in the current cycle.
+    async fn escalated(&self) -> bool {
+        self.0.escalation_level > 0
+    }
+
+    /// When a department accepted it in the current cycle.
+    async fn accepted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.accepted_at
+    }
+
+    /// When it was resolved.
+    async fn resolved_at(&self) -> Option<DateTime<Utc>> {
+        self.0.resolved_at
+    }
+
+    /// When it was closed, rejected or merged.
+    async fn closed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.closed_at
+    }
+
+    /// The reporter's rating.
+    async fn rating(&self) -> Option<Rating> {
+        self.0.rating.as_ref().map(|rating| Rating { score: rating.score.into(), comment: rating.comment.clone() })
+    }
+
+    /// The primary ticket, when merged as a duplicate.
+    async fn merged_into_id(&self) -> Option<ID> {
+        self.0.merged_into.map(|id| ID(id.to_string()))
+    }
+
+    /// How many times a poor rating reopened it.
+    async fn reopen_count(&self) -> i32 {
+        self.0.reopen_count
+    }
+
+    /// Version for optimistic concurrency; every change increments it.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// Submission time.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// Last change.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// The timeline, oldest first.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 50, validator(minimum = 1, maximum = 500))] first: i32,
+    ) -> async_graphql::Result<Vec<TicketEvent>> {
+        let timeline = loaders(ctx).timelines.load_one(self.0.id).await?.unwrap_or_default();
+        let take = usize::try_from(first).unwrap_or(0);
+        Ok(timeline.into_iter().take(take).map(TicketEvent).collect())
+    }
+}
+
+/// One entry of a ticket's timeline.
+pub struct TicketEvent(pub tickets::TicketEvent);
+
+#[Object]
+impl TicketEvent {
+    /// Its ID.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// What happened.
+    async fn kind(&self) -> TicketEventKind {
+        self.0.kind.into()
+    }
+
+    /// When.
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+
+    /// Reason, resolution or comment.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+
+    /// The actor's role (`system` for automatic steps; null for an anonymous reporter).
+    async fn actor_role(&self) -> Option<&str> {
+        self.0.actor_role.as_deref()
+    }
+
+    /// The department involved (dispatch, transfer).
+    async fn department_id(&self) -> Option<ID> {
+        self.0.department_id.map(|id| ID(id.to_string()))
+    }
+
+    /// The score of a rating.
+    async fn score(&self) -> Option<i32> {
+        self.0.score.map(i32::from)
+    }
+
+    /// The other ticket of a merge.
+    async fn related_ticket_id(&self) -> Option<ID> {
+        self.0.related_ticket_id.map(|id| ID(id.to_string()))
+    }
+}

@@ -1,0 +1,109 @@
+//! The `civitas` binary as a user runs it: `serve --demo`, `token issue`, `migrate`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde_json::json;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_civitas");
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn serve_demo_then_use_a_printed_token_and_an_issued_one() {
+    let data_dir = std::env::temp_dir().join(format!("civitas-bin-{}", uuid::Uuid::new_v4().simple()));
+    let port = free_port();
+    let mut command = Command::new(BINARY);
+    command
+        .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut child = Child(command.spawn().expect("spawn civitas serve"));
+    let stdout = child.0.stdout.take().expect("stdout");
+    let lines = tokio::task::spawn_blocking(move || {
+        let mut lines = Vec::new();
+        for line in BufReader::new(stdout).lines() {
+            let line = line.expect("line");
+            let done = line.contains("listening on");
+            lines.push(line);
+            if done {
+                break;
+            }
+        }
+        lines
+    });
+    let lines = tokio::time::timeout(Duration::from_secs(60), lines).await.expect("server started").expect("read");
+    let operator_token = lines
+        .iter()
+        .find_map(|line| line.trim().strip_prefix("operator").map(|rest| rest.trim().to_owned()))
+        .expect("an operator token is printed");
+
+    let client = reqwest::Client::new();
+    let url = format!("http://127.0.0.1:{port}/graphql");
+    let query = json!({ "query": "{ me { role } tickets(first: 10) { edges { node { code } } } }" });
+    let body: serde_json::Value = client
+        .post(&url)
+        .bearer_auth(&operator_token)
+        .json(&query)
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(body["data"]["me"]["role"], "operator", "{body}");
+    assert_eq!(body["data"]["tickets"]["edges"].as_array().map(Vec::len), Some(3), "three demo tickets: {body}");
+
+    let issued = Command::new(BINARY)
+        .args(["token", "issue", "--role", "district_admin", "--district", "dst_2", "--subject", "alice"])
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .env_remove("CIVITAS_JWT_SECRET")
+        .output()
+        .expect("token issue");
+    assert!(issued.status.success(), "{}", String::from_utf8_lossy(&issued.stderr));
+    let token = String::from_utf8(issued.stdout).expect("utf8").trim().to_owned();
+    let body: serde_json::Value = client
+        .post(&url)
+        .bearer_auth(&token)
+        .json(&json!({ "query": "{ me { role districtId } tickets { edges { node { district { id } } } } }" }))
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(body["data"]["me"]["districtId"], "dst_2", "{body}");
+    let districts: Vec<_> = body["data"]["tickets"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"]["district"]["id"].clone())
+        .collect();
+    assert_eq!(districts, [json!("dst_2")], "a district admin sees only their district's demo ticket");
+
+    let refused = Command::new(BINARY)
+        .args(["token", "issue", "--role", "department_staff", "--district", "dst_2", "--subject", "bob"])
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .output()
+        .expect("token issue");
+    assert!(!refused.status.success(), "a staff token needs a department");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("department"));
+    let _ = std::fs::remove_dir_all(&data_dir);
+}

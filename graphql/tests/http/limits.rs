@@ -1,0 +1,158 @@
+//! Bad input, limits, tokens and query counts.
+
+use serde_json::json;
+
+use crate::support::{SUBMIT, TestServer, Who, submit_input};
+
+#[tokio::test]
+async fn bad_input_names_the_field_and_persists_nothing() {
+    let server = TestServer::start().await;
+    let operator = Who::new("operator", "op-1");
+    let cases = [
+        ("title", json!("")),
+        ("title", json!("x".repeat(201))),
+        ("description", json!("   ")),
+        ("latitude", json!(95.5)),
+        ("longitude", json!(-200.0)),
+        ("categoryId", json!(server.category_id(2, 0))),
+        ("categoryId", json!("cat_999999")),
+        ("categoryId", json!("dst_1")),
+        ("districtId", json!("nonsense")),
+        ("streetId", json!("str_999")),
+    ];
+    for (field, value) in cases {
+        let mut input = submit_input(&server, 0, "PHONE");
+        input["input"][field] = value.clone();
+        let (code, body) = server.error(Some(&operator), SUBMIT, input).await;
+        assert_eq!(code, "BAD_USER_INPUT", "{field}={value}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body}");
+    }
+    let mut bad_phone = submit_input(&server, 0, "PHONE");
+    bad_phone["input"]["contact"]["phone"] = json!("call me maybe");
+    let (code, body) = server.error(Some(&operator), SUBMIT, bad_phone).await;
+    assert_eq!((code.as_str(), &body["errors"][0]["extensions"]["field"]), ("BAD_USER_INPUT", &json!("contact.phone")));
+
+    let count = server.ok(Some(&operator), "{ tickets(first: 100) { edges { cursor } } }", json!({})).await;
+    assert_eq!(count["tickets"]["edges"], json!([]), "nothing may be persisted");
+}
+
+#[tokio::test]
+async fn page_size_and_ids_are_checked() {
+    let server = TestServer::start().await;
+    let operator = Who::new("operator", "op-1");
+    for first in [0, -1, 101, 10_000] {
+        let (code, body) = server
+            .error(
+                Some(&operator),
+                "query($n: Int!) { tickets(first: $n) { edges { cursor } } }",
+                json!({ "n": first }),
+            )
+            .await;
+        assert_eq!((code.as_str(), &body["errors"][0]["extensions"]["field"]), ("BAD_USER_INPUT", &json!("first")));
+    }
+    for id in ["tkt_", "123", "dep_1", "tkt_1'; DROP TABLE tickets; --", "tkt_99999999999999999999999"] {
+        let (code, body) =
+            server.error(Some(&operator), "query($id: ID!) { ticket(id: $id) { id } }", json!({ "id": id })).await;
+        assert_eq!(code, "BAD_USER_INPUT", "{id}: {body}");
+    }
+    let (code, _) =
+        server.error(Some(&operator), "query { tickets(after: \"garbage\") { edges { cursor } } }", json!({})).await;
+    assert_eq!(code, "BAD_USER_INPUT");
+    let (code, _) = server.error(Some(&operator), "query { ticket(id: \"tkt_424242\") { id } }", json!({})).await;
+    assert_eq!(code, "NOT_FOUND");
+}
+
+#[tokio::test]
+async fn invalid_tokens_are_unauthenticated() {
+    let server = TestServer::start().await;
+    let client = reqwest::Client::new();
+    let expired = {
+        let claims = civitas_core::auth::Claims {
+            sub: "x".into(),
+            role: "city_admin".into(),
+            district: None,
+            department: None,
+            iat: 0,
+            exp: 1,
+        };
+        civitas_core::auth::TokenIssuer::new(b"test-secret-test-secret-test-secret!").issue(&claims).expect("sign")
+    };
+    let forged = {
+        let claims = civitas_core::auth::Claims {
+            sub: "x".into(),
+            role: "city_admin".into(),
+            district: None,
+            department: None,
+            iat: 0,
+            exp: chrono::Utc::now().timestamp() + 600,
+        };
+        civitas_core::auth::TokenIssuer::new(b"another-secret-another-secret-12").issue(&claims).expect("sign")
+    };
+    let unsigned = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJ4Iiwicm9sZSI6ImNpdHlfYWRtaW4iLCJpYXQiOjAsImV4cCI6OTk5OTk5OTk5OX0.";
+    for token in [expired.as_str(), forged.as_str(), unsigned, "not-a-token"] {
+        let response = client
+            .post(format!("{}/graphql", server.url))
+            .bearer_auth(token)
+            .json(&json!({ "query": "{ me { role } }" }))
+            .send()
+            .await
+            .expect("request");
+        let body: serde_json::Value = response.json().await.expect("json");
+        assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{token}: {body}");
+        assert!(body["data"].is_null());
+    }
+}
+
+#[tokio::test]
+async fn malformed_requests_get_client_errors_not_500() {
+    let server = TestServer::start().await;
+    let client = reqwest::Client::new();
+    let url = format!("{}/graphql", server.url);
+    let not_json =
+        client.post(&url).header("content-type", "application/json").body("{nope").send().await.expect("send");
+    assert!(not_json.status().is_client_error(), "{}", not_json.status());
+    let huge = client
+        .post(&url)
+        .header("content-type", "application/json")
+        .body(format!("{{\"query\": \"{{ me {{ role }} }}\", \"x\": \"{}\"}}", "a".repeat(1_000_000)))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(huge.status().as_u16(), 413);
+    let too_deep =
+        format!("query {{ {} }}", (0..20).fold("id".to_owned(), |inner, _| format!("districts {{ {inner} }}")));
+    let (status, body) = server.post(None, &too_deep, json!({})).await;
+    assert_eq!(status, 200);
+    assert!(body["errors"][0]["message"].as_str().unwrap_or("").contains("nested too deep"), "{body}");
+    let unknown = server.post(None, "{ nope }", json!({})).await.1;
+    assert!(unknown["errors"].is_array());
+    let health = client.get(format!("{}/healthz", server.url)).send().await.expect("health");
+    assert_eq!(health.status().as_u16(), 200);
+    let graphiql = client.get(&url).send().await.expect("graphiql").text().await.expect("html");
+    assert!(graphiql.contains("graphiql"), "GraphiQL page");
+}
+
+#[tokio::test]
+async fn a_page_costs_a_constant_number_of_queries() {
+    let server = TestServer::start().await;
+    let operator = Who::new("operator", "op-1");
+    for index in 0..30 {
+        let mut input = submit_input(&server, index % 3, "PHONE");
+        input["input"]["categoryId"] = json!(server.category_id(index % 3, index % 10));
+        let id = server.ok(Some(&operator), SUBMIT, input).await["submitTicket"]["id"].clone();
+        let dispatch = "mutation($id: ID!, $d: ID!) { dispatchTicket(id: $id, departmentId: $d) { id } }";
+        server
+            .ok(Some(&operator), dispatch, json!({ "id": id, "d": server.department_id(index % 3, index % 5) }))
+            .await;
+    }
+    let page = "query($n: Int!) { tickets(first: $n) { edges { node { code district { name } department { name } category { name } street { name } events { kind } } } } }";
+    let mut costs = Vec::new();
+    for size in [3, 30] {
+        let before = server.statements.load(std::sync::atomic::Ordering::SeqCst);
+        let data = server.ok(Some(&operator), page, json!({ "n": size })).await;
+        assert_eq!(data["tickets"]["edges"].as_array().expect("edges").len(), size as usize);
+        costs.push(server.statements.load(std::sync::atomic::Ordering::SeqCst) - before);
+    }
+    assert_eq!(costs[0], costs[1], "statements per page must not grow with its size: {costs:?}");
+    assert!(costs[1] <= 8, "{costs:?}");
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests: the real server on a free port, driven over HTTP with bearer tokens.
+//! On SQLite, and on PostgreSQL when `DATABASE_URL` is set.
+
+mod binary;
+mod lifecycle;
+mod limits;
+mod schema;
+mod support;
+mod tenancy_matrix;

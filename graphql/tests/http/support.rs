@@ -1,0 +1,148 @@
+//! A server on a free port with the demo directory, and a small GraphQL client.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::Utc;
+use civitas_core::Context;
+use civitas_core::auth::{Claims, TokenIssuer, TokenVerifier};
+use civitas_core::demo::{self, DemoCity};
+use civitas_core::testing::TestDatabase;
+use civitas_graphql::server::{self, AppState};
+use serde_json::{Value, json};
+
+const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
+
+pub struct TestServer {
+    pub url: String,
+    pub ctx: Context,
+    pub demo: DemoCity,
+    /// Statements executed by the server's database handle.
+    pub statements: Arc<AtomicUsize>,
+    http: reqwest::Client,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Who calls: a role with its bindings, as a token would carry them.
+#[derive(Clone, Debug)]
+pub struct Who {
+    pub subject: String,
+    pub role: &'static str,
+    pub district: Option<String>,
+    pub department: Option<String>,
+}
+
+impl Who {
+    pub fn new(role: &'static str, subject: &str) -> Self {
+        Who { subject: subject.into(), role, district: None, department: None }
+    }
+
+    pub fn in_district(mut self, district: impl ToString) -> Self {
+        self.district = Some(district.to_string());
+        self
+    }
+
+    pub fn in_department(mut self, department: impl ToString) -> Self {
+        self.department = Some(department.to_string());
+        self
+    }
+
+    pub fn token(&self) -> String {
+        let now = Utc::now().timestamp();
+        let claims = Claims {
+            sub: self.subject.clone(),
+            role: self.role.into(),
+            district: self.district.clone(),
+            department: self.department.clone(),
+            iat: now,
+            exp: now + 600,
+        };
+        TokenIssuer::new(SECRET).issue(&claims).expect("sign")
+    }
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        let database = TestDatabase::new().await.expect("database");
+        let demo = demo::seed_directory(&database.ctx).await.expect("seed").expect("empty");
+        let statements = Arc::new(AtomicUsize::new(0));
+        let mut counted = database.ctx.db.clone();
+        let counter = statements.clone();
+        counted.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        let ctx = Context { db: counted, ..database.ctx.clone() };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        let state = AppState::new(ctx, TokenVerifier::new().with_hs256_secret(SECRET));
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(server::serve(listener, state, async {
+            let _ = stopped.await;
+        }));
+        TestServer { url, ctx: database.ctx, demo, statements, http: reqwest::Client::new(), _shutdown: shutdown }
+    }
+
+    pub fn district_id(&self, index: usize) -> String {
+        self.demo.districts[index].district.id.to_string()
+    }
+
+    pub fn department_id(&self, district: usize, department: usize) -> String {
+        self.demo.districts[district].departments[department].id.to_string()
+    }
+
+    pub fn category_id(&self, district: usize, category: usize) -> String {
+        self.demo.districts[district].categories[category].id.to_string()
+    }
+
+    /// Posts a GraphQL request and returns the HTTP status and the JSON body.
+    pub async fn post(&self, who: Option<&Who>, query: &str, variables: Value) -> (u16, Value) {
+        let mut request = self.http.post(format!("{}/graphql", self.url)).json(&json!({
+            "query": query,
+            "variables": variables,
+        }));
+        if let Some(who) = who {
+            request = request.bearer_auth(who.token());
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        let body = response.json::<Value>().await.expect("json body");
+        (status, body)
+    }
+
+    /// Posts and expects success; returns `data`.
+    pub async fn ok(&self, who: Option<&Who>, query: &str, variables: Value) -> Value {
+        let (status, body) = self.post(who, query, variables).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
+    }
+
+    /// Posts and expects exactly one error; returns its `extensions.code` and the body.
+    pub async fn error(&self, who: Option<&Who>, query: &str, variables: Value) -> (String, Value) {
+        let (status, body) = self.post(who, query, variables).await;
+        assert_eq!(status, 200, "{body}");
+        let code = body["errors"][0]["extensions"]["code"].as_str().unwrap_or("<none>").to_owned();
+        (code, body)
+    }
+}
+
+pub const SUBMIT: &str = r#"
+mutation Submit($input: SubmitTicketInput!) {
+  submitTicket(input: $input) { id code status }
+}"#;
+
+pub fn submit_input(server: &TestServer, district: usize, channel: &str) -> Value {
+    json!({
+        "input": {
+            "districtId": server.district_id(district),
+            "categoryId": server.category_id(district, 0),
+            "title": "Overflowing bins",
+            "description": "The bins at the market have not been emptied for a week.",
+            "channel": channel,
+            "address": "Market square",
+            "latitude": 31.2,
+            "longitude": 121.5,
+            "contact": { "name": "王小明", "phone": "13912345678", "email": "wang@example.org" }
+        }
+    })
+}
