@@ -1,5 +1,7 @@
 //! Integration tests of civitas-core, on SQLite, and on PostgreSQL when `DATABASE_URL` is set.
 
+mod identity_provider;
 mod support;
+mod sweeper_instances;
 mod tenancy;
 mod ticket_lifecycle;

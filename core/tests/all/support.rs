@@ -8,6 +8,7 @@ use civitas_core::testing::TestDatabase;
 use civitas_core::tickets::{self, Channel, Contact, NewTicket, Ticket};
 
 pub struct City {
+    pub url: String,
     pub ctx: Context,
     pub demo: DemoCity,
 }
@@ -17,7 +18,7 @@ pub async fn city() -> City {
     let mut ctx = database.ctx;
     ctx.clock = Clock::manual(chrono::DateTime::parse_from_rfc3339("2026-03-01T08:00:00Z").expect("date").to_utc());
     let demo = demo::seed_directory(&ctx).await.expect("seed").expect("empty database");
-    City { ctx, demo }
+    City { url: database.url, ctx, demo }
 }
 
 impl City {
