@@ -85,11 +85,7 @@ impl MigrationTrait for Migration {
                 .await?;
             manager
                 .create_index(
-                    Index::create()
-                        .name(format!("idx_{table}_district"))
-                        .table(table)
-                        .col(district)
-                        .to_owned(),
+                    Index::create().name(format!("idx_{table}_district")).table(table).col(district).to_owned(),
                 )
                 .await?;
         }
