@@ -1,6 +1,7 @@
 //! Integration tests of civitas-core, on SQLite, and on PostgreSQL when `DATABASE_URL` is set.
 
 mod identity_provider;
+mod random_operations;
 mod support;
 mod sweeper_instances;
 mod tenancy;
