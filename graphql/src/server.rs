@@ -101,7 +101,21 @@ async fn graphql(State(state): State<AppState>, headers: HeaderMap, request: Gra
         .unwrap_or_default();
     let (request_context, loaders) = request_data(&state.ctx, caller, locale);
     let request = request.into_inner().data(request_context).data(loaders);
-    GraphQLResponse::from(state.schema.execute(request).await).into_response()
+    let mut response = state.schema.execute(request).await;
+    for error in &mut response.errors {
+        code_unclassified(error);
+    }
+    GraphQLResponse::from(response).into_response()
+}
+
+/// Errors raised by async-graphql itself (syntax, unknown fields, wrong argument types, depth
+/// and complexity limits) carry no code; they are all the client's, so they get
+/// `BAD_USER_INPUT`. Domain errors already carry theirs.
+fn code_unclassified(error: &mut async_graphql::ServerError) {
+    let extensions = error.extensions.get_or_insert_with(Default::default);
+    if extensions.get("code").is_none() {
+        extensions.set("code", "BAD_USER_INPUT");
+    }
 }
 
 async fn graphiql() -> Html<String> {

@@ -124,8 +124,17 @@ async fn malformed_requests_get_client_errors_not_500() {
     let (status, body) = server.post(None, &too_deep, json!({})).await;
     assert_eq!(status, 200);
     assert!(body["errors"][0]["message"].as_str().unwrap_or("").contains("nested too deep"), "{body}");
-    let unknown = server.post(None, "{ nope }", json!({})).await.1;
-    assert!(unknown["errors"].is_array());
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+    for bad in [
+        "{ nope }",
+        "{ ticketStats(from: \"yesterday\", to: 3) { total } }",
+        "query {",
+        "{ tickets(filter: {status: [OPEN]}) { edges { cursor } } }",
+    ] {
+        let (status, body) = server.post(None, bad, json!({})).await;
+        assert_eq!(status, 200, "{bad}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{bad}: {body}");
+    }
     let health = client.get(format!("{}/healthz", server.url)).send().await.expect("health");
     assert_eq!(health.status().as_u16(), 200);
     let graphiql = client.get(&url).send().await.expect("graphiql").text().await.expect("html");
