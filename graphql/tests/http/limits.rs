@@ -144,24 +144,37 @@ async fn malformed_requests_get_client_errors_not_500() {
 #[tokio::test]
 async fn a_page_costs_a_constant_number_of_queries() {
     let server = TestServer::start().await;
-    let operator = Who::new("operator", "op-1");
-    for index in 0..30 {
-        let mut input = submit_input(&server, index % 3, "PHONE");
-        input["input"]["categoryId"] = json!(server.category_id(index % 3, index % 10));
-        let id = server.ok(Some(&operator), SUBMIT, input).await["submitTicket"]["id"].clone();
-        let dispatch = "mutation($id: ID!, $d: ID!) { dispatchTicket(id: $id, departmentId: $d) { id } }";
-        server
-            .ok(Some(&operator), dispatch, json!({ "id": id, "d": server.department_id(index % 3, index % 5) }))
-            .await;
+    let operator = civitas_core::auth::Caller::operator("op-1");
+    // Tickets spread over every district, category and department, created through the domain
+    // (not over HTTP) to keep the test fast.
+    for index in 0..100usize {
+        let district = &server.demo.districts[index % 3];
+        let new = civitas_core::tickets::NewTicket {
+            district_id: district.district.id,
+            category_id: district.categories[index % 10].id,
+            title: format!("Ticket {index}"),
+            description: "Seeded".into(),
+            channel: civitas_core::tickets::Channel::Phone,
+            street_id: None,
+            address: None,
+            latitude: None,
+            longitude: None,
+            contact: Default::default(),
+            priority: None,
+        };
+        let ticket = civitas_core::tickets::submit(&server.ctx, &operator, new).await.expect("submit");
+        let department = district.departments[index % 5].id;
+        civitas_core::tickets::dispatch(&server.ctx, &operator, ticket.id, department, None).await.expect("dispatch");
     }
+    let who = Who::new("operator", "op-1");
     let page = "query($n: Int!) { tickets(first: $n) { edges { node { code district { name } department { name } category { name } street { name } events { kind } } } } }";
     let mut costs = Vec::new();
-    for size in [3, 30] {
+    for size in [10, 100] {
         let before = server.statements.load(std::sync::atomic::Ordering::SeqCst);
-        let data = server.ok(Some(&operator), page, json!({ "n": size })).await;
+        let data = server.ok(Some(&who), page, json!({ "n": size })).await;
         assert_eq!(data["tickets"]["edges"].as_array().expect("edges").len(), size as usize);
         costs.push(server.statements.load(std::sync::atomic::Ordering::SeqCst) - before);
     }
     assert_eq!(costs[0], costs[1], "statements per page must not grow with its size: {costs:?}");
-    assert!(costs[1] <= 8, "{costs:?}");
+    assert!((1..=8).contains(&costs[1]), "the counter must see the page's statements: {costs:?}");
 }
