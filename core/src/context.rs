@@ -1,8 +1,11 @@
 //! The handle every service function takes: storage, clock and configuration.
 
+use std::sync::Arc;
+
 use sea_orm::DatabaseConnection;
 
 use crate::clock::Clock;
+use crate::hooks::{DistrictHooks, NoHooks};
 
 /// Tunable behaviour of the domain, passed explicitly (there are no global settings).
 #[derive(Debug, Clone)]
@@ -26,11 +29,13 @@ pub struct Context {
     pub clock: Clock,
     /// Domain settings.
     pub config: Config,
+    /// The districts' own logic (plugins) at the domain's hook points.
+    pub hooks: Arc<dyn DistrictHooks>,
 }
 
 impl Context {
     /// A context on `db` with the system clock and default settings.
     pub fn new(db: DatabaseConnection) -> Self {
-        Context { db, clock: Clock::System, config: Config::default() }
+        Context { db, clock: Clock::System, config: Config::default(), hooks: Arc::new(NoHooks) }
     }
 }

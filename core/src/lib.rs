@@ -14,6 +14,7 @@ pub mod demo;
 pub mod directory;
 pub mod error;
 pub mod events;
+pub mod hooks;
 pub mod i18n;
 pub mod ids;
 pub mod testing;

@@ -2,6 +2,7 @@
 //! reopening, merging — every step audited on the ticket's timeline.
 
 mod access;
+mod district_logic;
 mod entities;
 mod error;
 mod input;

@@ -9,7 +9,7 @@ use crate::ids::{CategoryId, DepartmentId, DistrictId, StreetId, TicketEventId, 
 macro_rules! string_enum {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name { $($(#[$vdoc])* $variant),+ }
 
         impl $name {
@@ -54,7 +54,7 @@ string_enum!(
 );
 
 string_enum!(
-    /// How urgent a ticket is.
+    /// How urgent a ticket is, in increasing order.
     Priority {
         /// Can wait.
         Low = "LOW",
@@ -133,6 +133,8 @@ string_enum!(
         Commented = "COMMENTED",
         /// A deadline was missed and the district admin was alerted.
         Escalated = "ESCALATED",
+        /// The district's deadline policy changed the deadlines.
+        DeadlinesChanged = "DEADLINES_CHANGED",
     }
 );
 

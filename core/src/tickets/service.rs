@@ -12,9 +12,10 @@ use serde_json::json;
 
 use super::TicketError;
 use super::access;
+use super::district_logic;
 use super::entities::{ticket, ticket_follower};
 use super::input::{self, MAX_DESCRIPTION_CHARS, MAX_NOTE_CHARS, MAX_TITLE_CHARS, NewTicket};
-use super::model::{Priority, Ticket, TicketEventKind};
+use super::model::{Ticket, TicketEventKind};
 use super::state::{TicketState, Transition};
 use super::storage::{self, NewEvent};
 use crate::auth::{Caller, Role};
@@ -22,6 +23,7 @@ use crate::context::Context;
 use crate::directory;
 use crate::error::InvalidInput;
 use crate::events::{self, DomainEvent};
+use crate::hooks::{DeadlineRequest, RoutingDecision, RoutingRequest};
 use crate::ids::{DepartmentId, DistrictId, TicketId};
 use crate::time::to_millis;
 
@@ -58,7 +60,38 @@ pub async fn submit(ctx: &Context, caller: &Caller, new: NewTicket) -> Result<Ti
     let contact = input::contact(&new.contact)?;
 
     let now = ctx.clock.now();
-    let state = TicketState::UNSUBMITTED.apply(Transition::Submit { department: None })?;
+    let routing = RoutingRequest {
+        district_id: district.id,
+        street_id: new.street_id,
+        category_id: category.id,
+        channel: new.channel,
+        title: title.clone(),
+        description: description.clone(),
+        location,
+        submitted_at: now,
+    };
+    let routed = district_logic::route(ctx, &routing).await?;
+    let department = routed.as_ref().map(|decision| decision.department_id);
+    let state = TicketState::UNSUBMITTED.apply(Transition::Submit { department })?;
+    let priority = district_logic::combined_priority(new.priority, routed.as_ref().and_then(|d| d.priority));
+    let mut respond_by = now + Duration::hours(category.respond_within_hours.into());
+    let mut resolve_by = now + Duration::hours(category.resolve_within_hours.into());
+    let mut deadline_policy = None;
+    if let Some(department_id) = department {
+        let request = DeadlineRequest {
+            district_id: district.id,
+            category_id: category.id,
+            department_id,
+            priority,
+            respond_by,
+            resolve_by,
+            dispatched_at: now,
+        };
+        if let Some((respond, resolve, decided_by)) = district_logic::deadlines(ctx, &request).await {
+            (respond_by, resolve_by) = (respond, resolve);
+            deadline_policy = Some(decided_by);
+        }
+    }
     let reporter_subject = caller.is(Role::Resident).then(|| caller.subject().map(str::to_owned)).flatten();
     let intake_subject = caller.is(Role::Operator).then(|| caller.subject().map(str::to_owned)).flatten();
 
@@ -80,11 +113,11 @@ pub async fn submit(ctx: &Context, caller: &Caller, new: NewTicket) -> Result<Ti
         contact_name: Set(contact.name),
         contact_phone: Set(contact.phone),
         contact_email: Set(contact.email),
-        priority: Set(new.priority.unwrap_or(Priority::Normal).as_str().to_owned()),
+        priority: Set(priority.as_str().to_owned()),
         status: Set(state.status.as_str().to_owned()),
-        department_id: Set(None),
-        respond_by_ms: Set(to_millis(now + Duration::hours(category.respond_within_hours.into()))),
-        resolve_by_ms: Set(to_millis(now + Duration::hours(category.resolve_within_hours.into()))),
+        department_id: Set(department.map(|id| id.0)),
+        respond_by_ms: Set(to_millis(respond_by)),
+        resolve_by_ms: Set(to_millis(resolve_by)),
         accepted_at_ms: Set(None),
         resolved_at_ms: Set(None),
         closed_at_ms: Set(None),
@@ -101,11 +134,26 @@ pub async fn submit(ctx: &Context, caller: &Caller, new: NewTicket) -> Result<Ti
     .insert(&txn)
     .await?;
     let id = TicketId(row.id);
-    storage::append_event(&txn, id, TicketEventKind::Submitted, caller, to_millis(now), NewEvent::default()).await?;
+    let submitted =
+        NewEvent { note: routed.as_ref().map(routing_note), department_id: department, ..NewEvent::default() };
+    storage::append_event(&txn, id, TicketEventKind::Submitted, caller, to_millis(now), submitted).await?;
+    if let Some(decided_by) = deadline_policy {
+        let note = NewEvent { note: Some(format!("deadlines set by {decided_by}")), ..NewEvent::default() };
+        storage::append_event(&txn, id, TicketEventKind::DeadlinesChanged, &Caller::System, to_millis(now), note)
+            .await?;
+    }
     let ticket = Ticket::try_from(row)?;
     publish(&txn, &ticket, TicketEventKind::Submitted, now).await?;
     txn.commit().await?;
     Ok(ticket)
+}
+
+fn routing_note(decision: &RoutingDecision) -> String {
+    if decision.tags.is_empty() {
+        format!("routed by {}", decision.decided_by)
+    } else {
+        format!("routed by {} (tags: {})", decision.decided_by, decision.tags.join(", "))
+    }
 }
 
 /// Sends a received ticket to a department of its district.
@@ -285,12 +333,22 @@ async fn change(
         return Err(TicketError::Unauthenticated);
     }
     let now = ctx.clock.now();
+    // The district's deadline policy is asked before the transaction opens, so that no plugin
+    // runs while a database transaction is held; the version check below catches any change
+    // made in between.
+    let policy = match transition.department() {
+        Some(department) => deadline_policy(ctx, caller, id, transition, department, authorize, now).await,
+        None => None,
+    };
     let txn = ctx.db.begin().await?;
     let ticket = storage::load_visible(&txn, caller, id).await?;
     authorize(caller, &ticket)?;
     let next = ticket.state().apply(transition)?;
     if let Some(department) = transition.department() {
         ensure_department_of(&txn, department, ticket.district_id).await?;
+    }
+    if policy.as_ref().is_some_and(|(version, _)| *version != ticket.version) {
+        return Err(TicketError::Conflict);
     }
     let mut changes = ticket::ActiveModel {
         status: Set(next.status.as_str().to_owned()),
@@ -315,6 +373,10 @@ async fn change(
     if reopened {
         restart_cycle(&txn, &mut changes, &ticket, now).await?;
     }
+    if let Some((_, (respond_by, resolve_by, _))) = &policy {
+        changes.respond_by_ms = Set(to_millis(*respond_by));
+        changes.resolve_by_ms = Set(to_millis(*resolve_by));
+    }
     storage::update_if_unchanged(&txn, id, ticket.version, changes).await?;
     let event = NewEvent {
         note,
@@ -327,10 +389,46 @@ async fn change(
     };
     let kind = transition.event_kind();
     storage::append_event(&txn, id, kind, caller, to_millis(now), event).await?;
+    if let Some((_, (_, _, decided_by))) = policy {
+        let note = NewEvent { note: Some(format!("deadlines set by {decided_by}")), ..NewEvent::default() };
+        storage::append_event(&txn, id, TicketEventKind::DeadlinesChanged, &Caller::System, to_millis(now), note)
+            .await?;
+    }
     let changed = storage::reload(&txn, id).await?;
     publish(&txn, &changed, kind, now).await?;
     txn.commit().await?;
     Ok(changed)
+}
+
+/// The deadlines the district's policy sets for a dispatch that will be allowed, with the
+/// ticket version they were computed from.
+async fn deadline_policy(
+    ctx: &Context,
+    caller: &Caller,
+    id: TicketId,
+    transition: Transition,
+    department_id: DepartmentId,
+    authorize: Authorize,
+    now: DateTime<Utc>,
+) -> Option<(i32, (DateTime<Utc>, DateTime<Utc>, String))> {
+    let seen = storage::load_visible(&ctx.db, caller, id).await.ok()?;
+    authorize(caller, &seen).ok()?;
+    seen.state().apply(transition).ok()?;
+    let request = DeadlineRequest {
+        district_id: seen.district_id,
+        category_id: seen.category_id,
+        department_id,
+        priority: seen.priority,
+        respond_by: seen.respond_by,
+        resolve_by: seen.resolve_by,
+        dispatched_at: now,
+    };
+    // A department of another district is refused by the transaction; no need to ask.
+    let department = directory::department_in(&ctx.db, department_id).await.ok()??;
+    if department.district_id != seen.district_id {
+        return None;
+    }
+    district_logic::deadlines(ctx, &request).await.map(|policy| (seen.version, policy))
 }
 
 /// A reopened ticket starts a new cycle: fresh deadlines from its category, no acceptance or

@@ -101,7 +101,10 @@ impl TicketEvent {
             TicketEventKind::AutoClosed => Transition::AutoClose,
             TicketEventKind::Rejected => Transition::Reject,
             TicketEventKind::MergedInto => Transition::MergeInto { primary: self.related_ticket_id? },
-            TicketEventKind::DuplicateMerged | TicketEventKind::Commented | TicketEventKind::Escalated => {
+            TicketEventKind::DuplicateMerged
+            | TicketEventKind::Commented
+            | TicketEventKind::Escalated
+            | TicketEventKind::DeadlinesChanged => {
                 return None;
             }
         })

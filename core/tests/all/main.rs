@@ -1,5 +1,6 @@
 //! Integration tests of civitas-core, on SQLite, and on PostgreSQL when `DATABASE_URL` is set.
 
+mod district_hooks;
 mod identity_provider;
 mod random_operations;
 mod support;

@@ -64,11 +64,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     if applied > 0 {
         tracing::info!(applied, "applied database migrations");
     }
-    let ctx = Context {
-        db,
-        clock: Default::default(),
-        config: Config { auto_close_after_days: settings.auto_close_after_days },
-    };
+    let mut ctx = Context::new(db);
+    ctx.config = Config { auto_close_after_days: settings.auto_close_after_days };
     let verifier = settings.verifier()?;
     let listener = tokio::net::TcpListener::bind(settings.listen).await?;
     let address = listener.local_addr()?;

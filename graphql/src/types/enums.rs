@@ -85,4 +85,6 @@ pub enum TicketEventKind {
     Commented,
     /// A deadline was missed and the district admin alerted.
     Escalated,
+    /// The district's deadline policy changed the deadlines.
+    DeadlinesChanged,
 }

@@ -1,0 +1,106 @@
+//! The points where a district's own logic (its plugins) takes part in the domain's decisions.
+//!
+//! The domain defines what it asks and what it accepts; an implementation (the WASM plugin host
+//! in `civitas-plugins`) answers. The domain never trusts an answer blindly: a routing decision
+//! must name a department of the ticket's district, and deadline overrides must lie in the
+//! future, or the domain follows its normal flow. An implementation that fails answers `None`.
+
+use std::fmt::Debug;
+
+use chrono::{DateTime, Utc};
+
+use crate::ids::{CategoryId, DepartmentId, DistrictId, StreetId};
+use crate::tickets::{Channel, GeoPoint, Priority};
+
+/// A new ticket, as shown to a district's router.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoutingRequest {
+    /// The district.
+    pub district_id: DistrictId,
+    /// The street, if given.
+    pub street_id: Option<StreetId>,
+    /// The category.
+    pub category_id: CategoryId,
+    /// The channel it came in on.
+    pub channel: Channel,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Location, if given.
+    pub location: Option<GeoPoint>,
+    /// When it was submitted.
+    pub submitted_at: DateTime<Utc>,
+}
+
+/// A router's answer: dispatch straight to this department.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoutingDecision {
+    /// Where the ticket goes.
+    pub department_id: DepartmentId,
+    /// A priority to set, if the router has an opinion.
+    pub priority: Option<Priority>,
+    /// Tags to record on the timeline.
+    pub tags: Vec<String>,
+    /// Who decided (e.g. `night-noise@1.0.0`), recorded on the timeline.
+    pub decided_by: String,
+}
+
+/// A dispatched ticket, as shown to a district's deadline policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadlineRequest {
+    /// The district.
+    pub district_id: DistrictId,
+    /// The category.
+    pub category_id: CategoryId,
+    /// The department it was dispatched to.
+    pub department_id: DepartmentId,
+    /// Its priority.
+    pub priority: Priority,
+    /// The current respond-by deadline (from the category).
+    pub respond_by: DateTime<Utc>,
+    /// The current resolve-by deadline (from the category).
+    pub resolve_by: DateTime<Utc>,
+    /// When it was dispatched.
+    pub dispatched_at: DateTime<Utc>,
+}
+
+/// A deadline policy's answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadlineOverride {
+    /// New respond-by, if any.
+    pub respond_by: Option<DateTime<Utc>>,
+    /// New resolve-by, if any.
+    pub resolve_by: Option<DateTime<Utc>>,
+    /// Who decided, recorded on the timeline.
+    pub decided_by: String,
+}
+
+/// A district's own logic at the domain's hook points. Every method has a default that keeps
+/// the normal flow.
+#[async_trait::async_trait]
+pub trait DistrictHooks: Send + Sync + Debug {
+    /// Where a new ticket should go, or `None` for normal dispatch.
+    async fn route_ticket(&self, request: &RoutingRequest) -> Option<RoutingDecision> {
+        let _ = request;
+        None
+    }
+
+    /// Told when the domain refused a routing decision (e.g. a department of another
+    /// district), so that the implementation can count it as the plugin's failure.
+    async fn routing_refused(&self, request: &RoutingRequest, decision: &RoutingDecision, reason: &str) {
+        let _ = (request, decision, reason);
+    }
+
+    /// Deadline overrides for a dispatched ticket, or `None` to keep the category's.
+    async fn ticket_deadlines(&self, request: &DeadlineRequest) -> Option<DeadlineOverride> {
+        let _ = request;
+        None
+    }
+}
+
+/// No district logic: the normal flow everywhere.
+#[derive(Debug, Default)]
+pub struct NoHooks;
+
+impl DistrictHooks for NoHooks {}
