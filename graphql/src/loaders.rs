@@ -6,12 +6,12 @@
 
 use std::collections::HashMap;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use civitas_core::Context;
 use civitas_core::auth::Caller;
 use civitas_core::directory::{self, Category, Department, District, Street};
 use civitas_core::ids::{CategoryId, DepartmentId, DistrictId, StreetId, TicketId};
-use civitas_core::tickets::{self, TicketEvent};
+use civitas_core::tickets::{self, Ticket, TicketEvent};
 
 use crate::errors::to_graphql;
 
@@ -26,21 +26,88 @@ pub struct TimelineLoader {
     caller: Caller,
 }
 
-/// The loaders of one request.
+/// The loaders of one request, caching what they loaded for the request's lifetime.
 pub struct Loaders {
     /// Directory entries.
-    pub directory: DataLoader<DirectoryLoader>,
+    pub directory: DataLoader<DirectoryLoader, HashMapCache>,
     /// Ticket timelines.
-    pub timelines: DataLoader<TimelineLoader>,
+    pub timelines: DataLoader<TimelineLoader, HashMapCache>,
+}
+
+/// Which related objects a page of tickets needs, from the query's selection.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Needs {
+    /// `district`.
+    pub districts: bool,
+    /// `department`.
+    pub departments: bool,
+    /// `category`.
+    pub categories: bool,
+    /// `street`.
+    pub streets: bool,
+    /// `events`.
+    pub timelines: bool,
 }
 
 impl Loaders {
     /// Fresh loaders for one request of `caller`.
     pub fn new(ctx: &Context, caller: &Caller) -> Self {
         Loaders {
-            directory: DataLoader::new(DirectoryLoader { ctx: ctx.clone() }, tokio::spawn),
-            timelines: DataLoader::new(TimelineLoader { ctx: ctx.clone(), caller: caller.clone() }, tokio::spawn),
+            directory: DataLoader::with_cache(
+                DirectoryLoader { ctx: ctx.clone() },
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
+            timelines: DataLoader::with_cache(
+                TimelineLoader { ctx: ctx.clone(), caller: caller.clone() },
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
         }
+    }
+
+    /// Loads, in one batch per kind, what a page of tickets will ask for, so that the page
+    /// costs the same number of queries whatever its size. (Batching by the loaders' delay
+    /// alone depends on timing: a slow resolver can split a batch.)
+    pub async fn prefetch(&self, tickets: &[Ticket], needs: Needs) -> Result<(), async_graphql::Error> {
+        fn keys<K: Ord>(tickets: &[Ticket], key: impl Fn(&Ticket) -> Option<K>) -> Vec<K> {
+            let mut keys: Vec<K> = tickets.iter().filter_map(key).collect();
+            keys.sort();
+            keys.dedup();
+            keys
+        }
+        let districts = async {
+            if needs.districts {
+                self.directory.load_many(keys(tickets, |t| Some(t.district_id))).await?;
+            }
+            Ok::<_, async_graphql::Error>(())
+        };
+        let departments = async {
+            if needs.departments {
+                self.directory.load_many(keys(tickets, |t| t.department_id)).await?;
+            }
+            Ok(())
+        };
+        let categories = async {
+            if needs.categories {
+                self.directory.load_many(keys(tickets, |t| Some(t.category_id))).await?;
+            }
+            Ok(())
+        };
+        let streets = async {
+            if needs.streets {
+                self.directory.load_many(keys(tickets, |t| t.street_id)).await?;
+            }
+            Ok(())
+        };
+        let timelines = async {
+            if needs.timelines {
+                self.timelines.load_many(keys(tickets, |t| Some(t.id))).await?;
+            }
+            Ok(())
+        };
+        futures::try_join!(districts, departments, categories, streets, timelines)?;
+        Ok(())
     }
 }
 

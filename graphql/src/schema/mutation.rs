@@ -1,12 +1,31 @@
 //! Mutations: each one is one domain service call.
 
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, ID, InputObject, Object};
+use civitas_core::directory::{self, NewCategory, NewDepartment, NewDistrict, NewStreet};
+use civitas_core::i18n::LocalizedText;
 use civitas_core::ids::{CategoryId, DepartmentId, DistrictId, StreetId, TicketId};
 use civitas_core::tickets::{self, NewTicket};
 
 use super::{core_context, request};
 use crate::errors::{IntoGraphql, parse_id};
-use crate::types::{SubmitTicketInput, Ticket};
+use crate::types::{Category, Department, District, Street, SubmitTicketInput, Ticket};
+
+/// A name in every supported locale.
+#[derive(InputObject)]
+pub struct LocalizedNameInput {
+    /// English.
+    pub en: String,
+    /// Simplified Chinese.
+    pub zh_hans: String,
+    /// Traditional Chinese.
+    pub zh_hant: String,
+}
+
+impl From<LocalizedNameInput> for LocalizedText {
+    fn from(name: LocalizedNameInput) -> Self {
+        LocalizedText { en: name.en, zh_hans: name.zh_hans, zh_hant: name.zh_hant }
+    }
+}
 
 /// The root of every mutation.
 pub struct MutationRoot;
@@ -116,5 +135,62 @@ impl MutationRoot {
     async fn comment_on_ticket(&self, ctx: &Context<'_>, id: ID, body: String) -> async_graphql::Result<Ticket> {
         let id: TicketId = parse_id("id", &id)?;
         Ok(Ticket(tickets::comment(core_context(ctx), &request(ctx).caller, id, &body).await.gql()?))
+    }
+
+    /// Creates a district (city administrators).
+    async fn create_district(
+        &self,
+        ctx: &Context<'_>,
+        code: String,
+        name: LocalizedNameInput,
+        #[graphql(default = false)] allow_anonymous_tickets: bool,
+    ) -> async_graphql::Result<District> {
+        let new = NewDistrict { code, name: name.into(), allow_anonymous_tickets };
+        Ok(District(directory::create_district(core_context(ctx), &request(ctx).caller, new).await.gql()?))
+    }
+
+    /// Creates a street (the district's administrator or a city administrator).
+    async fn create_street(
+        &self,
+        ctx: &Context<'_>,
+        district_id: ID,
+        name: LocalizedNameInput,
+    ) -> async_graphql::Result<Street> {
+        let new = NewStreet { district_id: parse_id("districtId", &district_id)?, name: name.into() };
+        Ok(Street(directory::create_street(core_context(ctx), &request(ctx).caller, new).await.gql()?))
+    }
+
+    /// Creates a department (the district's administrator or a city administrator).
+    async fn create_department(
+        &self,
+        ctx: &Context<'_>,
+        district_id: ID,
+        name: LocalizedNameInput,
+    ) -> async_graphql::Result<Department> {
+        let new = NewDepartment { district_id: parse_id("districtId", &district_id)?, name: name.into() };
+        Ok(Department(directory::create_department(core_context(ctx), &request(ctx).caller, new).await.gql()?))
+    }
+
+    /// Creates a ticket category with its deadlines (the district's administrator or a city
+    /// administrator).
+    async fn create_category(
+        &self,
+        ctx: &Context<'_>,
+        district_id: ID,
+        name: LocalizedNameInput,
+        respond_within_hours: i32,
+        resolve_within_hours: i32,
+        default_department_id: Option<ID>,
+    ) -> async_graphql::Result<Category> {
+        let new = NewCategory {
+            district_id: parse_id("districtId", &district_id)?,
+            name: name.into(),
+            respond_within_hours,
+            resolve_within_hours,
+            default_department_id: default_department_id
+                .map(|id| parse_id::<DepartmentId>("defaultDepartmentId", &id))
+                .transpose()?,
+        };
+        Ok(Category(directory::create_category(core_context(ctx), &request(ctx).caller, new).await.gql()?))
     }
 }

@@ -7,9 +7,10 @@ use civitas_core::ids::{CategoryId, DepartmentId, DistrictId, TicketId};
 use civitas_core::tickets::{self, StatsQuery, TicketFilter};
 use civitas_core::{directory, tickets::MAX_PAGE_SIZE};
 
-use super::{core_context, request};
+use super::{core_context, loaders, request};
 use crate::errors::{IntoGraphql, bad_input, parse_id};
-use crate::types::{Category, Department, District, Me, Ticket, TicketFilterInput, TicketStats};
+use crate::loaders::Needs;
+use crate::types::{Category, Department, District, Me, Street, Ticket, TicketFilterInput, TicketStats};
 
 /// The root of every query.
 pub struct QueryRoot;
@@ -36,6 +37,12 @@ impl QueryRoot {
     async fn departments(&self, ctx: &Context<'_>, district_id: ID) -> async_graphql::Result<Vec<Department>> {
         let id: DistrictId = parse_id("districtId", &district_id)?;
         Ok(directory::departments(core_context(ctx), id).await.gql()?.into_iter().map(Department).collect())
+    }
+
+    /// The streets of a district (public).
+    async fn streets(&self, ctx: &Context<'_>, district_id: ID) -> async_graphql::Result<Vec<Street>> {
+        let id: DistrictId = parse_id("districtId", &district_id)?;
+        Ok(directory::streets(core_context(ctx), id).await.gql()?.into_iter().map(Street).collect())
     }
 
     /// The ticket categories of a district (public).
@@ -83,6 +90,15 @@ impl QueryRoot {
             overdue: filter.overdue,
         };
         let page = tickets::list(core_context(ctx), &request(ctx).caller, &filter, page_size, after).await.gql()?;
+        let node = ctx.look_ahead().field("edges").field("node");
+        let needs = Needs {
+            districts: node.field("district").exists(),
+            departments: node.field("department").exists(),
+            categories: node.field("category").exists(),
+            streets: node.field("street").exists(),
+            timelines: node.field("events").exists(),
+        };
+        loaders(ctx).prefetch(&page.tickets, needs).await?;
         let mut connection = Connection::new(after.is_some(), page.has_next_page);
         connection
             .edges

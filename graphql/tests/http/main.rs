@@ -2,6 +2,7 @@
 //! On SQLite, and on PostgreSQL when `DATABASE_URL` is set.
 
 mod binary;
+mod directory;
 mod lifecycle;
 mod limits;
 mod schema;
