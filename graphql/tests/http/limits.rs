@@ -66,28 +66,19 @@ async fn page_size_and_ids_are_checked() {
 async fn invalid_tokens_are_unauthenticated() {
     let server = TestServer::start().await;
     let client = reqwest::Client::new();
-    let expired = {
+    let token = |secret: &[u8], exp: i64| {
         let claims = civitas_core::auth::Claims {
             sub: "x".into(),
             role: "city_admin".into(),
             district: None,
             department: None,
             iat: 0,
-            exp: 1,
+            exp,
         };
-        civitas_core::auth::TokenIssuer::new(b"test-secret-test-secret-test-secret!").issue(&claims).expect("sign")
+        civitas_core::auth::TokenIssuer::new(secret).issue(&claims).expect("sign")
     };
-    let forged = {
-        let claims = civitas_core::auth::Claims {
-            sub: "x".into(),
-            role: "city_admin".into(),
-            district: None,
-            department: None,
-            iat: 0,
-            exp: chrono::Utc::now().timestamp() + 600,
-        };
-        civitas_core::auth::TokenIssuer::new(b"another-secret-another-secret-12").issue(&claims).expect("sign")
-    };
+    let expired = token(b"test-secret-test-secret-test-secret!", 1);
+    let forged = token(b"another-secret-another-secret-12", chrono::Utc::now().timestamp() + 600);
     let unsigned = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJ4Iiwicm9sZSI6ImNpdHlfYWRtaW4iLCJpYXQiOjAsImV4cCI6OTk5OTk5OTk5OX0.";
     for token in [expired.as_str(), forged.as_str(), unsigned, "not-a-token"] {
         let response = client
