@@ -80,6 +80,14 @@ typed_id!(
     /// One entry of a ticket's timeline.
     TicketEventId, "tev", "ticket event"
 );
+typed_id!(
+    /// A plugin installed in a district (or city-wide).
+    PluginId, "plg", "plugin"
+);
+typed_id!(
+    /// One recorded plugin call.
+    PluginCallId, "pcl", "plugin call"
+);
 
 #[cfg(test)]
 mod tests {

@@ -17,6 +17,7 @@ pub mod events;
 pub mod hooks;
 pub mod i18n;
 pub mod ids;
+pub mod plugins;
 pub mod testing;
 pub mod tickets;
 pub mod time;

@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_directory;
 mod m20261123_000002_tickets;
+mod m20261123_000003_plugins;
 
 /// Runs every Civitas migration in order.
 pub struct Migrator;
@@ -15,6 +16,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_directory::Migration), Box::new(m20261123_000002_tickets::Migration)]
+        vec![
+            Box::new(m20261123_000001_directory::Migration),
+            Box::new(m20261123_000002_tickets::Migration),
+            Box::new(m20261123_000003_plugins::Migration),
+        ]
     }
 }

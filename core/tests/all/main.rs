@@ -2,6 +2,7 @@
 
 mod district_hooks;
 mod identity_provider;
+mod plugin_registry;
 mod random_operations;
 mod support;
 mod sweeper_instances;

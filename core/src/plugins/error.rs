@@ -1,0 +1,38 @@
+//! Errors of plugin management.
+
+use crate::error::{Classify, ErrorKind, InvalidInput};
+
+/// Why a plugin operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PluginError {
+    /// The caller must sign in.
+    #[error("sign in to do this")]
+    Unauthenticated,
+    /// The caller may not manage plugins here.
+    #[error("forbidden")]
+    Forbidden,
+    /// No such plugin, or not visible to the caller.
+    #[error("plugin not found")]
+    NotFound,
+    /// An input is invalid (including a component that does not implement what it claims).
+    #[error(transparent)]
+    InvalidInput(#[from] InvalidInput),
+    /// Storage failed.
+    #[error("storage error: {0}")]
+    Storage(#[from] sea_orm::DbErr),
+    /// Stored data is unreadable.
+    #[error("corrupt stored plugin data: {0}")]
+    Corrupt(String),
+}
+
+impl Classify for PluginError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            PluginError::Unauthenticated => ErrorKind::Unauthenticated,
+            PluginError::Forbidden => ErrorKind::Forbidden,
+            PluginError::NotFound => ErrorKind::NotFound,
+            PluginError::InvalidInput(invalid) => ErrorKind::BadInput { field: invalid.field },
+            PluginError::Storage(_) | PluginError::Corrupt(_) => ErrorKind::Internal,
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! What the domain needs from a plugin sandbox.
+
+use std::fmt::Debug;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::HookKind;
+use crate::hooks::{DeadlineRequest, RoutingRequest};
+use crate::ids::PluginId;
+use crate::tickets::Priority;
+
+/// What a component offers, as found at install.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComponentInfo {
+    /// The hooks (WIT worlds) it implements.
+    pub hooks: Vec<HookKind>,
+    /// What it imports, for the installer to review.
+    pub imports: Vec<String>,
+}
+
+/// An installed plugin, ready to call.
+#[derive(Debug, Clone)]
+pub struct LoadedPlugin {
+    /// Its ID.
+    pub id: PluginId,
+    /// `name@version`, recorded on timelines.
+    pub label: String,
+    /// SHA-256 of the component (the runtime caches compiled code by it).
+    pub sha256: String,
+    /// The component.
+    pub component: Arc<Vec<u8>>,
+    /// Its JSON configuration.
+    pub config: Arc<str>,
+}
+
+/// The sandbox failing, or the plugin answering with its own error.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HookFailure {
+    /// The plugin's own error answer.
+    Guest(String),
+    /// The sandbox stopped the call (trap, fuel, deadline, memory, output size, wrong world).
+    Trap(String),
+}
+
+/// One call's result and cost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HookCall<T> {
+    /// The answer, or why there is none.
+    pub outcome: Result<T, HookFailure>,
+    /// Fuel used.
+    pub fuel_used: u64,
+    /// Wall time.
+    pub wall_time: Duration,
+}
+
+/// A router's answer in the plugin's terms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouterAnswer {
+    /// The department, as an ID string (`dep_7`).
+    pub department: String,
+    /// Priority, if any.
+    pub priority: Option<Priority>,
+    /// Tags.
+    pub tags: Vec<String>,
+}
+
+/// A deadline policy's answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadlineAnswer {
+    /// New respond-by.
+    pub respond_by: Option<DateTime<Utc>>,
+    /// New resolve-by.
+    pub resolve_by: Option<DateTime<Utc>>,
+}
+
+/// A sandbox that validates components and runs their hooks. Calls are synchronous and bounded
+/// by the runtime's own limits; the domain runs them off the async executor.
+pub trait PluginRuntime: Send + Sync + Debug {
+    /// What the component implements, or why it cannot be installed.
+    fn inspect(&self, component: &[u8]) -> Result<ComponentInfo, String>;
+
+    /// Runs `ticket-router`; `Ok(None)` is "no opinion".
+    fn route_ticket(&self, plugin: &LoadedPlugin, request: &RoutingRequest) -> HookCall<Option<RouterAnswer>>;
+
+    /// Runs `deadline-policy`; `Ok(None)` is "no opinion".
+    fn ticket_deadlines(&self, plugin: &LoadedPlugin, request: &DeadlineRequest) -> HookCall<Option<DeadlineAnswer>>;
+}

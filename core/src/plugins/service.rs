@@ -1,0 +1,303 @@
+//! Installing and managing plugins, and reading their call records.
+
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
+};
+use sha2::{Digest, Sha256};
+
+use super::PluginError;
+use super::entities::{call, component, plugin};
+use super::model::{CallOutcome, CallStats, HookKind, MAX_COMPONENT_BYTES, NewPlugin, Plugin, PluginCall};
+use super::runtime::PluginRuntime;
+use crate::auth::{Caller, Role};
+use crate::context::Context;
+use crate::error::InvalidInput;
+use crate::ids::{DistrictId, PluginCallId, PluginId};
+use crate::time::{from_millis, to_millis};
+
+impl TryFrom<plugin::Model> for Plugin {
+    type Error = PluginError;
+
+    fn try_from(row: plugin::Model) -> Result<Self, Self::Error> {
+        let hooks = row
+            .hooks
+            .split(',')
+            .filter(|name| !name.is_empty())
+            .map(|name| HookKind::parse(name).ok_or_else(|| PluginError::Corrupt(format!("unknown hook `{name}`"))))
+            .collect::<Result<_, _>>()?;
+        Ok(Plugin {
+            id: PluginId(row.id),
+            district_id: row.district_id.map(DistrictId),
+            name: row.name,
+            version: row.version,
+            sha256: row.sha256,
+            hooks,
+            config: row.config,
+            enabled: row.enabled,
+            disabled_reason: row.disabled_reason,
+            consecutive_failures: row.consecutive_failures,
+            installed_by: row.installed_by,
+            installed_at: from_millis(row.installed_at_ms),
+            updated_at: from_millis(row.updated_at_ms),
+        })
+    }
+}
+
+impl TryFrom<call::Model> for PluginCall {
+    type Error = PluginError;
+
+    fn try_from(row: call::Model) -> Result<Self, Self::Error> {
+        Ok(PluginCall {
+            id: PluginCallId(row.id),
+            plugin_id: PluginId(row.plugin_id),
+            district_id: row.district_id.map(DistrictId),
+            hook: HookKind::parse(&row.hook).ok_or_else(|| PluginError::Corrupt(format!("hook `{}`", row.hook)))?,
+            outcome: CallOutcome::parse(&row.outcome)
+                .ok_or_else(|| PluginError::Corrupt(format!("outcome `{}`", row.outcome)))?,
+            detail: row.detail,
+            fuel_used: u64::try_from(row.fuel_used).unwrap_or(0),
+            wall_time: std::time::Duration::from_micros(u64::try_from(row.wall_micros).unwrap_or(0)),
+            at: from_millis(row.at_ms),
+        })
+    }
+}
+
+/// Installing and removing: a district's admin in their district, a city admin city-wide.
+fn may_install(caller: &Caller, district: Option<DistrictId>) -> Result<(), PluginError> {
+    match (caller, district) {
+        (Caller::Anonymous, _) => Err(PluginError::Unauthenticated),
+        (Caller::System, _) => Ok(()),
+        (_, Some(district)) if caller.is(Role::DistrictAdmin) && caller.district() == Some(district) => Ok(()),
+        (_, None) if caller.is(Role::CityAdmin) => Ok(()),
+        _ => Err(PluginError::Forbidden),
+    }
+}
+
+/// The plugins `caller` may see: a district admin their district's and the city-wide ones, a
+/// city admin all of them.
+fn visibility(caller: &Caller) -> Result<Condition, PluginError> {
+    match caller {
+        Caller::Anonymous => Err(PluginError::Unauthenticated),
+        Caller::System => Ok(Condition::all()),
+        _ if caller.is(Role::CityAdmin) => Ok(Condition::all()),
+        _ if caller.is(Role::DistrictAdmin) => Ok(Condition::any()
+            .add(plugin::Column::DistrictId.is_null())
+            .add(plugin::Column::DistrictId.eq(caller.district().map(|id| id.0)))),
+        _ => Err(PluginError::Forbidden),
+    }
+}
+
+async fn load_visible(db: &impl ConnectionTrait, caller: &Caller, id: PluginId) -> Result<Plugin, PluginError> {
+    plugin::Entity::find_by_id(id.0)
+        .filter(visibility(caller)?)
+        .one(db)
+        .await?
+        .ok_or(PluginError::NotFound)
+        .and_then(Plugin::try_from)
+}
+
+/// Validates a component with the runtime and installs it, enabled.
+pub async fn install(
+    ctx: &Context,
+    runtime: &dyn PluginRuntime,
+    caller: &Caller,
+    new: NewPlugin,
+) -> Result<Plugin, PluginError> {
+    may_install(caller, new.district_id)?;
+    let name = new.name.trim();
+    if name.is_empty() || name.len() > 64 || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+        return Err(InvalidInput::new("name", "must be 1 to 64 letters, digits, '-', '_' or '.'").into());
+    }
+    if new.component.is_empty() || new.component.len() > MAX_COMPONENT_BYTES {
+        return Err(InvalidInput::new("component", format!("must be 1 byte to {MAX_COMPONENT_BYTES} bytes")).into());
+    }
+    if serde_json::from_str::<serde_json::Value>(&new.config).is_err() {
+        return Err(InvalidInput::new("config", "must be JSON").into());
+    }
+    if new.hooks.is_empty() {
+        return Err(InvalidInput::new("hooks", "must name at least one hook").into());
+    }
+    if let Some(district) = new.district_id
+        && crate::directory::district(ctx, district).await.is_err()
+    {
+        return Err(InvalidInput::new("districtId", "no such district").into());
+    }
+    let info = runtime.inspect(&new.component).map_err(|reason| InvalidInput::new("component", reason))?;
+    if let Some(missing) = new.hooks.iter().find(|hook| !info.hooks.contains(hook)) {
+        return Err(InvalidInput::new("hooks", format!("the component does not implement `{missing}`")).into());
+    }
+    let sha256 = hex(&Sha256::digest(&new.component));
+    let version = match new.version.as_deref().map(str::trim) {
+        Some(version) if !version.is_empty() && version.len() <= 64 => version.to_owned(),
+        Some(_) => return Err(InvalidInput::new("version", "must have 1 to 64 characters").into()),
+        None => format!("sha256-{}", &sha256[..12]),
+    };
+    let mut hooks = new.hooks.clone();
+    hooks.sort();
+    hooks.dedup();
+    let now = to_millis(ctx.clock.now());
+    let txn = ctx.db.begin().await?;
+    let same_name = plugin::Entity::find()
+        .filter(plugin::Column::Name.eq(name))
+        .filter(match new.district_id {
+            Some(district) => plugin::Column::DistrictId.eq(district.0),
+            None => plugin::Column::DistrictId.is_null(),
+        })
+        .one(&txn)
+        .await?;
+    if same_name.is_some() {
+        return Err(InvalidInput::new("name", "a plugin of this name is already installed here").into());
+    }
+    if component::Entity::find_by_id(sha256.clone()).one(&txn).await?.is_none() {
+        component::ActiveModel {
+            sha256: Set(sha256.clone()),
+            size: Set(i64::try_from(new.component.len()).unwrap_or(i64::MAX)),
+            bytes: Set(new.component),
+            created_at_ms: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let row = plugin::ActiveModel {
+        district_id: Set(new.district_id.map(|id| id.0)),
+        name: Set(name.to_owned()),
+        version: Set(version),
+        sha256: Set(sha256),
+        hooks: Set(hooks.iter().map(|hook| hook.as_str()).collect::<Vec<_>>().join(",")),
+        config: Set(new.config),
+        enabled: Set(true),
+        disabled_reason: Set(None),
+        consecutive_failures: Set(0),
+        installed_by: Set(caller.subject().unwrap_or("system").to_owned()),
+        installed_at_ms: Set(now),
+        updated_at_ms: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Plugin::try_from(row)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+async fn set_enabled(
+    ctx: &Context,
+    caller: &Caller,
+    id: PluginId,
+    enabled: bool,
+    reason: Option<String>,
+) -> Result<Plugin, PluginError> {
+    let plugin = load_visible(&ctx.db, caller, id).await?;
+    let city_admin = caller.is(Role::CityAdmin);
+    if !city_admin {
+        may_install(caller, plugin.district_id)?;
+    }
+    let changes = plugin::ActiveModel {
+        id: Set(id.0),
+        enabled: Set(enabled),
+        disabled_reason: Set(if enabled {
+            None
+        } else {
+            reason.or_else(|| Some("disabled by an administrator".into()))
+        }),
+        consecutive_failures: Set(0),
+        updated_at_ms: Set(to_millis(ctx.clock.now())),
+        ..Default::default()
+    };
+    Plugin::try_from(changes.update(&ctx.db).await?)
+}
+
+/// Enables a plugin (its district's admin, or a city admin) and resets its failure count.
+pub async fn enable(ctx: &Context, caller: &Caller, id: PluginId) -> Result<Plugin, PluginError> {
+    set_enabled(ctx, caller, id, true, None).await
+}
+
+/// Disables a plugin (its district's admin, or a city admin in an emergency).
+pub async fn disable(
+    ctx: &Context,
+    caller: &Caller,
+    id: PluginId,
+    reason: Option<&str>,
+) -> Result<Plugin, PluginError> {
+    let reason =
+        reason.map(str::trim).filter(|reason| !reason.is_empty()).map(|reason| reason.chars().take(500).collect());
+    set_enabled(ctx, caller, id, false, reason).await
+}
+
+/// Removes a plugin and its call records; its component stays if another installation uses it.
+pub async fn uninstall(ctx: &Context, caller: &Caller, id: PluginId) -> Result<(), PluginError> {
+    let plugin = load_visible(&ctx.db, caller, id).await?;
+    may_install(caller, plugin.district_id)?;
+    let txn = ctx.db.begin().await?;
+    call::Entity::delete_many().filter(call::Column::PluginId.eq(id.0)).exec(&txn).await?;
+    plugin::Entity::delete_by_id(id.0).exec(&txn).await?;
+    let still_used = plugin::Entity::find().filter(plugin::Column::Sha256.eq(plugin.sha256.as_str())).one(&txn).await?;
+    if still_used.is_none() {
+        component::Entity::delete_by_id(plugin.sha256).exec(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The plugins of a district (and the city-wide ones), or of the city when `district` is `None`.
+pub async fn list(ctx: &Context, caller: &Caller, district: Option<DistrictId>) -> Result<Vec<Plugin>, PluginError> {
+    let scope = match district {
+        Some(district) => {
+            Condition::any().add(plugin::Column::DistrictId.eq(district.0)).add(plugin::Column::DistrictId.is_null())
+        }
+        None => Condition::all().add(plugin::Column::DistrictId.is_null()),
+    };
+    if let (Some(district), Some(own)) = (district, caller.district())
+        && district != own
+    {
+        return Err(PluginError::Forbidden);
+    }
+    let rows = plugin::Entity::find()
+        .filter(visibility(caller)?)
+        .filter(scope)
+        .order_by_asc(plugin::Column::Id)
+        .all(&ctx.db)
+        .await?;
+    rows.into_iter().map(Plugin::try_from).collect()
+}
+
+/// The most recent calls of a plugin, newest first.
+pub async fn calls(ctx: &Context, caller: &Caller, id: PluginId, first: u64) -> Result<Vec<PluginCall>, PluginError> {
+    load_visible(&ctx.db, caller, id).await?;
+    let rows = call::Entity::find()
+        .filter(call::Column::PluginId.eq(id.0))
+        .order_by_desc(call::Column::Id)
+        .limit(Ord::min(first, 100))
+        .all(&ctx.db)
+        .await?;
+    rows.into_iter().map(PluginCall::try_from).collect()
+}
+
+/// Aggregates over a plugin's recorded calls, computed by the database.
+pub async fn call_stats(ctx: &Context, caller: &Caller, id: PluginId) -> Result<CallStats, PluginError> {
+    load_visible(&ctx.db, caller, id).await?;
+    let failures = [CallOutcome::GuestError, CallOutcome::Trap, CallOutcome::Refused].map(CallOutcome::as_str);
+    let query = Query::select()
+        .expr_as(Expr::col(call::Column::Id).count(), Alias::new("calls"))
+        .expr_as(Expr::case(call::Column::Outcome.is_in(failures), 1).finally(0).sum(), Alias::new("failures"))
+        // AVG is NUMERIC on PostgreSQL and REAL on SQLite; the cast makes both a double.
+        .expr_as(Expr::cust("CAST(AVG(fuel_used) AS DOUBLE PRECISION)"), Alias::new("fuel"))
+        .expr_as(Expr::cust("CAST(AVG(wall_micros) AS DOUBLE PRECISION)"), Alias::new("wall"))
+        .from(call::Entity)
+        .and_where(call::Column::PluginId.eq(id.0))
+        .to_owned();
+    let Some(row) = ctx.db.query_one(&query).await? else {
+        return Ok(CallStats::default());
+    };
+    Ok(CallStats {
+        calls: row.try_get::<i64>("", "calls")?,
+        failures: row.try_get::<Option<i64>>("", "failures")?.unwrap_or(0),
+        average_fuel: row.try_get::<Option<f64>>("", "fuel")?,
+        average_wall_micros: row.try_get::<Option<f64>>("", "wall")?,
+    })
+}

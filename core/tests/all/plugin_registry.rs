@@ -1,0 +1,140 @@
+//! Plugin installation rights, call records and the failure policy.
+//!
+//! The sandbox here is a scripted stand-in for `PluginRuntime` whose "component" is a line of
+//! text saying what the call returns; it exercises the domain's policy, not wasmtime (the real
+//! sandbox is tested in `civitas-plugins` with real components).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use civitas_core::auth::Caller;
+use civitas_core::error::{Classify, ErrorKind};
+use civitas_core::hooks::{DeadlineRequest, RoutingRequest};
+use civitas_core::plugins::{
+    self, CallOutcome, ComponentInfo, DeadlineAnswer, FailurePolicy, HookCall, HookFailure, HookKind, LoadedPlugin,
+    NewPlugin, PluginHooks, PluginRuntime, RouterAnswer,
+};
+use civitas_core::tickets::{self, TicketStatus};
+
+use crate::support::city;
+
+#[derive(Debug)]
+struct Scripted;
+
+impl PluginRuntime for Scripted {
+    fn inspect(&self, component: &[u8]) -> Result<ComponentInfo, String> {
+        let text = std::str::from_utf8(component).map_err(|_| "not a component".to_owned())?;
+        text.starts_with("route")
+            .then(|| ComponentInfo { hooks: vec![HookKind::TicketRouter], imports: vec![] })
+            .ok_or_else(|| "not a component".to_owned())
+    }
+
+    fn route_ticket(&self, plugin: &LoadedPlugin, _: &RoutingRequest) -> HookCall<Option<RouterAnswer>> {
+        let script = String::from_utf8_lossy(&plugin.component).to_string();
+        let outcome = match script.split_whitespace().nth(1) {
+            Some("trap") => Err(HookFailure::Trap("wasm trap: unreachable".into())),
+            Some("none") => Ok(None),
+            Some(department) => Ok(Some(RouterAnswer { department: department.into(), priority: None, tags: vec![] })),
+            None => Err(HookFailure::Guest("empty script".into())),
+        };
+        HookCall { outcome, fuel_used: 1234, wall_time: Duration::from_micros(50) }
+    }
+
+    fn ticket_deadlines(&self, _: &LoadedPlugin, _: &DeadlineRequest) -> HookCall<Option<DeadlineAnswer>> {
+        HookCall { outcome: Ok(None), fuel_used: 0, wall_time: Duration::ZERO }
+    }
+}
+
+fn new_plugin(district: Option<civitas_core::ids::DistrictId>, name: &str, script: &str) -> NewPlugin {
+    NewPlugin {
+        district_id: district,
+        name: name.into(),
+        version: None,
+        component: script.as_bytes().to_vec(),
+        config: "{}".into(),
+        hooks: vec![HookKind::TicketRouter],
+    }
+}
+
+#[tokio::test]
+async fn only_the_districts_admin_installs_there_and_a_city_admin_city_wide() {
+    let city = city().await;
+    let district = Some(city.district(0).district.id);
+    let runtime = Scripted;
+    let error = |result: Result<plugins::Plugin, plugins::PluginError>| result.expect_err("refused").kind();
+    for caller in [city.district_admin(1), Caller::city_admin("mayor"), Caller::operator("op"), city.staff(0, 0)] {
+        let refused = plugins::install(&city.ctx, &runtime, &caller, new_plugin(district, "r", "route none")).await;
+        assert_eq!(error(refused), ErrorKind::Forbidden, "{caller:?}");
+    }
+    let refused =
+        plugins::install(&city.ctx, &runtime, &city.district_admin(0), new_plugin(None, "r", "route none")).await;
+    assert_eq!(error(refused), ErrorKind::Forbidden, "a district admin cannot install city-wide");
+    let junk = plugins::install(&city.ctx, &runtime, &city.district_admin(0), new_plugin(district, "r", "junk")).await;
+    assert_eq!(error(junk), ErrorKind::BadInput { field: "component" });
+
+    let own = plugins::install(&city.ctx, &runtime, &city.district_admin(0), new_plugin(district, "r", "route none"))
+        .await
+        .expect("install");
+    assert!(own.enabled && own.version.starts_with("sha256-"));
+    plugins::install(&city.ctx, &runtime, &Caller::city_admin("mayor"), new_plugin(None, "default", "route none"))
+        .await
+        .expect("city-wide");
+    let seen = plugins::list(&city.ctx, &city.district_admin(0), district).await.expect("list");
+    assert_eq!(seen.len(), 2, "own and city-wide");
+    let other =
+        plugins::list(&city.ctx, &city.district_admin(1), Some(city.district(1).district.id)).await.expect("list");
+    assert_eq!(other.len(), 1, "district 1 sees only the city-wide default");
+    let hidden = plugins::disable(&city.ctx, &city.district_admin(1), own.id, None).await.expect_err("not theirs");
+    assert_eq!(hidden.kind(), ErrorKind::NotFound);
+}
+
+#[tokio::test]
+async fn a_router_plugin_routes_and_a_failing_one_is_disabled_after_repeated_failures() {
+    let mut city = city().await;
+    let district = city.district(0).district.id;
+    let police = city.district(0).departments[4].id;
+    let admin = city.district_admin(0);
+    let router = plugins::install(
+        &city.ctx,
+        &Scripted,
+        &admin,
+        new_plugin(Some(district), "router", &format!("route {police}")),
+    )
+    .await
+    .expect("install");
+    let hooks = PluginHooks::new(&city.ctx, Arc::new(Scripted), FailurePolicy { disable_after: 3 });
+    city.ctx.hooks = Arc::new(hooks);
+    let operator = Caller::operator("op-1");
+    let routed = tickets::submit(&city.ctx, &operator, city.new_ticket(0, 0)).await.expect("submit");
+    assert_eq!((routed.status, routed.department_id), (TicketStatus::Dispatched, Some(police)));
+    let note = tickets::timeline(&city.ctx, &operator, routed.id).await.expect("timeline")[0].note.clone();
+    assert_eq!(note, Some(format!("routed by plugin router@{}", router.version)));
+    // District 1 has no router: the normal flow.
+    let plain = tickets::submit(&city.ctx, &operator, city.new_ticket(1, 0)).await.expect("submit");
+    assert_eq!(plain.status, TicketStatus::Received);
+
+    plugins::uninstall(&city.ctx, &admin, router.id).await.expect("uninstall");
+    let broken = plugins::install(&city.ctx, &Scripted, &admin, new_plugin(Some(district), "broken", "route trap"))
+        .await
+        .expect("install");
+    for _ in 0..4 {
+        let ticket = tickets::submit(&city.ctx, &operator, city.new_ticket(0, 0)).await.expect("submit despite plugin");
+        assert_eq!(ticket.status, TicketStatus::Received, "a failing router falls back to normal dispatch");
+    }
+    let after = plugins::list(&city.ctx, &admin, Some(district)).await.expect("list");
+    let broken_now = after.iter().find(|plugin| plugin.id == broken.id).expect("still installed");
+    assert!(!broken_now.enabled);
+    assert!(broken_now.disabled_reason.as_deref().is_some_and(|reason| reason.contains("3 consecutive failures")));
+    let calls = plugins::calls(&city.ctx, &admin, broken.id, 10).await.expect("calls");
+    assert_eq!(calls.len(), 3, "disabled plugins are not called");
+    assert!(calls.iter().all(|call| call.outcome == CallOutcome::Trap && call.fuel_used == 1234));
+    let stats = plugins::call_stats(&city.ctx, &admin, broken.id).await.expect("stats");
+    assert_eq!((stats.calls, stats.failures, stats.average_fuel), (3, 3, Some(1234.0)));
+
+    let foreign = city.district(1).departments[0].id;
+    plugins::install(&city.ctx, &Scripted, &admin, new_plugin(Some(district), "liar", &format!("route {foreign}")))
+        .await
+        .expect("install");
+    let ticket = tickets::submit(&city.ctx, &operator, city.new_ticket(0, 0)).await.expect("submit");
+    assert_eq!(ticket.status, TicketStatus::Received, "a department of another district is refused");
+}
