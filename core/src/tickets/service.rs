@@ -5,8 +5,10 @@
 //! entry and one domain event, and commits — or changes nothing.
 
 use chrono::{DateTime, Datelike, Duration, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseTransaction, EntityTrait, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    TransactionTrait,
 };
 use serde_json::json;
 
@@ -236,8 +238,13 @@ pub async fn comment(ctx: &Context, caller: &Caller, id: TicketId, body: &str) -
     let now = ctx.clock.now();
     let txn = ctx.db.begin().await?;
     let ticket = storage::load_visible(&txn, caller, id).await?;
-    let changes = ticket::ActiveModel { updated_at_ms: Set(to_millis(now)), ..Default::default() };
-    storage::update_if_unchanged(&txn, id, ticket.version, changes).await?;
+    // A comment does not change the ticket's state, so it does not bump the version: a
+    // resident's comment must not make a department's concurrent action fail with a conflict.
+    ticket::Entity::update_many()
+        .col_expr(ticket::Column::UpdatedAtMs, Expr::value(to_millis(now)))
+        .filter(ticket::Column::Id.eq(id.0))
+        .exec(&txn)
+        .await?;
     let event = NewEvent { note: Some(body), ..NewEvent::default() };
     storage::append_event(&txn, id, TicketEventKind::Commented, caller, to_millis(now), event).await?;
     publish(&txn, &ticket, TicketEventKind::Commented, now).await?;
