@@ -12,11 +12,13 @@ use crate::hooks::{DistrictHooks, NoHooks};
 pub struct Config {
     /// Resolved tickets that the reporter has not rated are closed after this many days.
     pub auto_close_after_days: i64,
+    /// The city's time zone: the wall clock that district logic (e.g. "noise at night") sees.
+    pub timezone: chrono_tz::Tz,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { auto_close_after_days: 7 }
+        Config { auto_close_after_days: 7, timezone: chrono_tz::UTC }
     }
 }
 

@@ -7,7 +7,7 @@
 
 use std::fmt::Debug;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 
 use crate::ids::{CategoryId, DepartmentId, DistrictId, StreetId};
 use crate::tickets::{Channel, GeoPoint, Priority};
@@ -31,6 +31,8 @@ pub struct RoutingRequest {
     pub location: Option<GeoPoint>,
     /// When it was submitted.
     pub submitted_at: DateTime<Utc>,
+    /// The same instant on the city's wall clock (see `Config::timezone`).
+    pub local_time: NaiveDateTime,
 }
 
 /// A router's answer: dispatch straight to this department.

@@ -71,6 +71,7 @@ pub async fn submit(ctx: &Context, caller: &Caller, new: NewTicket) -> Result<Ti
         description: description.clone(),
         location,
         submitted_at: now,
+        local_time: now.with_timezone(&ctx.config.timezone).naive_local(),
     };
     let routed = district_logic::route(ctx, &routing).await?;
     let department = routed.as_ref().map(|decision| decision.department_id);

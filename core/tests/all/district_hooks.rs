@@ -96,3 +96,26 @@ async fn a_decision_outside_the_district_is_refused_and_nonsense_deadlines_ignor
         .collect();
     assert_eq!(kinds, [TicketEventKind::Submitted, TicketEventKind::Dispatched]);
 }
+
+#[derive(Debug, Default)]
+struct Witness(Mutex<Vec<chrono::NaiveDateTime>>);
+
+#[async_trait::async_trait]
+impl DistrictHooks for Witness {
+    async fn route_ticket(&self, request: &RoutingRequest) -> Option<RoutingDecision> {
+        self.0.lock().expect("lock").push(request.local_time);
+        None
+    }
+}
+
+#[tokio::test]
+async fn district_logic_sees_the_citys_wall_clock() {
+    let mut city = city().await;
+    city.ctx.config.timezone = chrono_tz::Asia::Shanghai;
+    let witness = Arc::new(Witness::default());
+    city.ctx.hooks = witness.clone();
+    tickets::submit(&city.ctx, &Caller::operator("op-1"), city.new_ticket(0, 0)).await.expect("submit");
+    // The test clock says 08:00 UTC: 16:00 in Shanghai.
+    let seen = witness.0.lock().expect("lock").clone();
+    assert_eq!(seen.iter().map(|time| time.format("%H:%M").to_string()).collect::<Vec<_>>(), ["16:00"]);
+}

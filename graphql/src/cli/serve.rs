@@ -37,6 +37,9 @@ pub struct ServeArgs {
     /// Days after which resolved tickets left unrated are closed.
     #[arg(long, env = "CIVITAS_AUTO_CLOSE_DAYS", default_value_t = 7)]
     auto_close_days: i64,
+    /// The city's IANA time zone (e.g. `Asia/Shanghai`): the wall clock district plugins see.
+    #[arg(long, env = "CIVITAS_TIMEZONE", default_value = "UTC")]
+    timezone: chrono_tz::Tz,
     /// Seed a demo city into an empty database and print a token per role.
     #[arg(long)]
     demo: bool,
@@ -65,7 +68,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!(applied, "applied database migrations");
     }
     let mut ctx = Context::new(db);
-    ctx.config = Config { auto_close_after_days: settings.auto_close_after_days };
+    ctx.config = Config { auto_close_after_days: settings.auto_close_after_days, timezone: args.timezone };
     let verifier = settings.verifier()?;
     let listener = tokio::net::TcpListener::bind(settings.listen).await?;
     let address = listener.local_addr()?;
