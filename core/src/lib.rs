@@ -1,5 +1,5 @@
-//! The Civitas domain: hotline tickets (and later surveys and participatory budgeting) for a
-//! city organised in districts.
+//! The Civitas domain: hotline tickets, participatory-budgeting tallies (and later surveys) for
+//! a city organised in districts.
 //!
 //! This crate knows nothing of HTTP or GraphQL. Every operation is a service function that
 //! takes a [`Context`] (storage, clock, settings) and the [`auth::Caller`] on whose behalf it
@@ -7,6 +7,7 @@
 //! itself as an [`error::ErrorKind`].
 
 pub mod auth;
+pub mod budgeting;
 pub mod clock;
 pub mod context;
 pub mod db;

@@ -1,6 +1,7 @@
 //! Commands of the `civitas` binary.
 
 mod migrate;
+mod pb;
 mod serve;
 mod token;
 
@@ -29,6 +30,11 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Participatory budgeting: tally and check Pabulib `.pb` files.
+    Pb {
+        #[command(subcommand)]
+        command: pb::PbCommand,
+    },
 }
 
 /// Where the data lives; shared by every command that opens the database or the secret.
@@ -65,6 +71,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => runtime()?.block_on(serve::run(args)),
         Command::Migrate(args) => runtime()?.block_on(migrate::run(args)),
         Command::Token { command } => token::run(command),
+        Command::Pb { command } => pb::run(command),
         Command::Schema => {
             let ctx = runtime()?.block_on(civitas_core::db::connect("sqlite::memory:"))?;
             print!("{}", civitas_graphql::build_schema(civitas_core::Context::new(ctx)).sdl());

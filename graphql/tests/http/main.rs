@@ -5,6 +5,7 @@ mod binary;
 mod directory;
 mod lifecycle;
 mod limits;
+mod pb_cli;
 mod schema;
 mod support;
 mod tenancy_matrix;

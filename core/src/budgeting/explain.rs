@@ -1,0 +1,163 @@
+//! Explanations: for every project, whether it was funded and why — the answer to a resident's
+//! "why did my project lose?".
+
+use crate::budgeting::number::Exact;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// Why one project was or was not selected.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProjectExplanation {
+    /// The project's id.
+    pub project_id: String,
+    /// The project's name, if the election gives one.
+    pub name: Option<String>,
+    /// What the project costs.
+    pub cost: Exact,
+    /// Whether the rule funds it.
+    pub selected: bool,
+    /// Its 1-based place in the order of selection, if selected.
+    pub position: Option<usize>,
+    /// The rule-specific reason.
+    pub reason: Reason,
+}
+
+/// A group of supporters who paid the same amount for a project bought by equal shares.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PayerGroup {
+    /// How many voters are in the group.
+    pub voters: u64,
+    /// The satisfaction each of them gets from the project (its cost, 1, points or Borda score).
+    pub satisfaction: Exact,
+    /// What each of them paid (rounded: the tally itself is exact).
+    pub paid_each: f64,
+    /// Whether they paid all the money they had left (they could not pay the full price ρ·satisfaction).
+    pub paid_everything_left: bool,
+}
+
+/// The rule-specific reason of a [`ProjectExplanation`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Reason {
+    /// Greedy rules (and greedy completion): the project's place in the order of scores.
+    Greedy {
+        /// 1-based place in the greedy order (by score, then tie-breaking).
+        rank: usize,
+        /// Score = total satisfaction per unit of cost; `None` when the project costs nothing.
+        score: Option<Exact>,
+        /// Budget left when the greedy pass reached the project (before buying it).
+        remaining_budget: Exact,
+        /// Whether the greedy pass ran as a completion after another rule.
+        completion: bool,
+    },
+    /// Maximum welfare: the chosen set has the highest total satisfaction among feasible sets.
+    MaxWelfare {
+        /// The project's total satisfaction.
+        welfare: Exact,
+        /// Total satisfaction of the whole selected set (the optimum).
+        optimal_welfare: Exact,
+    },
+    /// Sequential Phragmén: the project was bought when its supporters' maximal load reached `load`.
+    PhragmenBought {
+        /// 1-based round.
+        round: usize,
+        /// The supporters' load after buying it.
+        load: Exact,
+    },
+    /// Sequential Phragmén stopped before buying the project.
+    PhragmenNotBought {
+        /// The load its supporters would have reached next (`None`: no supporters).
+        next_load: Option<Exact>,
+        /// Why the rule stopped: the next project in line did not fit the budget.
+        stopped_at_round: usize,
+    },
+    /// Equal shares: the project was bought in `round` at price ρ per unit of satisfaction.
+    EqualSharesBought {
+        /// 1-based round of the equal-shares run.
+        round: usize,
+        /// ρ: every supporter pays ρ × satisfaction, or everything left if that is less
+        /// (rounded: the tally itself compares prices exactly).
+        rho: f64,
+        /// The budget each voter started with in the run that produced the outcome.
+        per_voter_budget: Exact,
+        /// Who paid and how much.
+        payers: Vec<PayerGroup>,
+    },
+    /// Equal shares: the project's supporters never had enough money left to buy it.
+    EqualSharesUnaffordable {
+        /// Number of voters who support it.
+        supporters: u64,
+        /// The money its supporters had left when the rule stopped (rounded: whether it is
+        /// enough is decided exactly).
+        supporters_money_left: f64,
+        /// The budget each voter started with in the run that produced the outcome.
+        per_voter_budget: Exact,
+    },
+    /// The project costs nothing and has supporters, so equal shares funds it up front.
+    FreeProject,
+    /// Nobody gets any satisfaction from the project under this rule's satisfaction.
+    NoSupporters,
+}
+
+/// A plain-text table of explanations, one project per line, selected projects first in order
+/// of selection.
+pub fn explanation_table(explanations: &[ProjectExplanation]) -> String {
+    let mut rows: Vec<&ProjectExplanation> = explanations.iter().collect();
+    rows.sort_by_key(|explanation| (explanation.position.is_none(), explanation.position));
+    let mut table = String::from("project\tselected\tcost\twhy\n");
+    for row in rows {
+        let _ = writeln!(
+            table,
+            "{}\t{}\t{}\t{}",
+            row.project_id,
+            row.position.map_or_else(|| "no".to_owned(), |position| format!("#{position}")),
+            row.cost,
+            describe(&row.reason, row.selected)
+        );
+    }
+    table
+}
+
+/// One sentence for a reason.
+pub fn describe(reason: &Reason, selected: bool) -> String {
+    match reason {
+        Reason::Greedy { rank, score, remaining_budget, completion } => {
+            let score = score.as_ref().map_or_else(|| "infinite (free)".to_owned(), ToString::to_string);
+            let pass = if *completion { "greedy completion" } else { "greedy order" };
+            if selected {
+                format!("rank {rank} in the {pass} (score {score}); {remaining_budget} left when reached")
+            } else {
+                format!(
+                    "rank {rank} in the {pass} (score {score}); only {remaining_budget} left when reached: does not fit"
+                )
+            }
+        }
+        Reason::MaxWelfare { welfare, optimal_welfare } => {
+            if selected {
+                format!("part of the feasible set of maximum welfare {optimal_welfare} (adds {welfare})")
+            } else {
+                format!("not in the feasible set of maximum welfare {optimal_welfare} (would add {welfare})")
+            }
+        }
+        Reason::PhragmenBought { round, load } => format!("bought in round {round}, supporters' load {load}"),
+        Reason::PhragmenNotBought { next_load, stopped_at_round } => match next_load {
+            Some(load) => {
+                format!("not reached: rule stopped in round {stopped_at_round} (supporters' load would be {load})")
+            }
+            None => format!("no supporters; rule stopped in round {stopped_at_round}"),
+        },
+        Reason::EqualSharesBought { round, rho, per_voter_budget, payers } => {
+            let voters: u64 = payers.iter().map(|group| group.voters).sum();
+            let exhausted: u64 =
+                payers.iter().filter(|group| group.paid_everything_left).map(|group| group.voters).sum();
+            format!(
+                "bought in round {round} at ρ = {rho:.6} per unit of satisfaction; {voters} supporters paid ({exhausted} of them all they had left); each voter started with {per_voter_budget}"
+            )
+        }
+        Reason::EqualSharesUnaffordable { supporters, supporters_money_left, per_voter_budget } => format!(
+            "never affordable: its {supporters} supporters had only {supporters_money_left:.2} left in total (each started with {per_voter_budget})"
+        ),
+        Reason::FreeProject => "costs nothing and has supporters: funded up front".to_owned(),
+        Reason::NoSupporters => "nobody supports it".to_owned(),
+    }
+}

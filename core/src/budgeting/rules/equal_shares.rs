@@ -1,0 +1,332 @@
+//! The Method of Equal Shares (MES), exact.
+//!
+//! Every voter starts with the same budget. In each round, the project that its supporters can
+//! buy at the lowest price ρ per unit of satisfaction is bought (each supporter pays ρ × their
+//! satisfaction, or everything they have left if that is less); ties are broken by the
+//! tie-breaking rank. The rule stops when no project is affordable for its supporters.
+//!
+//! Speed without giving up exactness:
+//! - voters whose ballots agree on the projects bought so far hold the same money, so the run
+//!   keeps one *money class* per such group and prices are computed over classes, not voters;
+//! - money is kept as [`Interval`]s certain to contain the exact value, and every comparison is
+//!   first made on intervals; only when intervals overlap (ties, near-ties) are the exact values
+//!   computed, lazily, from the exact history of how each money class arose (parent class,
+//!   round, price ρ of that round), so every decision is the exact one while big-rational
+//!   arithmetic is only done where it matters;
+//! - like pabutools, projects are examined from the lowest known lower bound on their price up,
+//!   and the scan stops once a lower bound exceeds the best price found (prices only rise).
+//!
+//! For the add-one completion a run can also compute its *horizon*: how much every voter's
+//! initial budget can grow before any comparison made in the run could change its result.
+//! Between such changes all money is linear in that growth `t`, which makes the horizon a
+//! matter of crossing points of linear (and concave, bounded by tangents) functions.
+
+mod horizon;
+mod ledger;
+mod pricing;
+
+use crate::budgeting::rules::interval::Interval;
+use crate::budgeting::rules::problem::Problem;
+use horizon::{lower_crossing, minimum, round_horizon};
+use ledger::{Aggregator, Entry, Ledger, Origin, RoundRecord};
+use num_rational::BigRational;
+use pricing::{Estimate, estimate_price, exact_price_within, tighten_price};
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+/// Per-project data of a problem that does not depend on the voters' budget.
+pub(crate) struct Prepared {
+    /// Supporters of each project: `(ballot index, satisfaction > 0)`.
+    supporters: Vec<Vec<(u32, i128)>>,
+    total_satisfaction: Vec<i128>,
+    /// Whether all supporters of a project get the same satisfaction (then classes suffice as keys).
+    uniform: Vec<bool>,
+    /// Projects that can be bought in rounds: supported and not free.
+    pub candidates: Vec<usize>,
+    /// Supported projects that cost nothing; pabutools funds them before the first round.
+    pub free: Vec<usize>,
+    /// Number of voters supporting each project.
+    pub supporter_count: Vec<u64>,
+    /// Number of voters who cast each ballot.
+    ballot_weights: Vec<u64>,
+}
+
+impl Prepared {
+    pub fn new(problem: &Problem) -> Prepared {
+        let project_count = problem.project_count();
+        let mut supporters: Vec<Vec<(u32, i128)>> = vec![Vec::new(); project_count];
+        let mut supporter_count = vec![0u64; project_count];
+        for (ballot_index, ballot) in problem.ballots.iter().enumerate() {
+            for &(project, satisfaction) in &ballot.entries {
+                if let (true, Some(list), Some(count)) =
+                    (satisfaction > 0, supporters.get_mut(project), supporter_count.get_mut(project))
+                {
+                    list.push((u32::try_from(ballot_index).unwrap_or(u32::MAX), satisfaction));
+                    *count += ballot.weight;
+                }
+            }
+        }
+        let ballot_weights: Vec<u64> = problem.ballots.iter().map(|ballot| ballot.weight).collect();
+        let total_satisfaction: Vec<i128> = supporters
+            .iter()
+            .map(|list| {
+                list.iter()
+                    .map(|&(ballot, satisfaction)| {
+                        satisfaction * i128::from(ballot_weights.get(ballot as usize).copied().unwrap_or(0))
+                    })
+                    .sum()
+            })
+            .collect();
+        let uniform = supporters.iter().map(|list| list.windows(2).all(|pair| pair[0].1 == pair[1].1)).collect();
+        let mut candidates = Vec::new();
+        let mut free = Vec::new();
+        for project in 0..project_count {
+            if total_satisfaction.get(project).copied().unwrap_or(0) > 0 {
+                if problem.cost(project) > 0 {
+                    candidates.push(project);
+                } else {
+                    free.push(project);
+                }
+            }
+        }
+        free.sort_by_key(|&project| problem.rank_of(project));
+        Prepared { supporters, total_satisfaction, uniform, candidates, free, supporter_count, ballot_weights }
+    }
+}
+
+/// Supporters who paid the same for a bought project.
+pub(crate) struct Payment {
+    pub voters: u64,
+    pub satisfaction: i128,
+    /// What each paid (approximately; exactly ρ·s unless they paid everything left).
+    pub paid_each: f64,
+    pub paid_everything_left: bool,
+}
+
+/// One round of a run: the project bought, its price and its payers.
+pub(crate) struct Round {
+    pub project: usize,
+    /// ρ, approximately (the run's decisions use the exact value).
+    pub rho: f64,
+    pub payments: Vec<Payment>,
+}
+
+/// The result of one run of MES at a given per-voter budget.
+pub(crate) struct MesRun {
+    pub rounds: Vec<Round>,
+    /// Money the supporters of each unbought project held at the end, approximately (for
+    /// explanations; deciding unaffordability is exact).
+    pub money_left: Vec<f64>,
+    /// If asked for: a lower bound (in scaled money units) on how much every voter's initial
+    /// budget can grow before any comparison of the run could change; `None` means never.
+    pub horizon: Option<f64>,
+}
+
+impl MesRun {
+    /// The projects bought, in order.
+    pub fn selected(&self) -> Vec<usize> {
+        self.rounds.iter().map(|round| round.project).collect()
+    }
+}
+
+/// Runs MES with `per_voter_budget` (scaled units) for every voter.
+pub(crate) fn run(
+    problem: &Problem,
+    prepared: &Prepared,
+    per_voter_budget: &BigRational,
+    track_horizon: bool,
+) -> MesRun {
+    let mut ledger = Ledger::new(per_voter_budget);
+    let mut ballot_class: Vec<u32> = vec![0; problem.ballots.len()];
+    let mut lower_bound: Vec<f64> = (0..problem.project_count())
+        .map(|project| {
+            let total = prepared.total_satisfaction.get(project).copied().unwrap_or(0);
+            if total > 0 {
+                Interval::from_integer(problem.cost(project)).div(Interval::from_integer(total)).low
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let mut active: Vec<usize> = prepared.candidates.clone();
+    let mut not_selected: Vec<usize> = prepared.candidates.clone();
+    let mut rounds: Vec<Round> = Vec::new();
+    let mut horizon: Option<f64> = None;
+    let mut aggregator = Aggregator::default();
+    loop {
+        active.sort_by(|&first, &second| lower_bound[first].total_cmp(&lower_bound[second]));
+        let mut best_high = f64::INFINITY;
+        let mut contenders: Vec<(usize, Interval, Option<BigRational>, Vec<Entry>)> = Vec::new();
+        let mut unaffordable: Vec<usize> = Vec::new();
+        for &project in &active {
+            if lower_bound[project] > best_high {
+                break;
+            }
+            let entries = aggregator.entries(prepared, &ballot_class, ledger.classes(), project);
+            let cost = problem.cost(project);
+            let (interval, exact) = match estimate_price(cost, &entries, &ledger) {
+                Estimate::Unaffordable => {
+                    unaffordable.push(project);
+                    continue;
+                }
+                Estimate::Price(interval) => (interval, None),
+                Estimate::Unknown => match exact_price_within(&mut ledger, cost, &entries, Interval::EVERYTHING) {
+                    None => {
+                        unaffordable.push(project);
+                        continue;
+                    }
+                    Some(rho) => (Interval::from_rational(&rho), Some(rho)),
+                },
+            };
+            lower_bound[project] = lower_bound[project].max(interval.low);
+            best_high = best_high.min(interval.high);
+            contenders.push((project, interval, exact, entries));
+        }
+        active.retain(|project| !unaffordable.contains(project));
+        contenders.retain(|(_, interval, _, _)| interval.low <= best_high);
+        // Only projects whose price interval reaches the best one can be the cheapest. A single
+        // one is the cheapest for certain; otherwise price them exactly, ties by rank.
+        let chosen = if contenders.len() == 1 {
+            contenders.pop()
+        } else {
+            let mut best: Option<(usize, Interval, Option<BigRational>, Vec<Entry>)> = None;
+            for (project, interval, exact, entries) in contenders {
+                let Some(rho) =
+                    exact.or_else(|| exact_price_within(&mut ledger, problem.cost(project), &entries, interval))
+                else {
+                    continue;
+                };
+                let better = match &best {
+                    None => true,
+                    Some((current, _, Some(current_rho), _)) => match rho.cmp(current_rho) {
+                        Ordering::Less => true,
+                        Ordering::Equal => problem.rank_of(project) < problem.rank_of(*current),
+                        Ordering::Greater => false,
+                    },
+                    Some(_) => true,
+                };
+                if better {
+                    best = Some((project, Interval::from_rational(&rho), Some(rho), entries));
+                }
+            }
+            best
+        };
+        let Some((chosen, rho_interval, exact_rho, entries)) = chosen else { break };
+        let rho_interval = tighten_price(problem.cost(chosen), &entries, &ledger, rho_interval);
+        let round_index = u32::try_from(ledger.rounds.len()).unwrap_or(u32::MAX);
+        ledger.rounds.push(RoundRecord {
+            cost: problem.cost(chosen),
+            entries: entries.clone(),
+            rho_interval,
+            rho: exact_rho,
+        });
+        let rho_slope = if track_horizon {
+            let (round_horizon, rho_slope) = round_horizon(
+                problem,
+                prepared,
+                &ballot_class,
+                &mut ledger,
+                round_index,
+                chosen,
+                &entries,
+                &not_selected,
+                &mut aggregator,
+            );
+            horizon = minimum(horizon, round_horizon);
+            rho_slope
+        } else {
+            Interval::ZERO
+        };
+        let payments = pay(prepared, &mut ballot_class, &mut ledger, chosen, round_index, rho_slope);
+        active.retain(|&project| project != chosen);
+        not_selected.retain(|&project| project != chosen);
+        rounds.push(Round { project: chosen, rho: rho_interval.middle(), payments });
+    }
+    let mut money_left = vec![0.0; problem.project_count()];
+    for &project in &not_selected {
+        let entries = aggregator.entries(prepared, &ballot_class, ledger.classes(), project);
+        let mut total = Interval::ZERO;
+        let mut slope = Interval::ZERO;
+        for entry in &entries {
+            let weight = Interval::from_integer(i128::from(entry.weight));
+            total = total.add(ledger.approximate[entry.class as usize].mul(weight));
+            slope = slope.add(ledger.approximate_slope[entry.class as usize].mul(weight));
+        }
+        if track_horizon && slope.high > 0.0 {
+            // The project becomes affordable once its supporters' money reaches its cost.
+            let gap = Interval::from_integer(problem.cost(project)).sub(Interval { low: total.high, high: total.high });
+            horizon = minimum(horizon, Some(lower_crossing(gap.low, slope.high)));
+        }
+        if let Some(slot) = money_left.get_mut(project) {
+            *slot = total.middle();
+        }
+    }
+    MesRun { rounds, money_left, horizon }
+}
+
+/// Charges the supporters of the project bought in `round` and moves them to new money classes.
+fn pay(
+    prepared: &Prepared,
+    ballot_class: &mut [u32],
+    ledger: &mut Ledger,
+    project: usize,
+    round: u32,
+    rho_slope: Interval,
+) -> Vec<Payment> {
+    let rho = ledger.rounds.get(round as usize).map_or(Interval::ZERO, |record| record.rho_interval);
+    // Where each (class, satisfaction) of the payers goes; with one satisfaction for all
+    // supporters (approval ballots), a vector indexed by class avoids hashing.
+    let uniform = prepared.uniform.get(project).copied().unwrap_or(false);
+    let mut by_class: Vec<Option<(u32, usize)>> = if uniform { vec![None; ledger.classes()] } else { Vec::new() };
+    let mut new_class: HashMap<(u32, i128), (u32, usize)> = HashMap::new();
+    let mut payments: Vec<Payment> = Vec::new();
+    for &(ballot, satisfaction) in prepared.supporters.get(project).map(Vec::as_slice).unwrap_or_default() {
+        let Some(class) = ballot_class.get(ballot as usize).copied() else { continue };
+        let key = (class, satisfaction);
+        let known =
+            if uniform { by_class.get(class as usize).copied().flatten() } else { new_class.get(&key).copied() };
+        let (target, payment_index) = match known {
+            Some(found) => found,
+            None => {
+                let money = ledger.approximate[class as usize];
+                let due = rho.mul(Interval::from_integer(satisfaction));
+                // Paying everything left happens when the due share is at least the money.
+                let side = ledger.compare_with_due(class, rho, &mut |ledger| ledger.exact_rho(round), satisfaction);
+                let exhausted = side != Ordering::Greater;
+                let rich_slope =
+                    ledger.approximate_slope[class as usize].sub(rho_slope.mul(Interval::from_integer(satisfaction)));
+                let (origin, approximate, slope, paid) = match side {
+                    Ordering::Less => (Origin::Exhausted, Interval::ZERO, Interval::ZERO, money.middle()),
+                    // Exactly enough: nothing is left now, but with a larger initial budget these
+                    // voters pay the share and keep the difference, which grows like a rich
+                    // payer's money (the horizon stops at once should that slope be negative).
+                    Ordering::Equal => (Origin::Exhausted, Interval::ZERO, rich_slope, money.middle()),
+                    Ordering::Greater => {
+                        let left = money.sub(due);
+                        (
+                            Origin::Paid { parent: class, round, satisfaction },
+                            Interval { low: left.low.max(0.0), high: left.high },
+                            rich_slope,
+                            due.middle(),
+                        )
+                    }
+                };
+                let target = ledger.push(origin, approximate, slope);
+                payments.push(Payment { voters: 0, satisfaction, paid_each: paid, paid_everything_left: exhausted });
+                if let (true, Some(slot)) = (uniform, by_class.get_mut(class as usize)) {
+                    *slot = Some((target, payments.len() - 1));
+                } else {
+                    new_class.insert(key, (target, payments.len() - 1));
+                }
+                (target, payments.len() - 1)
+            }
+        };
+        if let Some(slot) = ballot_class.get_mut(ballot as usize) {
+            *slot = target;
+        }
+        if let Some(payment) = payments.get_mut(payment_index) {
+            payment.voters += prepared.ballot_weights.get(ballot as usize).copied().unwrap_or(0);
+        }
+    }
+    payments
+}

@@ -1,0 +1,194 @@
+//! Prices of projects under equal shares: certified intervals first, exact values on demand.
+
+use super::ledger::{Entry, Ledger};
+use crate::budgeting::rules::interval::Interval;
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{Signed, Zero};
+
+/// The nearest float of an integer; a single instruction for the usual 64-bit values, where the
+/// general 128-bit conversion is a slow library call. Estimates only: decisions use intervals.
+fn approximate(value: i128) -> f64 {
+    match i64::try_from(value) {
+        Ok(small) => small as f64,
+        Err(_) => value as f64,
+    }
+}
+
+fn rational(value: i128) -> BigRational {
+    BigRational::from_integer(BigInt::from(value))
+}
+
+/// What the interval computation could establish about a project's price.
+pub(super) enum Estimate {
+    Unaffordable,
+    Price(Interval),
+    Unknown,
+}
+
+/// Interval of the money supporters can pay at price `price`: Σ w·min(money, price·s).
+pub(super) fn payable(entries: &[Entry], ledger: &Ledger, price: f64) -> Interval {
+    let price = Interval { low: price, high: price };
+    entries.iter().fold(Interval::ZERO, |total, entry| {
+        let due = price.mul(Interval::from_integer(entry.satisfaction));
+        total.add(
+            ledger.approximate[entry.class as usize].min(due).mul(Interval::from_integer(i128::from(entry.weight))),
+        )
+    })
+}
+
+/// Bounds the price ρ of a project on intervals, or says it cannot.
+pub(super) fn estimate_price(cost: i128, entries: &[Entry], ledger: &Ledger) -> Estimate {
+    let cost_interval = Interval::from_integer(cost);
+    let total = entries.iter().fold(Interval::ZERO, |total, entry| {
+        total.add(ledger.approximate[entry.class as usize].mul(Interval::from_integer(i128::from(entry.weight))))
+    });
+    if total.high < cost_interval.low {
+        return Estimate::Unaffordable;
+    }
+    if total.low < cost_interval.high {
+        return Estimate::Unknown;
+    }
+    // Estimate ρ with midpoints, then certify a tight interval around it: F(x) = Σ w·min(money,
+    // x·s) is increasing, so F(low) < cost ≤ F(high) proves low < ρ ≤ high.
+    let mut order: Vec<&Entry> = entries.iter().collect();
+    order.sort_by(|first, second| {
+        let first_key = ledger.approximate[first.class as usize].middle() / approximate(first.satisfaction);
+        let second_key = ledger.approximate[second.class as usize].middle() / approximate(second.satisfaction);
+        first_key.total_cmp(&second_key)
+    });
+    let mut remaining_cost = approximate(cost);
+    let mut remaining_satisfaction: f64 =
+        entries.iter().map(|entry| approximate(entry.satisfaction) * entry.weight as f64).sum();
+    let mut estimate = None;
+    for entry in order {
+        let budget = ledger.approximate[entry.class as usize].middle();
+        let candidate = remaining_cost / remaining_satisfaction;
+        if candidate * approximate(entry.satisfaction) <= budget {
+            estimate = Some(candidate);
+            break;
+        }
+        remaining_cost -= budget * entry.weight as f64;
+        remaining_satisfaction -= approximate(entry.satisfaction) * entry.weight as f64;
+    }
+    let Some(estimate) = estimate.filter(|estimate| estimate.is_finite() && *estimate > 0.0) else {
+        return Estimate::Unknown;
+    };
+    for relative in [1e-15, 1e-13, 1e-11, 1e-9] {
+        let low = estimate * (1.0 - relative);
+        let high = estimate * (1.0 + relative);
+        if payable(entries, ledger, low).high < cost_interval.low
+            && payable(entries, ledger, high).low >= cost_interval.high
+        {
+            return Estimate::Price(Interval { low, high });
+        }
+    }
+    Estimate::Unknown
+}
+
+/// A tighter interval for the price of the bought project: with the partition into those who
+/// pay everything and those who pay `ρ·s` certain, ρ = (cost − money of the former) / (total
+/// satisfaction of the latter), evaluated on intervals.
+pub(super) fn tighten_price(cost: i128, entries: &[Entry], ledger: &Ledger, interval: Interval) -> Interval {
+    let mut poor_money = Interval::ZERO;
+    let mut rich_satisfaction: i128 = 0;
+    for entry in entries {
+        let per_satisfaction = ledger.approximate[entry.class as usize].div(Interval::from_integer(entry.satisfaction));
+        if per_satisfaction.high < interval.low {
+            poor_money = poor_money
+                .add(ledger.approximate[entry.class as usize].mul(Interval::from_integer(i128::from(entry.weight))));
+        } else if per_satisfaction.low > interval.high {
+            rich_satisfaction += entry.satisfaction * i128::from(entry.weight);
+        } else {
+            return interval;
+        }
+    }
+    if rich_satisfaction <= 0 {
+        return interval;
+    }
+    let tight = Interval::from_integer(cost).sub(poor_money).div(Interval::from_integer(rich_satisfaction));
+    Interval { low: tight.low.max(interval.low), high: tight.high.min(interval.high) }
+}
+
+/// The exact price of a project whose price is known to lie in `interval`.
+///
+/// Supporters whose money per satisfaction is certainly below the interval pay everything they
+/// have; those certainly above pay `ρ·s`; only the few in between are sorted exactly. The result
+/// is then checked exactly (it lies in the interval and every undecided group is on the side it
+/// was put on); if not, or with no interval, all groups are sorted exactly — the plain sweep.
+pub(super) fn exact_price_within(
+    ledger: &mut Ledger,
+    cost: i128,
+    entries: &[Entry],
+    interval: Interval,
+) -> Option<BigRational> {
+    let bounds = (BigRational::from_float(interval.low), BigRational::from_float(interval.high));
+    if let (Some(low), Some(high)) = bounds
+        && let Some(rho) = sweep(ledger, cost, entries, interval)
+        && low <= rho
+        && rho <= high
+        && solves(ledger, cost, entries, &rho)
+    {
+        return Some(rho);
+    }
+    sweep(ledger, cost, entries, Interval::EVERYTHING)
+}
+
+/// The MES sweep over supporter groups sorted by money per satisfaction, with the groups
+/// certainly below `interval` taken as paying everything without sorting them.
+pub(super) fn sweep(ledger: &mut Ledger, cost: i128, entries: &[Entry], interval: Interval) -> Option<BigRational> {
+    let mut poor_money = BigRational::zero();
+    let mut remaining_satisfaction: i128 =
+        entries.iter().map(|entry| entry.satisfaction * i128::from(entry.weight)).sum();
+    let mut undecided: Vec<(Entry, BigRational)> = Vec::new();
+    for entry in entries {
+        let per_satisfaction = ledger.approximate[entry.class as usize].div(Interval::from_integer(entry.satisfaction));
+        if per_satisfaction.high < interval.low {
+            poor_money += ledger.exact_money(entry.class) * rational(i128::from(entry.weight));
+            remaining_satisfaction -= entry.satisfaction * i128::from(entry.weight);
+        } else if per_satisfaction.low <= interval.high {
+            undecided.push((*entry, ledger.exact_money(entry.class)));
+        }
+    }
+    undecided.sort_by(|(first, first_money), (second, second_money)| {
+        (first_money * rational(second.satisfaction)).cmp(&(second_money * rational(first.satisfaction)))
+    });
+    let mut remaining_cost = rational(cost) - poor_money;
+    for (entry, budget) in undecided {
+        if remaining_satisfaction <= 0 {
+            return None;
+        }
+        // ρ = remaining cost / remaining satisfaction is affordable to this group if ρ·s ≤ money.
+        if &remaining_cost * rational(entry.satisfaction) <= &budget * rational(remaining_satisfaction) {
+            return Some(remaining_cost / rational(remaining_satisfaction));
+        }
+        remaining_cost -= budget * rational(i128::from(entry.weight));
+        remaining_satisfaction -= entry.satisfaction * i128::from(entry.weight);
+    }
+    (remaining_satisfaction > 0 && !remaining_cost.is_negative())
+        .then(|| remaining_cost / rational(remaining_satisfaction))
+}
+
+/// Whether `rho` solves Σ w·min(money, ρ·s) = cost exactly; the solution is unique because the
+/// left side strictly increases in ρ while someone pays the full share.
+pub(super) fn solves(ledger: &mut Ledger, cost: i128, entries: &[Entry], rho: &BigRational) -> bool {
+    let rho_interval = Interval::from_rational(rho);
+    let mut total = BigRational::zero();
+    let mut rich_satisfaction: i128 = 0;
+    for entry in entries {
+        let per_satisfaction = ledger.approximate[entry.class as usize].div(Interval::from_integer(entry.satisfaction));
+        let poor = if per_satisfaction.high < rho_interval.low {
+            true
+        } else if per_satisfaction.low > rho_interval.high {
+            false
+        } else {
+            ledger.exact_money(entry.class) < rho * rational(entry.satisfaction)
+        };
+        if poor {
+            total += ledger.exact_money(entry.class) * rational(i128::from(entry.weight));
+        } else {
+            rich_satisfaction += entry.satisfaction * i128::from(entry.weight);
+        }
+    }
+    rich_satisfaction > 0 && total + rho * rational(rich_satisfaction) == rational(cost)
+}

@@ -1,0 +1,211 @@
+//! The integer form of an election that the rules compute on: scaled integer costs, integer
+//! satisfactions per distinct ballot, and a tie-breaking rank per project.
+
+use crate::budgeting::error::TallyError;
+use crate::budgeting::model::{Election, VoteType};
+use crate::budgeting::rules::{Satisfaction, TieBreaking};
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_rational::BigRational;
+use num_traits::{One, Signed, ToPrimitive, Zero};
+use std::cmp::Ordering;
+
+/// Money and satisfaction are scaled to integers below this bound, so that sums over all voters
+/// and the cross-multiplications of comparisons stay exact in `i128` or, past it, in `BigInt`.
+const MAX_SCALED: i128 = 1 << 62;
+
+/// An election reduced to what a rule needs.
+#[derive(Debug, Clone)]
+pub(crate) struct Problem {
+    /// Project costs in scaled money units (integers).
+    pub costs: Vec<i128>,
+    /// The budget limit in scaled money units.
+    pub budget: i128,
+    /// How many scaled units make one unit of the election's currency.
+    pub money_scale: i128,
+    /// How many satisfaction units the integer satisfactions use per real unit (the money
+    /// scale for cost satisfaction, the common denominator of points for points).
+    pub satisfaction_scale: i128,
+    /// The number of voters.
+    pub voter_count: u64,
+    /// The distinct ballots with the satisfaction each gives to the projects it names (zero
+    /// satisfactions are left out).
+    pub ballots: Vec<WeightedBallot>,
+    /// Tie-breaking rank of each project: among tied projects the lowest rank wins.
+    pub rank: Vec<usize>,
+}
+
+/// A distinct ballot in integer form.
+#[derive(Debug, Clone)]
+pub(crate) struct WeightedBallot {
+    /// `(project index, satisfaction)` pairs with a non-zero satisfaction.
+    pub entries: Vec<(usize, i128)>,
+    /// How many voters cast the ballot.
+    pub weight: u64,
+}
+
+impl Problem {
+    /// Builds the integer problem of an election for a satisfaction function.
+    pub fn new(
+        election: &Election,
+        satisfaction: Satisfaction,
+        tie_breaking: TieBreaking,
+    ) -> Result<Problem, TallyError> {
+        if election.budget.is_negative() {
+            return Err(TallyError::InvalidElection("the budget is negative".to_owned()));
+        }
+        if let Some(project) = election.projects.iter().find(|project| project.cost.is_negative()) {
+            return Err(TallyError::InvalidElection(format!("project `{}` has a negative cost", project.id)));
+        }
+        let money_scale = election
+            .projects
+            .iter()
+            .map(|project| project.cost.denom().clone())
+            .fold(election.budget.denom().clone(), |scale, denominator| scale.lcm(&denominator));
+        let scaled = |value: &BigRational, what: &str| -> Result<i128, TallyError> {
+            (value * BigRational::from_integer(money_scale.clone()))
+                .to_integer()
+                .to_i128()
+                .filter(|amount| amount.abs() < MAX_SCALED)
+                .ok_or_else(|| {
+                    TallyError::OutOfRange(format!("{what} is too large once all amounts are made integers"))
+                })
+        };
+        let costs = election
+            .projects
+            .iter()
+            .map(|project| scaled(&project.cost, &format!("the cost of project `{}`", project.id)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let budget = scaled(&election.budget, "the budget")?;
+        let money_scale = money_scale
+            .to_i128()
+            .filter(|scale| *scale < MAX_SCALED)
+            .ok_or_else(|| TallyError::OutOfRange("the costs need too fine a money unit".to_owned()))?;
+        let points_scale = election
+            .ballots
+            .iter()
+            .flat_map(|ballot| ballot.points.iter())
+            .fold(BigInt::one(), |scale, points| scale.lcm(points.denom()));
+        let voter_count = election.voter_count();
+        if voter_count >= (1 << 40) {
+            return Err(TallyError::OutOfRange("more than 2^40 voters".to_owned()));
+        }
+        let mut ballots = Vec::with_capacity(election.ballots.len());
+        for ballot in &election.ballots {
+            let length = ballot.projects.len();
+            let mut entries = Vec::with_capacity(length);
+            for (position, &project) in ballot.projects.iter().enumerate() {
+                let satisfaction_value = match satisfaction {
+                    Satisfaction::Cost => costs.get(project).copied().unwrap_or(0),
+                    Satisfaction::Cardinality => 1,
+                    Satisfaction::Points => {
+                        let points = ballot.points.get(position).cloned().unwrap_or_else(BigRational::zero);
+                        (points * BigRational::from_integer(points_scale.clone()))
+                            .to_integer()
+                            .to_i128()
+                            .filter(|points| points.abs() < MAX_SCALED)
+                            .ok_or_else(|| TallyError::OutOfRange("points are too large".to_owned()))?
+                    }
+                    Satisfaction::Borda => i128::try_from(length - position - 1).unwrap_or(0),
+                };
+                if satisfaction_value != 0 {
+                    entries.push((project, satisfaction_value));
+                }
+            }
+            ballots.push(WeightedBallot { entries, weight: ballot.multiplicity });
+        }
+        let rank = tie_breaking_rank(election, &costs, tie_breaking);
+        let satisfaction_scale = match satisfaction {
+            Satisfaction::Cost => money_scale,
+            Satisfaction::Points => points_scale
+                .to_i128()
+                .filter(|scale| *scale < MAX_SCALED)
+                .ok_or_else(|| TallyError::OutOfRange("points need too fine a unit".to_owned()))?,
+            Satisfaction::Cardinality | Satisfaction::Borda => 1,
+        };
+        Ok(Problem { costs, budget, money_scale, satisfaction_scale, voter_count, ballots, rank })
+    }
+
+    /// Number of projects.
+    pub fn project_count(&self) -> usize {
+        self.costs.len()
+    }
+
+    /// Total satisfaction each project gives over all voters.
+    pub fn total_satisfaction(&self) -> Vec<i128> {
+        let mut totals = vec![0i128; self.project_count()];
+        for ballot in &self.ballots {
+            for &(project, satisfaction) in &ballot.entries {
+                if let Some(total) = totals.get_mut(project) {
+                    *total += satisfaction * i128::from(ballot.weight);
+                }
+            }
+        }
+        totals
+    }
+
+    /// The cost of a project in scaled units (0 for an unknown index).
+    pub fn cost(&self, project: usize) -> i128 {
+        self.costs.get(project).copied().unwrap_or(0)
+    }
+
+    /// Total cost of some projects in scaled units.
+    pub fn total_cost(&self, projects: &[usize]) -> i128 {
+        projects.iter().map(|&project| self.cost(project)).sum()
+    }
+
+    /// An amount in scaled units as an exact amount of the election's currency.
+    pub fn money(&self, scaled: &BigRational) -> BigRational {
+        scaled / BigRational::from_integer(BigInt::from(self.money_scale))
+    }
+
+    /// A satisfaction in integer units as an exact real satisfaction.
+    pub fn satisfaction(&self, scaled: &BigRational) -> BigRational {
+        scaled / BigRational::from_integer(BigInt::from(self.satisfaction_scale))
+    }
+
+    /// The tie-breaking rank of a project.
+    pub fn rank_of(&self, project: usize) -> usize {
+        self.rank.get(project).copied().unwrap_or(usize::MAX)
+    }
+}
+
+/// `first_a * first_b` compared with `second_a * second_b`, exactly.
+pub(crate) fn compare_products(first_a: i128, first_b: i128, second_a: i128, second_b: i128) -> Ordering {
+    match (first_a.checked_mul(first_b), second_a.checked_mul(second_b)) {
+        (Some(first), Some(second)) => first.cmp(&second),
+        _ => (BigInt::from(first_a) * BigInt::from(first_b)).cmp(&(BigInt::from(second_a) * BigInt::from(second_b))),
+    }
+}
+
+/// The rank of every project under a tie-breaking order; ties of the order itself fall back to
+/// project ids compared as strings, which is pabutools' default.
+fn tie_breaking_rank(election: &Election, costs: &[i128], tie_breaking: TieBreaking) -> Vec<usize> {
+    let supporters = election.supporter_counts();
+    let mut order: Vec<usize> = (0..election.projects.len()).collect();
+    let id = |project: usize| election.projects.get(project).map(|project| project.id.as_str());
+    order.sort_by(|&first, &second| {
+        let primary = match tie_breaking {
+            TieBreaking::Lexicographic => Ordering::Equal,
+            TieBreaking::MostVotes => supporters.get(second).cmp(&supporters.get(first)),
+            TieBreaking::LowestCost => costs.get(first).cmp(&costs.get(second)),
+        };
+        primary.then_with(|| id(first).cmp(&id(second)))
+    });
+    let mut rank = vec![0; order.len()];
+    for (position, project) in order.into_iter().enumerate() {
+        if let Some(slot) = rank.get_mut(project) {
+            *slot = position;
+        }
+    }
+    rank
+}
+
+/// Whether a satisfaction function can be computed from ballots of this type.
+pub(crate) fn satisfaction_applies(satisfaction: Satisfaction, vote_type: VoteType) -> bool {
+    match satisfaction {
+        Satisfaction::Cost | Satisfaction::Cardinality => true,
+        Satisfaction::Points => vote_type.has_points(),
+        Satisfaction::Borda => vote_type == VoteType::Ordinal,
+    }
+}

@@ -1,0 +1,179 @@
+//! Property tests on random small elections, where ties and near-ties are common: every outcome
+//! fits the budget, greedy and equal shares agree with the naive implementations, equal shares
+//! keep their promises to voters, and the add-one strategies agree with unit steps.
+
+use crate::naive;
+use civitas_core::budgeting::{
+    AddOneStrategy, Election, Rule, Satisfaction, TallyOptions, TieBreaking, parse_pabulib_str, tally,
+};
+use num_rational::BigRational;
+use num_traits::Zero;
+use proptest::prelude::*;
+
+/// Ids that sort differently as strings and as numbers ("10" < "9").
+const IDS: [&str; 8] = ["1", "2", "9", "10", "11", "a", "b7", "20"];
+
+/// A random election as Pabulib text: costs 0–12 (mostly positive), budgets 0–40, up to 9
+/// distinct ballots cast by 1–3 voters each.
+fn election(vote_type: &'static str) -> impl Strategy<Value = Election> {
+    (1usize..=7)
+        .prop_flat_map(move |projects| {
+            let costs = proptest::collection::vec(prop_oneof![1 => Just(0u32), 9 => 1u32..=12], projects);
+            let ballot = proptest::collection::vec((any::<bool>(), 1u32..=4), projects);
+            let ballots = proptest::collection::vec((ballot, 1u32..=3), 0..=9);
+            (Just(projects), costs, 0u32..=40, ballots)
+        })
+        .prop_map(move |(projects, costs, budget, ballots)| {
+            let mut text =
+                format!("META\nkey;value\nbudget;{budget}\nvote_type;{vote_type}\nPROJECTS\nproject_id;cost\n");
+            for (id, cost) in IDS.iter().zip(&costs).take(projects) {
+                text.push_str(&format!("{id};{cost}\n"));
+            }
+            text.push_str("VOTES\nvoter_id;vote;points\n");
+            let mut voter = 0;
+            for (ballot, multiplicity) in &ballots {
+                let named: Vec<(&str, u32)> = IDS
+                    .iter()
+                    .zip(ballot)
+                    .filter(|(_, (named, _))| *named)
+                    .map(|(id, (_, points))| (*id, *points))
+                    .collect();
+                let vote: Vec<&str> = named.iter().map(|(id, _)| *id).collect();
+                let points: Vec<String> = named.iter().map(|(_, points)| points.to_string()).collect();
+                for _ in 0..*multiplicity {
+                    voter += 1;
+                    text.push_str(&format!("v{voter};{};{}\n", vote.join(","), points.join(",")));
+                }
+            }
+            parse_pabulib_str(&text).unwrap_or_else(|error| panic!("generated an invalid file: {error}\n{text}"))
+        })
+}
+
+fn selected_ids(election: &Election, projects: &[usize]) -> Vec<String> {
+    projects.iter().map(|&project| election.projects[project].id.clone()).collect()
+}
+
+fn default_tally(election: &Election, rule: Rule) -> civitas_core::budgeting::Outcome {
+    tally(election, rule, &TallyOptions::default()).unwrap_or_else(|error| panic!("{rule}: {error}"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_outcome_fits_the_budget_and_explains_every_project(
+        election in prop_oneof![election("approval"), election("cumulative"), election("ordinal")],
+        tie_breaking in prop_oneof![Just(TieBreaking::Lexicographic), Just(TieBreaking::MostVotes), Just(TieBreaking::LowestCost)],
+    ) {
+        for rule in Rule::ALL.into_iter().filter(|rule| rule.applies_to(election.vote_type)) {
+            let outcome = tally(&election, rule, &TallyOptions { tie_breaking, ..TallyOptions::default() })
+                .map_err(|error| TestCaseError::fail(format!("{rule}: {error}")))?;
+            prop_assert!(outcome.total_cost.0 <= election.budget, "{} overspends", rule);
+            prop_assert_eq!(outcome.total_cost.0.clone(), election.total_cost(&outcome.selected_indices));
+            let mut distinct = outcome.selected_indices.clone();
+            distinct.sort_unstable();
+            distinct.dedup();
+            prop_assert_eq!(distinct.len(), outcome.selected.len(), "{} selects a project twice", rule);
+            prop_assert_eq!(outcome.explanations.len(), election.projects.len());
+            for explanation in &outcome.explanations {
+                let position = outcome.selected.iter().position(|id| *id == explanation.project_id);
+                prop_assert_eq!(explanation.selected, position.is_some());
+                prop_assert_eq!(explanation.position, position.map(|position| position + 1));
+            }
+        }
+    }
+
+    #[test]
+    fn greedy_picks_by_score_like_the_naive_greedy(election in prop_oneof![election("approval"), election("cumulative")]) {
+        let mut rules = vec![(Rule::GreedyCost, Satisfaction::Cost), (Rule::GreedyCard, Satisfaction::Cardinality)];
+        if election.vote_type.has_points() {
+            rules.push((Rule::GreedyPoints, Satisfaction::Points));
+        }
+        for (rule, satisfaction) in rules {
+            let outcome = default_tally(&election, rule);
+            prop_assert_eq!(&outcome.selected, &selected_ids(&election, &naive::greedy(&election, satisfaction)), "{}", rule);
+        }
+    }
+
+    #[test]
+    fn max_welfare_reaches_the_brute_force_optimum(election in prop_oneof![election("approval"), election("cumulative")]) {
+        let mut rules = vec![(Rule::MaxWelfareCost, Satisfaction::Cost), (Rule::MaxWelfareCard, Satisfaction::Cardinality)];
+        if election.vote_type.has_points() {
+            rules.push((Rule::MaxWelfarePoints, Satisfaction::Points));
+        }
+        for (rule, satisfaction) in rules {
+            let outcome = default_tally(&election, rule);
+            let voters = naive::satisfactions(&election, satisfaction);
+            prop_assert_eq!(naive::welfare(&voters, &outcome.selected_indices), naive::max_welfare(&election, satisfaction), "{}", rule);
+        }
+    }
+
+    #[test]
+    fn equal_shares_is_exact_and_keeps_its_promises(election in prop_oneof![election("approval"), election("cumulative")]) {
+        let mut rules = vec![(Rule::MesCost, Satisfaction::Cost), (Rule::MesCard, Satisfaction::Cardinality)];
+        if election.vote_type.has_points() {
+            rules.push((Rule::MesPoints, Satisfaction::Points));
+        }
+        for (rule, satisfaction) in rules {
+            let outcome = default_tally(&election, rule);
+            let expected = naive::equal_shares(&election, satisfaction);
+            prop_assert_eq!(&outcome.selected, &selected_ids(&election, &expected.selected), "{}", rule);
+            if !expected.selected.is_empty() {
+                prop_assert_eq!(outcome.per_voter_budget.map(|budget| budget.0), Some(expected.per_voter_budget.clone()));
+            }
+            // No voter pays more than their share, and nobody's money goes negative.
+            prop_assert!(expected.money.iter().all(|money| *money >= BigRational::zero()));
+            // Every project left out is unaffordable for its supporters at the end.
+            let voters = naive::satisfactions(&election, satisfaction);
+            for project in 0..election.projects.len() {
+                let cost = &election.projects[project].cost;
+                if expected.selected.contains(&project) || cost.is_zero() {
+                    continue;
+                }
+                let money: BigRational = (0..voters.len())
+                    .filter(|&voter| voters[voter][project] > BigRational::zero())
+                    .fold(BigRational::zero(), |sum, voter| sum + &expected.money[voter]);
+                prop_assert!(&money < cost || voters.iter().all(|row| row[project].is_zero()));
+            }
+        }
+    }
+
+    #[test]
+    fn add_one_strategies_give_the_unit_step_outcome(election in election("approval")) {
+        for rule in [Rule::MesCostAdd1, Rule::MesCostAdd1Greedy, Rule::MesCostAdd1Exhaustive] {
+            let with = |add_one_strategy| {
+                tally(&election, rule, &TallyOptions { add_one_strategy, ..TallyOptions::default() }).expect("tally")
+            };
+            let unit = with(AddOneStrategy::UnitSteps);
+            for strategy in [AddOneStrategy::Adaptive, AddOneStrategy::AlwaysJump] {
+                let jumped = with(strategy);
+                prop_assert_eq!(&jumped.selected, &unit.selected, "{} {:?}", rule, strategy);
+                prop_assert_eq!(&jumped.per_voter_budget, &unit.per_voter_budget, "{} {:?}", rule, strategy);
+            }
+            let plain = default_tally(&election, Rule::MesCost);
+            prop_assert!(unit.per_voter_budget >= plain.per_voter_budget || plain.selected.is_empty());
+        }
+    }
+}
+
+#[test]
+fn add_one_strategies_agree_on_small_real_elections() {
+    for instance in [
+        "Netherlands_Assen_2024.pb",
+        "Poland_Czestochowa_2020_Grabowka.pb",
+        "Worldwide_Mechanical_Turk_Knapsack_7.pb",
+        "Poland_Krakow_2018_Wzgorza_Krzeslawickie.pb",
+    ] {
+        let election = crate::support::load(instance);
+        for rule in [Rule::MesCostAdd1, Rule::MesCostAdd1Exhaustive] {
+            let with = |add_one_strategy| {
+                tally(&election, rule, &TallyOptions { add_one_strategy, ..TallyOptions::default() }).expect("tally")
+            };
+            let unit = with(AddOneStrategy::UnitSteps);
+            let adaptive = with(AddOneStrategy::Adaptive);
+            assert_eq!(adaptive.selected, unit.selected, "{instance} {rule}");
+            assert_eq!(adaptive.per_voter_budget, unit.per_voter_budget, "{instance} {rule}");
+            assert!(adaptive.add_one_runs <= unit.add_one_runs, "{instance} {rule}: jumping computed more runs");
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! `civitas pb tally` and `civitas pb check`: participatory-budgeting tallies of Pabulib files.
+
+use std::fs::File;
+use std::io::{BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use civitas_core::budgeting::{
+    Election, Rule, TallyOptions, TallyProgress, TieBreaking, explanation_table, parse_pabulib, tally,
+};
+use clap::Subcommand;
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// The `pb` subcommands.
+#[derive(Subcommand)]
+pub enum PbCommand {
+    /// Tally a Pabulib file: prints the selected project ids, one per line, in order of selection.
+    Tally {
+        /// The rule, e.g. greedy-cost, max-welfare-cost, phragmen, mes-cost, mes-cost+greedy,
+        /// mes-cost-add1, mes-cost-add1+greedy, mes-cost-add1-exhaustive, mes-points, mes-borda.
+        #[arg(long, value_parser = parse_rule)]
+        rule: Rule,
+        /// How ties are broken: lexicographic (project ids as strings, pabutools' default),
+        /// most-votes or lowest-cost (both fall back to ids).
+        #[arg(long, default_value = "lexicographic", value_parser = parse_tie_breaking)]
+        tie_breaking: TieBreaking,
+        /// Print, for every project, whether it was selected and why (a table).
+        #[arg(long, conflicts_with = "json")]
+        explain: bool,
+        /// Print the selection and the explanations as JSON.
+        #[arg(long)]
+        json: bool,
+        /// The `.pb` file.
+        file: PathBuf,
+    },
+    /// Validate a Pabulib file and summarise it (projects, voters, budget, vote type).
+    Check {
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+        /// The `.pb` file.
+        file: PathBuf,
+    },
+}
+
+fn parse_rule(name: &str) -> Result<Rule, String> {
+    name.parse().map_err(|error: civitas_core::budgeting::TallyError| error.to_string())
+}
+
+fn parse_tie_breaking(name: &str) -> Result<TieBreaking, String> {
+    name.parse()
+}
+
+/// Runs a `pb` subcommand.
+pub fn run(command: PbCommand) -> anyhow::Result<()> {
+    match command {
+        PbCommand::Tally { rule, tie_breaking, explain, json, file } => {
+            run_tally(&file, rule, tie_breaking, explain, json)
+        }
+        PbCommand::Check { json, file } => run_check(&file, json),
+    }
+}
+
+fn load(file: &Path) -> anyhow::Result<Election> {
+    let reader = File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    parse_pabulib(BufReader::new(reader)).with_context(|| format!("{} is not a valid Pabulib file", file.display()))
+}
+
+fn run_tally(file: &Path, rule: Rule, tie_breaking: TieBreaking, explain: bool, json: bool) -> anyhow::Result<()> {
+    let election = load(file)?;
+    // Add-one completions can run for a while on large elections; show how far they are.
+    // indicatif draws nothing when stderr is not a terminal, so scripts see clean output.
+    let spinner = ProgressBar::new_spinner();
+    spinner.set_style(
+        ProgressStyle::with_template("{spinner} {elapsed} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    spinner.enable_steady_tick(Duration::from_millis(200));
+    spinner.set_message(format!("tallying {} with {rule}", file.display()));
+    let report = |progress: TallyProgress| {
+        spinner.set_message(format!(
+            "{rule}: {} runs, per-voter budget {:.2}",
+            progress.evaluations, progress.per_voter_budget
+        ));
+    };
+    let options = TallyOptions { tie_breaking, progress: Some(&report), ..TallyOptions::default() };
+    let outcome = tally(&election, rule, &options);
+    spinner.finish_and_clear();
+    let outcome = outcome.with_context(|| format!("cannot tally {} with {rule}", file.display()))?;
+    let mut stdout = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut stdout, &outcome)?;
+        writeln!(stdout)?;
+    } else if explain {
+        write!(stdout, "{}", explanation_table(&outcome.explanations))?;
+        writeln!(
+            stdout,
+            "total cost: {} of budget {}",
+            outcome.total_cost,
+            civitas_core::budgeting::Exact(election.budget.clone())
+        )?;
+    } else {
+        for id in &outcome.selected {
+            writeln!(stdout, "{id}")?;
+        }
+    }
+    Ok(())
+}
+
+/// What `pb check` reports.
+#[derive(serde::Serialize)]
+struct Summary {
+    file: String,
+    vote_type: String,
+    projects: usize,
+    voters: u64,
+    distinct_ballots: usize,
+    budget: civitas_core::budgeting::Exact,
+    total_cost_of_all_projects: civitas_core::budgeting::Exact,
+    applicable_rules: Vec<&'static str>,
+    warnings: Vec<String>,
+}
+
+fn run_check(file: &Path, json: bool) -> anyhow::Result<()> {
+    let election = load(file)?;
+    let mut warnings = Vec::new();
+    let declared = |key: &str| election.meta_value(key).and_then(|value| value.trim().parse::<u64>().ok());
+    if let Some(count) = declared("num_projects").filter(|&count| count != election.projects.len() as u64) {
+        warnings.push(format!("META num_projects is {count} but the file lists {} projects", election.projects.len()));
+    }
+    if let Some(count) = declared("num_votes").filter(|&count| count != election.voter_count()) {
+        warnings.push(format!("META num_votes is {count} but the file has {} votes", election.voter_count()));
+    }
+    let unsupported = election.supporter_counts().iter().filter(|&&count| count == 0).count();
+    if unsupported > 0 {
+        warnings.push(format!("{unsupported} projects have no votes"));
+    }
+    let over_budget = election.projects.iter().filter(|project| project.cost > election.budget).count();
+    if over_budget > 0 {
+        warnings.push(format!("{over_budget} projects cost more than the whole budget"));
+    }
+    let all: Vec<usize> = (0..election.projects.len()).collect();
+    let summary = Summary {
+        file: file.display().to_string(),
+        vote_type: election.vote_type.pabulib_name().to_owned(),
+        projects: election.projects.len(),
+        voters: election.voter_count(),
+        distinct_ballots: election.ballots.len(),
+        budget: civitas_core::budgeting::Exact(election.budget.clone()),
+        total_cost_of_all_projects: civitas_core::budgeting::Exact(election.total_cost(&all)),
+        applicable_rules: Rule::ALL
+            .into_iter()
+            .filter(|rule| rule.applies_to(election.vote_type))
+            .map(Rule::name)
+            .collect(),
+        warnings,
+    };
+    let mut stdout = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut stdout, &summary)?;
+        writeln!(stdout)?;
+        return Ok(());
+    }
+    writeln!(stdout, "{}: valid Pabulib file", summary.file)?;
+    writeln!(stdout, "vote type: {}", summary.vote_type)?;
+    writeln!(stdout, "projects: {}", summary.projects)?;
+    writeln!(stdout, "voters: {} ({} distinct ballots)", summary.voters, summary.distinct_ballots)?;
+    writeln!(stdout, "budget: {} (all projects together cost {})", summary.budget, summary.total_cost_of_all_projects)?;
+    writeln!(stdout, "rules: {}", summary.applicable_rules.join(", "))?;
+    for warning in &summary.warnings {
+        writeln!(stdout, "warning: {warning}")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,90 @@
+//! `civitas pb tally` and `civitas pb check` as a user runs them on real Pabulib files.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_civitas");
+
+fn shared_file(name: &str) -> PathBuf {
+    let dir = std::env::var_os("CIVITAS_PABULIB_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/pabulib"));
+    let path = dir.join(name);
+    assert!(path.is_file(), "the shared Pabulib file {} is missing", path.display());
+    path
+}
+
+fn civitas(args: &[&str], file: &PathBuf) -> Output {
+    Command::new(BINARY).args(args).arg(file).output().expect("run civitas")
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(output.status.success(), "civitas failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
+}
+
+#[test]
+fn tally_prints_the_selection_in_order_of_selection() {
+    let file = shared_file("Netherlands_Assen_2024.pb");
+    // reference.tsv: pabutools' selection order for greedy-cost on Assen is 3,9,8,11,2,13,14.
+    let lines: Vec<String> =
+        stdout(&civitas(&["pb", "tally", "--rule", "greedy-cost"], &file)).lines().map(str::to_owned).collect();
+    assert_eq!(lines, ["3", "9", "8", "11", "2", "13", "14"]);
+    let mes: Vec<String> =
+        stdout(&civitas(&["pb", "tally", "--rule", "mes-cost"], &file)).lines().map(str::to_owned).collect();
+    assert_eq!(mes, ["3", "9", "2", "13", "11", "14", "12"]);
+}
+
+#[test]
+fn explain_and_json_say_why_each_project_won_or_lost() {
+    let file = shared_file("Netherlands_Assen_2024.pb");
+    let table = stdout(&civitas(&["pb", "tally", "--rule", "mes-cost", "--explain"], &file));
+    assert!(table.contains("total cost: 60700 of budget"), "{table}");
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&civitas(&["pb", "tally", "--rule", "mes-cost", "--json"], &file))).expect("JSON");
+    assert_eq!(json["selected"][0], "3");
+    let explanations = json["explanations"].as_array().expect("explanations");
+    assert_eq!(explanations.len(), 14, "one per project");
+    let first = explanations.iter().find(|entry| entry["project_id"] == "3").expect("project 3");
+    assert_eq!(first["reason"]["kind"], "equal_shares_bought");
+    assert_eq!(first["reason"]["round"], 1);
+    let losers: Vec<_> = explanations.iter().filter(|entry| entry["selected"] == false).collect();
+    assert!(!losers.is_empty());
+    for loser in losers {
+        let kind = loser["reason"]["kind"].as_str().expect("kind");
+        assert!(kind == "equal_shares_unaffordable" || kind == "no_supporters", "{loser}");
+    }
+}
+
+#[test]
+fn check_summarises_a_file() {
+    let file = shared_file("Poland_Wieliczka_2023_Green_Budget.pb");
+    let summary: serde_json::Value =
+        serde_json::from_str(&stdout(&civitas(&["pb", "check", "--json"], &file))).expect("JSON");
+    assert_eq!(summary["vote_type"], "approval");
+    assert!(summary["projects"].as_u64().expect("projects") > 0);
+    assert!(summary["voters"].as_u64().expect("voters") > 0);
+    let text = stdout(&civitas(&["pb", "check"], &file));
+    assert!(text.contains("valid Pabulib file") && text.contains("vote type: approval"), "{text}");
+}
+
+#[test]
+fn bad_input_fails_with_a_clear_message_and_no_panic() {
+    let broken = std::env::temp_dir().join(format!("civitas-broken-{}.pb", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&broken, "META\nkey;value\nbudget;100\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;ten\n")
+        .expect("write");
+    let output = civitas(&["pb", "check"], &broken);
+    let _ = std::fs::remove_file(&broken);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("line 7") && stderr.contains("cost"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    let file = shared_file("Netherlands_Assen_2024.pb");
+    let output = civitas(&["pb", "tally", "--rule", "mes-points"], &file);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cumulative or scoring"));
+    let output = civitas(&["pb", "tally", "--rule", "nonsense"], &file);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("mes-cost"));
+}
