@@ -16,18 +16,24 @@ const IDS: [&str; 8] = ["1", "2", "9", "10", "11", "a", "b7", "20"];
 /// A random election as Pabulib text: costs 0–12 (mostly positive), budgets 0–40, up to 9
 /// distinct ballots cast by 1–3 voters each.
 fn election(vote_type: &'static str) -> impl Strategy<Value = Election> {
+    scaled_election(vote_type, 1)
+}
+
+/// Like [`election`] with costs and budget multiplied by `scale`: with large amounts the add-one
+/// completion takes many unit steps, which its horizon jumps over.
+fn scaled_election(vote_type: &'static str, scale: u32) -> impl Strategy<Value = Election> {
     (1usize..=7)
         .prop_flat_map(move |projects| {
             let costs = proptest::collection::vec(prop_oneof![1 => Just(0u32), 9 => 1u32..=12], projects);
             let ballot = proptest::collection::vec((any::<bool>(), 1u32..=4), projects);
             let ballots = proptest::collection::vec((ballot, 1u32..=3), 0..=9);
-            (Just(projects), costs, 0u32..=40, ballots)
+            (Just(projects), costs, (0u32..=40).prop_map(move |budget| budget * scale), ballots)
         })
         .prop_map(move |(projects, costs, budget, ballots)| {
             let mut text =
                 format!("META\nkey;value\nbudget;{budget}\nvote_type;{vote_type}\nPROJECTS\nproject_id;cost\n");
             for (id, cost) in IDS.iter().zip(&costs).take(projects) {
-                text.push_str(&format!("{id};{cost}\n"));
+                text.push_str(&format!("{id};{}\n", cost * scale));
             }
             text.push_str("VOTES\nvoter_id;vote;points\n");
             let mut voter = 0;
@@ -139,7 +145,9 @@ proptest! {
     }
 
     #[test]
-    fn add_one_strategies_give_the_unit_step_outcome(election in election("approval")) {
+    fn add_one_strategies_give_the_unit_step_outcome(
+        election in prop_oneof![election("approval"), scaled_election("approval", 1000), scaled_election("approval", 97)],
+    ) {
         for rule in [Rule::MesCostAdd1, Rule::MesCostAdd1Greedy, Rule::MesCostAdd1Exhaustive] {
             let with = |add_one_strategy| {
                 tally(&election, rule, &TallyOptions { add_one_strategy, ..TallyOptions::default() }).expect("tally")
@@ -158,6 +166,7 @@ proptest! {
 
 #[test]
 fn add_one_strategies_agree_on_small_real_elections() {
+    let mut jumps_skipped_runs = false;
     for instance in [
         "Netherlands_Assen_2024.pb",
         "Poland_Czestochowa_2020_Grabowka.pb",
@@ -174,6 +183,11 @@ fn add_one_strategies_agree_on_small_real_elections() {
             assert_eq!(adaptive.selected, unit.selected, "{instance} {rule}");
             assert_eq!(adaptive.per_voter_budget, unit.per_voter_budget, "{instance} {rule}");
             assert!(adaptive.add_one_runs <= unit.add_one_runs, "{instance} {rule}: jumping computed more runs");
+            let jumping = with(AddOneStrategy::AlwaysJump);
+            assert_eq!(jumping.selected, unit.selected, "{instance} {rule}");
+            assert_eq!(jumping.per_voter_budget, unit.per_voter_budget, "{instance} {rule}");
+            jumps_skipped_runs |= jumping.add_one_runs < unit.add_one_runs;
         }
     }
+    assert!(jumps_skipped_runs, "the horizon never let the completion skip a unit step");
 }

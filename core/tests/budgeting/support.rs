@@ -55,7 +55,7 @@ pub fn expected_for(instance: &str) -> Vec<Expected> {
         .filter(|fields| fields.get(instance_column) == Some(&instance))
         .map(|fields| Expected {
             rule: fields[rule_column].to_owned(),
-            selected: (!fields[selected_column].starts_with("NA"))
+            selected: (!fields[seconds_column].starts_with("NA"))
                 .then(|| sorted(fields[selected_column].split(',').filter(|id| !id.is_empty()).map(str::to_owned))),
         })
         .collect()

@@ -16,10 +16,9 @@
 //! - like pabutools, projects are examined from the lowest known lower bound on their price up,
 //!   and the scan stops once a lower bound exceeds the best price found (prices only rise).
 //!
-//! For the add-one completion a run can also compute its *horizon*: how much every voter's
-//! initial budget can grow before any comparison made in the run could change its result.
-//! Between such changes all money is linear in that growth `t`, which makes the horizon a
-//! matter of crossing points of linear (and concave, bounded by tangents) functions.
+//! For the add-one completion a run can also compute its *horizon*: a lower bound on how much
+//! every voter's initial budget can grow before the run could buy other projects or in another
+//! order (see [`horizon`] for why money monotonicity and conservation make that bound safe).
 
 mod horizon;
 mod ledger;
@@ -27,7 +26,7 @@ mod pricing;
 
 use crate::budgeting::rules::interval::Interval;
 use crate::budgeting::rules::problem::Problem;
-use horizon::{lower_crossing, minimum, round_horizon};
+use horizon::{affordability_horizon, decision_horizon, minimum, price_drop_rate};
 use ledger::{Aggregator, Entry, Ledger, Origin, RoundRecord};
 use num_rational::BigRational;
 use pricing::{Estimate, estimate_price, exact_price_within, tighten_price};
@@ -118,7 +117,7 @@ pub(crate) struct MesRun {
     /// explanations; deciding unaffordability is exact).
     pub money_left: Vec<f64>,
     /// If asked for: a lower bound (in scaled money units) on how much every voter's initial
-    /// budget can grow before any comparison of the run could change; `None` means never.
+    /// budget can grow before the run could select differently; `None` means never.
     pub horizon: Option<f64>,
 }
 
@@ -220,24 +219,21 @@ pub(crate) fn run(
             rho_interval,
             rho: exact_rho,
         });
-        let rho_slope = if track_horizon {
-            let (round_horizon, rho_slope) = round_horizon(
+        if track_horizon {
+            let round_horizon = decision_horizon(
                 problem,
                 prepared,
                 &ballot_class,
-                &mut ledger,
+                &ledger,
                 round_index,
                 chosen,
-                &entries,
                 &not_selected,
                 &mut aggregator,
             );
             horizon = minimum(horizon, round_horizon);
-            rho_slope
-        } else {
-            Interval::ZERO
-        };
-        let payments = pay(prepared, &mut ballot_class, &mut ledger, chosen, round_index, rho_slope);
+        }
+        let drop_rate = if track_horizon { price_drop_rate(problem, &entries, &ledger, rho_interval) } else { 0.0 };
+        let payments = pay(prepared, &mut ballot_class, &mut ledger, chosen, round_index, drop_rate);
         active.retain(|&project| project != chosen);
         not_selected.retain(|&project| project != chosen);
         rounds.push(Round { project: chosen, rho: rho_interval.middle(), payments });
@@ -246,16 +242,15 @@ pub(crate) fn run(
     for &project in &not_selected {
         let entries = aggregator.entries(prepared, &ballot_class, ledger.classes(), project);
         let mut total = Interval::ZERO;
-        let mut slope = Interval::ZERO;
+        let mut growth = Interval::ZERO;
         for entry in &entries {
             let weight = Interval::from_integer(i128::from(entry.weight));
             total = total.add(ledger.approximate[entry.class as usize].mul(weight));
-            slope = slope.add(ledger.approximate_slope[entry.class as usize].mul(weight));
+            let class_growth = ledger.growth[entry.class as usize];
+            growth = growth.add(Interval { low: class_growth, high: class_growth }.mul(weight));
         }
-        if track_horizon && slope.high > 0.0 {
-            // The project becomes affordable once its supporters' money reaches its cost.
-            let gap = Interval::from_integer(problem.cost(project)).sub(Interval { low: total.high, high: total.high });
-            horizon = minimum(horizon, Some(lower_crossing(gap.low, slope.high)));
+        if track_horizon {
+            horizon = minimum(horizon, affordability_horizon(problem, project, total, growth.high));
         }
         if let Some(slot) = money_left.get_mut(project) {
             *slot = total.middle();
@@ -265,13 +260,15 @@ pub(crate) fn run(
 }
 
 /// Charges the supporters of the project bought in `round` and moves them to new money classes.
+/// `drop_rate` bounds how fast the round's price falls as every initial budget grows: a payer's
+/// money then grows at most by its satisfaction times that rate more than it did before.
 fn pay(
     prepared: &Prepared,
     ballot_class: &mut [u32],
     ledger: &mut Ledger,
     project: usize,
     round: u32,
-    rho_slope: Interval,
+    drop_rate: f64,
 ) -> Vec<Payment> {
     let rho = ledger.rounds.get(round as usize).map_or(Interval::ZERO, |record| record.rho_interval);
     // Where each (class, satisfaction) of the payers goes; with one satisfaction for all
@@ -293,25 +290,21 @@ fn pay(
                 // Paying everything left happens when the due share is at least the money.
                 let side = ledger.compare_with_due(class, rho, &mut |ledger| ledger.exact_rho(round), satisfaction);
                 let exhausted = side != Ordering::Greater;
-                let rich_slope =
-                    ledger.approximate_slope[class as usize].sub(rho_slope.mul(Interval::from_integer(satisfaction)));
-                let (origin, approximate, slope, paid) = match side {
-                    Ordering::Less => (Origin::Exhausted, Interval::ZERO, Interval::ZERO, money.middle()),
-                    // Exactly enough: nothing is left now, but with a larger initial budget these
-                    // voters pay the share and keep the difference, which grows like a rich
-                    // payer's money (the horizon stops at once should that slope be negative).
-                    Ordering::Equal => (Origin::Exhausted, Interval::ZERO, rich_slope, money.middle()),
+                let (origin, approximate, paid) = match side {
+                    Ordering::Less | Ordering::Equal => (Origin::Exhausted, Interval::ZERO, money.middle()),
                     Ordering::Greater => {
                         let left = money.sub(due);
                         (
                             Origin::Paid { parent: class, round, satisfaction },
                             Interval { low: left.low.max(0.0), high: left.high },
-                            rich_slope,
                             due.middle(),
                         )
                     }
                 };
-                let target = ledger.push(origin, approximate, slope);
+                let growth = Interval { low: ledger.growth[class as usize], high: ledger.growth[class as usize] }
+                    .add(Interval::from_integer(satisfaction).mul(Interval { low: drop_rate, high: drop_rate }))
+                    .high;
+                let target = ledger.push(origin, approximate, growth);
                 payments.push(Payment { voters: 0, satisfaction, paid_each: paid, paid_everything_left: exhausted });
                 if let (true, Some(slot)) = (uniform, by_class.get_mut(class as usize)) {
                     *slot = Some((target, payments.len() - 1));

@@ -1,10 +1,36 @@
-//! How far the voters' initial budget can grow before an equal-shares run could change.
+//! How far the voters' initial budget can grow before an equal-shares run could decide
+//! differently.
+//!
+//! Let every voter's initial budget grow by `t ≥ 0`. As long as the run buys the same projects
+//! in the same order, these hold after every round:
+//! - **monotonicity**: every voter's money is at least what it is at `t = 0` — more money never
+//!   raises a price, and a payer keeps `max(0, money − ρ·s)`, which grows with money and falls
+//!   with ρ;
+//! - **conservation**: all voters together hold exactly `N·t` more (`N` voters), since each
+//!   round spends exactly the bought project's cost;
+//! - **growth**: a money class holds at most `g·t` more, where `g` starts at 1 and each round a
+//!   class pays in adds `s·d` (its satisfaction times the round's *price drop rate* `d`): with
+//!   the round's price at most `d·t` lower, a payer keeps at most `s·d·t` more than its extra
+//!   money before. `d = D / σ`, where `D ≤ min(N, Σ w·g)` bounds how fast the supporters' extra
+//!   money grows and `σ` is the total satisfaction of the supporters who pay the full share `ρ·s`
+//!   (the slope of `Σ w·min(money, ρ·s)` just below ρ; that sum is concave in ρ, so its price
+//!   falls by at most the extra money over σ).
+//!
+//! Another project `p` could only be preferred to the bought one (whose price ρ can only fall)
+//! if its supporters could pay its cost at price ρ: `Σ w·min(money, ρ·s) ≥ cost`. Today they fall
+//! short by `gap`; only supporters below their share `ρ·s` can pay more, by at most their growth
+//! and never beyond the share: the decision holds while `t · min(N, Σ_poor w·g) < gap`, and for
+//! ever if all of them reaching their share still leaves a gap. At the end, every project left
+//! out stays unaffordable while its supporters' money plus their growth stays below its cost.
+//!
+//! Money classes that merely switch between paying their share and paying all they have do not
+//! stop the horizon: on Budapest 2024 such switches happen with nearly every currency unit,
+//! while the projects bought change only every hundred units or so.
 
 use super::Prepared;
 use super::ledger::{Aggregator, Entry, Ledger};
 use crate::budgeting::rules::interval::Interval;
 use crate::budgeting::rules::problem::Problem;
-use std::cmp::Ordering;
 
 /// A lower bound on `gap / slope` for a positive `slope`, never negative.
 pub(super) fn lower_crossing(gap: f64, slope: f64) -> f64 {
@@ -19,97 +45,90 @@ pub(super) fn minimum(current: Option<f64>, candidate: Option<f64>) -> Option<f6
     }
 }
 
-/// A lower bound on how far every voter's initial budget can grow before a comparison of this
-/// round could change, and the slope ρ' of the round's price in that growth.
-///
-/// With money linear in the growth `t`, the bought project's price is `ρ(t) = ρ + ρ'·t` as long
-/// as the same supporters pay everything they have (the "poor") and the others pay `ρ·s`; that
-/// partition must hold. Another project `p` is not preferred to the bought one while
-/// `G_p(t) = Σ w·min(money(t), ρ(t)·s)`, the most its supporters could pay at price `ρ(t)`, stays
-/// at most its cost. `G_p` is concave in `t` (a sum of minima of linear functions), so its
-/// tangent at `t = 0` bounds it from above and the tangent's crossing of the cost is a safe,
-/// never too late, horizon. Slopes are kept as intervals, which only makes bounds safer.
+fn point(value: f64) -> Interval {
+    Interval { low: value, high: value }
+}
+
+/// How fast money reaching a group of supporters can grow: their growth, and never more than
+/// all voters' together.
+fn growth_rate(problem: &Problem, growth: Interval) -> f64 {
+    growth.high.min(Interval::from_integer(i128::from(problem.voter_count)).high)
+}
+
+/// A lower bound (in scaled money per voter) on the growth of every voter's initial budget
+/// before another project than `chosen` could be bought in `round`; `None` means never.
 #[expect(clippy::too_many_arguments, reason = "the pieces of one round's state, used only here")]
-pub(super) fn round_horizon(
+pub(super) fn decision_horizon(
     problem: &Problem,
     prepared: &Prepared,
     ballot_class: &[u32],
-    ledger: &mut Ledger,
+    ledger: &Ledger,
     round: u32,
     chosen: usize,
-    entries: &[Entry],
     not_selected: &[usize],
     aggregator: &mut Aggregator,
-) -> (Option<f64>, Interval) {
+) -> Option<f64> {
     let rho = ledger.rounds.get(round as usize).map_or(Interval::ZERO, |record| record.rho_interval);
-    let mut horizon: Option<f64> = None;
-    let mut rich_satisfaction: i128 = 0;
-    let mut poor_slope = Interval::ZERO;
-    let mut gaps: Vec<(Entry, Ordering)> = Vec::with_capacity(entries.len());
-    for entry in entries {
-        let side = ledger.compare_with_due(entry.class, rho, &mut |ledger| ledger.exact_rho(round), entry.satisfaction);
-        if side == Ordering::Less {
-            poor_slope = poor_slope.add(
-                ledger.approximate_slope[entry.class as usize].mul(Interval::from_integer(i128::from(entry.weight))),
-            );
-        } else {
-            rich_satisfaction += entry.satisfaction * i128::from(entry.weight);
-        }
-        gaps.push((*entry, side));
-    }
-    let rho_slope = if rich_satisfaction > 0 {
-        Interval::ZERO.sub(poor_slope).div(Interval::from_integer(rich_satisfaction))
-    } else {
-        Interval::ZERO
-    };
-    for (entry, side) in gaps {
-        let satisfaction = Interval::from_integer(entry.satisfaction);
-        let gap = ledger.approximate[entry.class as usize].sub(rho.mul(satisfaction));
-        let gap_slope = ledger.approximate_slope[entry.class as usize].sub(rho_slope.mul(satisfaction));
-        let crossing = match side {
-            // Pays everything: stays so until its money catches up with its share.
-            Ordering::Less => (gap_slope.high > 0.0).then(|| lower_crossing(-gap.high, gap_slope.high)),
-            // Pays exactly its share: any decrease would make it pay everything right away.
-            Ordering::Equal => (gap_slope.low < 0.0).then_some(0.0),
-            Ordering::Greater => (gap_slope.low < 0.0).then(|| lower_crossing(gap.low, -gap_slope.low)),
-        };
-        horizon = minimum(horizon, crossing);
-    }
+    let mut horizon = None;
     for &project in not_selected {
         if project == chosen {
             continue;
         }
-        let total = Interval::from_integer(prepared.total_satisfaction.get(project).copied().unwrap_or(0));
         let cost = Interval::from_integer(problem.cost(project));
-        // ρ(t) never rises above ρ and no price is below cost / total satisfaction.
+        let total = Interval::from_integer(prepared.total_satisfaction.get(project).copied().unwrap_or(0));
+        // Whatever their money, its supporters pay at most ρ × its total satisfaction at price ρ.
         if cost.low > rho.mul(total).high {
             continue;
         }
-        let mut reachable = Interval::ZERO;
-        let mut reachable_slope = Interval::ZERO;
+        let mut payable = Interval::ZERO;
+        let mut headroom = Interval::ZERO;
+        let mut growth = Interval::ZERO;
         for entry in aggregator.entries(prepared, ballot_class, ledger.classes(), project) {
-            let class = entry.class as usize;
             let weight = Interval::from_integer(i128::from(entry.weight));
-            let satisfaction = Interval::from_integer(entry.satisfaction);
-            let due = rho.mul(satisfaction);
-            let due_slope = rho_slope.mul(satisfaction);
-            let own = ledger.approximate[class];
-            let own_slope = ledger.approximate_slope[class];
-            // Upper bounds of this group's term and of its right derivative at t = 0.
-            let (value, slope) = if own.high < due.low {
-                (own.high, own_slope.high)
-            } else if own.low > due.high {
-                (due.high, due_slope.high)
-            } else {
-                (own.high.min(due.high), own_slope.high.max(due_slope.high))
-            };
-            reachable = reachable.add(Interval { low: value, high: value }.mul(weight));
-            reachable_slope = reachable_slope.add(Interval { low: slope, high: slope }.mul(weight));
+            let due = rho.mul(Interval::from_integer(entry.satisfaction));
+            let money = ledger.approximate[entry.class as usize];
+            payable = payable.add(money.min(due).mul(weight));
+            let room = due.sub(money).high;
+            if room > 0.0 {
+                headroom = headroom.add(point(room).mul(weight));
+                growth = growth.add(point(ledger.growth[entry.class as usize]).mul(weight));
+            }
         }
-        if reachable_slope.high > 0.0 {
-            let gap = cost.sub(Interval { low: reachable.high, high: reachable.high }).low;
-            horizon = minimum(horizon, Some(lower_crossing(gap, reachable_slope.high)));
+        let gap = cost.sub(payable).low;
+        if headroom.high < gap {
+            continue;
         }
+        let rate = growth_rate(problem, growth);
+        horizon = minimum(horizon, Some(if rate > 0.0 { lower_crossing(gap, rate) } else { f64::INFINITY }));
     }
-    (horizon, rho_slope)
+    horizon
+}
+
+/// An upper bound on how fast the price of the round's project (bought from `entries` at
+/// `rho`) falls as every initial budget grows.
+pub(super) fn price_drop_rate(problem: &Problem, entries: &[Entry], ledger: &Ledger, rho: Interval) -> f64 {
+    let mut full_payers = Interval::ZERO;
+    let mut growth = Interval::ZERO;
+    for entry in entries {
+        let weight = Interval::from_integer(i128::from(entry.weight));
+        let satisfaction = Interval::from_integer(entry.satisfaction);
+        let money = ledger.approximate[entry.class as usize];
+        // Only those certain to pay their full share count towards σ: fewer only lowers σ.
+        if money.low >= rho.mul(satisfaction).high {
+            full_payers = full_payers.add(satisfaction.mul(weight));
+        }
+        growth = growth.add(point(ledger.growth[entry.class as usize]).mul(weight));
+    }
+    if full_payers.low <= 0.0 {
+        return f64::INFINITY;
+    }
+    point(growth_rate(problem, growth)).div(full_payers).high
+}
+
+/// A lower bound on the growth before a project left out at the end of a run becomes
+/// affordable for its supporters, whose money is `money` today and grows at most at `growth`.
+pub(super) fn affordability_horizon(problem: &Problem, project: usize, money: Interval, growth: f64) -> Option<f64> {
+    let gap = Interval::from_integer(problem.cost(project)).sub(money).low;
+    let rate = growth_rate(problem, point(growth));
+    Some(if rate > 0.0 { lower_crossing(gap, rate) } else { f64::INFINITY })
 }

@@ -45,7 +45,9 @@ pub(super) struct RoundRecord {
 pub(super) struct Ledger {
     pub(super) initial: BigRational,
     pub(super) approximate: Vec<Interval>,
-    pub(super) approximate_slope: Vec<Interval>,
+    /// Per class, an upper bound on how fast its money grows with every voter's initial budget
+    /// while the run decides the same (see `horizon`); only kept up to date for horizon runs.
+    pub(super) growth: Vec<f64>,
     pub(super) exact: Vec<Option<BigRational>>,
     pub(super) origin: Vec<Origin>,
     pub(super) rounds: Vec<RoundRecord>,
@@ -56,7 +58,7 @@ impl Ledger {
         Ledger {
             initial: initial.clone(),
             approximate: vec![Interval::from_rational(initial)],
-            approximate_slope: vec![Interval::from_integer(1)],
+            growth: vec![1.0],
             exact: vec![Some(initial.clone())],
             origin: vec![Origin::Initial],
             rounds: Vec::new(),
@@ -67,9 +69,9 @@ impl Ledger {
         self.approximate.len()
     }
 
-    pub(super) fn push(&mut self, origin: Origin, approximate: Interval, slope: Interval) -> u32 {
+    pub(super) fn push(&mut self, origin: Origin, approximate: Interval, growth: f64) -> u32 {
         self.approximate.push(approximate);
-        self.approximate_slope.push(slope);
+        self.growth.push(growth);
         self.exact.push(None);
         self.origin.push(origin);
         u32::try_from(self.approximate.len() - 1).unwrap_or(u32::MAX)
