@@ -1,6 +1,6 @@
 //! Tally speed on the shared Pabulib files (`cargo bench -p civitas-core --bench tally`):
-//! parsing, and each rule on the instances where pabutools is slowest. Figures and the
-//! comparison with pabutools are in BENCHMARKS.md.
+//! parsing the largest files, and every rule on every instance of `reference.tsv`. Figures and
+//! the comparison with pabutools are in BENCHMARKS.md (`scripts/bench_table.py` joins them).
 
 use civitas_core::budgeting::{Election, Rule, TallyOptions, parse_pabulib, tally};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
@@ -21,35 +21,19 @@ fn load(instance: &str) -> Election {
     parse_pabulib(BufReader::new(file)).expect("valid file")
 }
 
-/// (instance, rules): the largest files, and pabutools' slowest cases in reference.tsv.
-const CASES: &[(&str, &[&str])] = &[
-    (
-        "France_Toulouse_2022.pb",
-        &[
-            "greedy-cost",
-            "max-welfare-cost",
-            "phragmen",
-            "mes-cost",
-            "mes-cost+greedy",
-            "mes-cost-add1",
-            "mes-cost-add1+greedy",
-        ],
-    ),
-    (
-        "Poland_Lodz_2022.pb",
-        &["greedy-cost", "max-welfare-cost", "phragmen", "mes-cost", "mes-cost+greedy", "mes-cost-add1+greedy"],
-    ),
-    (
-        "Poland_Wroclaw_2015_150_-_500.pb",
-        &["greedy-cost", "max-welfare-cost", "phragmen", "mes-cost", "mes-cost+greedy"],
-    ),
-    ("Poland_Warszawa_2026.pb", &["mes-cost", "mes-cost+greedy", "mes-cost-add1+greedy"]),
-    ("Poland_Czestochowa_2020.pb", &["mes-cost-add1+greedy"]),
-    ("Hungary_Budapest_2024.pb", &["greedy-cost", "max-welfare-cost", "phragmen", "mes-cost", "mes-cost+greedy"]),
-    ("Poland_Krakow_2024.pb", &["greedy-cost", "mes-cost"]),
-    ("Poland_Swiecie_2023.pb", &["greedy-points", "max-welfare-points", "mes-points"]),
-    ("Netherlands_Amsterdam_212.pb", &["greedy-borda", "mes-borda"]),
-];
+/// Every (instance, rule) row of `reference.tsv` that pabutools finished, so that BENCHMARKS.md
+/// can set each case next to pabutools' time (`scripts/bench_pabutools.py`).
+fn reference_cases() -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(path("reference.tsv")).expect("reference.tsv");
+    text.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            let finished = fields.get(2).is_some_and(|seconds| !seconds.starts_with("NA"));
+            finished.then(|| (fields[0].to_owned(), fields[1].to_owned()))
+        })
+        .collect()
+}
 
 fn parsing(criterion: &mut Criterion) {
     let mut group = criterion.benchmark_group("parse");
@@ -65,15 +49,17 @@ fn parsing(criterion: &mut Criterion) {
 
 fn rules(criterion: &mut Criterion) {
     let mut group = criterion.benchmark_group("tally");
-    group.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3));
-    for (instance, rules) in CASES {
-        let election = load(instance);
-        for rule in *rules {
-            let rule: Rule = rule.parse().expect("known rule");
-            group.bench_with_input(BenchmarkId::new(rule.name(), instance), &election, |bencher, election| {
-                bencher.iter(|| tally(black_box(election), rule, &TallyOptions::default()).expect("tally"))
-            });
+    group.sample_size(10).warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_secs(1));
+    let mut loaded: Option<(String, Election)> = None;
+    for (instance, rule) in reference_cases() {
+        if loaded.as_ref().is_none_or(|(name, _)| *name != instance) {
+            loaded = Some((instance.clone(), load(&instance)));
         }
+        let Some((_, election)) = &loaded else { continue };
+        let rule: Rule = rule.parse().expect("known rule");
+        group.bench_with_input(BenchmarkId::new(rule.name(), &instance), election, |bencher, election| {
+            bencher.iter(|| tally(black_box(election), rule, &TallyOptions::default()).expect("tally"))
+        });
     }
     group.finish();
 }

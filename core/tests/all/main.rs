@@ -1,5 +1,7 @@
-//! Integration tests of civitas-core, on SQLite, and on PostgreSQL when `DATABASE_URL` is set.
+//! Integration tests of civitas-core, on SQLite, and on PostgreSQL when `DATABASE_URL` is set
+//! (the budgeting tests need no database).
 
+mod budgeting;
 mod district_hooks;
 mod identity_provider;
 mod plugin_registry;

@@ -1,7 +1,7 @@
 //! Writing `.pb` files: every shared file survives parse → write → parse unchanged, and an
 //! election exported from Civitas tallies the same after the round trip.
 
-use crate::support::{instances, load};
+use super::support::{instances, load};
 use civitas_core::budgeting::{Rule, TallyOptions, pabulib_string, parse_pabulib_str, tally};
 
 #[test]

@@ -2,7 +2,7 @@
 //! fits the budget, greedy and equal shares agree with the naive implementations, equal shares
 //! keep their promises to voters, and the add-one strategies agree with unit steps.
 
-use crate::naive;
+use super::naive;
 use civitas_core::budgeting::{
     AddOneStrategy, Election, Rule, Satisfaction, TallyOptions, TieBreaking, parse_pabulib_str, tally,
 };
@@ -173,7 +173,7 @@ fn add_one_strategies_agree_on_small_real_elections() {
         "Worldwide_Mechanical_Turk_Knapsack_7.pb",
         "Poland_Krakow_2018_Wzgorza_Krzeslawickie.pb",
     ] {
-        let election = crate::support::load(instance);
+        let election = super::support::load(instance);
         for rule in [Rule::MesCostAdd1, Rule::MesCostAdd1Exhaustive] {
             let with = |add_one_strategy| {
                 tally(&election, rule, &TallyOptions { add_one_strategy, ..TallyOptions::default() }).expect("tally")

@@ -1,0 +1,10 @@
+//! The participatory-budgeting engine on real Pabulib files (from `../shared`) and on random
+//! elections. Pure library code: no database.
+
+mod errors;
+mod fuzz;
+mod naive;
+mod properties;
+mod reference;
+mod round_trip;
+mod support;
