@@ -53,8 +53,16 @@ pub struct RoutingDecision {
 pub struct DeadlineRequest {
     /// The district.
     pub district_id: DistrictId,
+    /// The street, if given.
+    pub street_id: Option<StreetId>,
     /// The category.
     pub category_id: CategoryId,
+    /// The channel it came in on.
+    pub channel: Channel,
+    /// Tags its router gave it (empty when it was dispatched by hand).
+    pub tags: Vec<String>,
+    /// When it was submitted.
+    pub submitted_at: DateTime<Utc>,
     /// The department it was dispatched to.
     pub department_id: DepartmentId,
     /// Its priority.

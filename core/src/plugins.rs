@@ -15,6 +15,6 @@ mod service;
 
 pub use error::PluginError;
 pub use hooks::{FailurePolicy, PluginHooks};
-pub use model::{CallOutcome, CallStats, HookKind, MAX_COMPONENT_BYTES, NewPlugin, Plugin, PluginCall};
+pub use model::{CallOutcome, CallStats, HookKind, MAX_COMPONENT_BYTES, NewPlugin, Plugin, PluginCall, PluginLimits};
 pub use runtime::{ComponentInfo, DeadlineAnswer, HookCall, HookFailure, LoadedPlugin, PluginRuntime, RouterAnswer};
 pub use service::{call_stats, calls, disable, enable, install, list, uninstall};

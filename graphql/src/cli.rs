@@ -2,6 +2,7 @@
 
 mod migrate;
 mod pb;
+mod plugin;
 mod serve;
 mod token;
 
@@ -34,6 +35,11 @@ enum Command {
     Pb {
         #[command(subcommand)]
         command: pb::PbCommand,
+    },
+    /// District plugins: check and run WASM components locally, without a server.
+    Plugin {
+        #[command(subcommand)]
+        command: plugin::PluginCommand,
     },
 }
 
@@ -72,6 +78,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate(args) => runtime()?.block_on(migrate::run(args)),
         Command::Token { command } => token::run(command),
         Command::Pb { command } => pb::run(command),
+        Command::Plugin { command } => plugin::run(command),
         Command::Schema => {
             let ctx = runtime()?.block_on(civitas_core::db::connect("sqlite::memory:"))?;
             print!("{}", civitas_graphql::build_schema(civitas_core::Context::new(ctx)).sdl());

@@ -11,4 +11,4 @@ pub mod server;
 pub mod settings;
 pub mod types;
 
-pub use schema::{CivitasSchema, RequestContext, build_schema};
+pub use schema::{CivitasSchema, PluginSandbox, RequestContext, build_schema, build_schema_with_plugins};

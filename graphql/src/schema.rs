@@ -1,19 +1,29 @@
 //! The schema: queries, mutations, limits, and the per-request context.
 
 mod mutation;
+mod plugin;
 mod query;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::{EmptySubscription, MergedObject, Schema};
 use civitas_core::Context;
 use civitas_core::auth::Caller;
 use civitas_core::i18n::Locale;
 
 use crate::loaders::Loaders;
 pub use mutation::MutationRoot;
+pub use plugin::{PluginMutation, PluginQuery, PluginSandbox};
 pub use query::QueryRoot;
 
+/// Every query: the directory and tickets, then plugins.
+#[derive(MergedObject)]
+pub struct Query(QueryRoot, PluginQuery);
+
+/// Every mutation: tickets and the directory, then plugins.
+#[derive(MergedObject)]
+pub struct Mutation(MutationRoot, PluginMutation);
+
 /// The Civitas schema.
-pub type CivitasSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type CivitasSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Deepest query accepted.
 pub const MAX_DEPTH: usize = 12;
@@ -28,13 +38,21 @@ pub struct RequestContext {
     pub locale: Locale,
 }
 
-/// The schema over a core context.
+/// The schema over a core context, without a plugin sandbox (`installPlugin` then fails).
 pub fn build_schema(ctx: Context) -> CivitasSchema {
-    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+    builder(ctx).finish()
+}
+
+/// The schema over a core context, installing plugins into `sandbox`.
+pub fn build_schema_with_plugins(ctx: Context, sandbox: PluginSandbox) -> CivitasSchema {
+    builder(ctx).data(sandbox).finish()
+}
+
+fn builder(ctx: Context) -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query(QueryRoot, PluginQuery), Mutation(MutationRoot, PluginMutation), EmptySubscription)
         .data(ctx)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
-        .finish()
 }
 
 /// The data a request needs besides the schema's: caller, locale and fresh loaders.

@@ -6,22 +6,28 @@ use std::time::Duration;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::Router;
-use axum::extract::State;
+use axum::body::Body;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use civitas_core::auth::{Caller, TokenVerifier};
 use civitas_core::i18n::Locale;
+use civitas_core::plugins::{FailurePolicy, PluginHooks, PluginRuntime};
 use civitas_core::{Context, tickets};
+use http_body_util::Limited;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::errors::to_graphql;
-use crate::schema::{CivitasSchema, build_schema, request_data};
+use crate::schema::{CivitasSchema, PluginSandbox, build_schema, build_schema_with_plugins, request_data};
 
 /// Largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// Largest multipart request body (a plugin upload), in bytes.
+pub const MAX_UPLOAD_BYTES: usize = civitas_core::plugins::MAX_COMPONENT_BYTES + 64 * 1024;
 
 /// What every request handler shares.
 #[derive(Clone)]
@@ -35,9 +41,17 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The state of a server on `ctx` verifying tokens with `verifier`.
+    /// The state of a server on `ctx` verifying tokens with `verifier`, without plugins.
     pub fn new(ctx: Context, verifier: TokenVerifier) -> Self {
         AppState { schema: build_schema(ctx.clone()), ctx, verifier: Arc::new(verifier) }
+    }
+
+    /// The state of a server whose districts' plugins run in `runtime`: `installPlugin` checks
+    /// components with it and the domain's hook points call the installed plugins through it.
+    pub fn with_plugins(mut ctx: Context, verifier: TokenVerifier, runtime: Arc<dyn PluginRuntime>) -> Self {
+        ctx.hooks = Arc::new(PluginHooks::new(&ctx, runtime.clone(), FailurePolicy::default()));
+        let schema = build_schema_with_plugins(ctx.clone(), PluginSandbox(runtime));
+        AppState { schema, ctx, verifier: Arc::new(verifier) }
     }
 }
 
@@ -46,7 +60,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/healthz", get(healthz))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(limit_body))
         .layer(CatchPanicLayer::custom(|_| internal_error_response()))
         .with_state(state)
 }
@@ -73,6 +87,36 @@ pub fn spawn_sweeper(ctx: Context, interval: Duration) -> tokio::task::JoinHandl
             }
         }
     })
+}
+
+/// Request bodies are small, except multipart ones, which carry plugin components.
+async fn limit_body(request: Request, next: Next) -> Response {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"));
+    let limit = if multipart { MAX_UPLOAD_BYTES } else { MAX_BODY_BYTES };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return payload_too_large(limit);
+    }
+    let request = request.map(|body| Body::new(Limited::new(body, limit)));
+    next.run(request).await
+}
+
+fn payload_too_large(limit: usize) -> Response {
+    let body = serde_json::json!({
+        "errors": [{
+            "message": format!("the request body is larger than {limit} bytes"),
+            "extensions": { "code": "BAD_USER_INPUT" }
+        }]
+    });
+    (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response()
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {

@@ -3,11 +3,13 @@
 mod directory;
 mod enums;
 mod me;
+mod plugin;
 mod stats;
 mod ticket;
 
 pub use directory::{Category, Department, District, LocalizedName, Street};
 pub use enums::{Channel, Priority, TicketEventKind, TicketStatus};
 pub use me::Me;
+pub use plugin::{Plugin, PluginCall, PluginCallLimits, PluginCallOutcome, PluginCallStats, PluginHook};
 pub use stats::{StatusCount, TicketStats};
 pub use ticket::{Contact, ContactInput, Rating, SubmitTicketInput, Ticket, TicketEvent, TicketFilterInput};

@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_directory;
 mod m20261123_000002_tickets;
 mod m20261123_000003_plugins;
+mod m20261202_000004_plugin_limits;
 
 /// Runs every Civitas migration in order.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_directory::Migration),
             Box::new(m20261123_000002_tickets::Migration),
             Box::new(m20261123_000003_plugins::Migration),
+            Box::new(m20261202_000004_plugin_limits::Migration),
         ]
     }
 }

@@ -33,6 +33,7 @@ pub(crate) mod plugin {
         pub sha256: String,
         pub hooks: String,
         pub config: String,
+        pub limits: Option<String>,
         pub enabled: bool,
         pub disabled_reason: Option<String>,
         pub consecutive_failures: i32,

@@ -13,7 +13,7 @@ use sea_orm::{
 };
 
 use super::entities::{call, component, plugin};
-use super::model::{CallOutcome, HookKind};
+use super::model::{CallOutcome, HookKind, PluginLimits};
 use super::runtime::{HookCall, HookFailure, LoadedPlugin, PluginRuntime};
 use crate::clock::Clock;
 use crate::context::Context;
@@ -100,6 +100,13 @@ impl PluginHooks {
             sha256: row.sha256.clone(),
             component: bytes,
             config: Arc::from(row.config.as_str()),
+            limits: match row.limits.as_deref() {
+                Some(json) => serde_json::from_str(json).unwrap_or_else(|error| {
+                    tracing::error!(plugin = row.id, %error, "stored plugin limits unreadable; using the defaults");
+                    PluginLimits::default()
+                }),
+                None => PluginLimits::default(),
+            },
         }))
     }
 

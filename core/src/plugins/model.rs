@@ -75,6 +75,8 @@ pub struct Plugin {
     pub hooks: Vec<HookKind>,
     /// The JSON configuration the installer set, passed to the plugin's `config()` import.
     pub config: String,
+    /// Its call limits; unset ones are the host's defaults.
+    pub limits: PluginLimits,
     /// Whether it is called.
     pub enabled: bool,
     /// Why it was disabled (by an admin or automatically after repeated failures).
@@ -102,8 +104,53 @@ pub struct NewPlugin {
     pub component: Vec<u8>,
     /// JSON configuration.
     pub config: String,
+    /// Call limits; unset ones are the host's defaults.
+    pub limits: PluginLimits,
     /// The hooks to serve; each must be implemented by the component.
     pub hooks: Vec<HookKind>,
+}
+
+/// A district's limits for each call of one plugin. Unset limits are the host's defaults, and
+/// the host caps every limit at its own ceiling, so a district can tighten freely but loosen only
+/// as far as the city allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PluginLimits {
+    /// Fuel (roughly wasm instructions) per call.
+    pub fuel: Option<u64>,
+    /// Wall-clock backstop per call, in milliseconds.
+    pub timeout_ms: Option<u64>,
+    /// Linear memory, in bytes.
+    pub max_memory_bytes: Option<u64>,
+    /// Size of the input as JSON, in bytes.
+    pub max_input_bytes: Option<u64>,
+    /// Size of the answer as JSON, in bytes.
+    pub max_output_bytes: Option<u64>,
+    /// Log bytes kept per call.
+    pub max_log_bytes: Option<u64>,
+}
+
+impl PluginLimits {
+    /// Whether no limit is set.
+    pub fn is_default(&self) -> bool {
+        *self == PluginLimits::default()
+    }
+
+    /// Checks that every set limit is positive.
+    pub fn validate(&self) -> Result<(), &'static str> {
+        let values = [
+            self.fuel,
+            self.timeout_ms,
+            self.max_memory_bytes,
+            self.max_input_bytes,
+            self.max_output_bytes,
+            self.max_log_bytes,
+        ];
+        if values.iter().flatten().any(|value| *value == 0) {
+            return Err("every limit must be positive");
+        }
+        Ok(())
+    }
 }
 
 impl fmt::Debug for NewPlugin {
@@ -112,6 +159,7 @@ impl fmt::Debug for NewPlugin {
             .field("district_id", &self.district_id)
             .field("name", &self.name)
             .field("component_bytes", &self.component.len())
+            .field("limits", &self.limits)
             .field("hooks", &self.hooks)
             .finish()
     }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::HookKind;
+use super::{HookKind, PluginLimits};
 use crate::hooks::{DeadlineRequest, RoutingRequest};
 use crate::ids::PluginId;
 use crate::tickets::Priority;
@@ -33,6 +33,8 @@ pub struct LoadedPlugin {
     pub component: Arc<Vec<u8>>,
     /// Its JSON configuration.
     pub config: Arc<str>,
+    /// The district's limits for its calls.
+    pub limits: PluginLimits,
 }
 
 /// The sandbox failing, or the plugin answering with its own error.

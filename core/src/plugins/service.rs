@@ -9,7 +9,9 @@ use sha2::{Digest, Sha256};
 
 use super::PluginError;
 use super::entities::{call, component, plugin};
-use super::model::{CallOutcome, CallStats, HookKind, MAX_COMPONENT_BYTES, NewPlugin, Plugin, PluginCall};
+use super::model::{
+    CallOutcome, CallStats, HookKind, MAX_COMPONENT_BYTES, NewPlugin, Plugin, PluginCall, PluginLimits,
+};
 use super::runtime::PluginRuntime;
 use crate::auth::{Caller, Role};
 use crate::context::Context;
@@ -34,6 +36,10 @@ impl TryFrom<plugin::Model> for Plugin {
             version: row.version,
             sha256: row.sha256,
             hooks,
+            limits: match row.limits.as_deref() {
+                Some(json) => serde_json::from_str(json).map_err(|e| PluginError::Corrupt(format!("limits: {e}")))?,
+                None => PluginLimits::default(),
+            },
             config: row.config,
             enabled: row.enabled,
             disabled_reason: row.disabled_reason,
@@ -119,6 +125,7 @@ pub async fn install(
     if new.hooks.is_empty() {
         return Err(InvalidInput::new("hooks", "must name at least one hook").into());
     }
+    new.limits.validate().map_err(|reason| InvalidInput::new("limits", reason))?;
     if let Some(district) = new.district_id
         && crate::directory::district(ctx, district).await.is_err()
     {
@@ -167,6 +174,7 @@ pub async fn install(
         sha256: Set(sha256),
         hooks: Set(hooks.iter().map(|hook| hook.as_str()).collect::<Vec<_>>().join(",")),
         config: Set(new.config),
+        limits: Set(stored_limits(&new.limits)),
         enabled: Set(true),
         disabled_reason: Set(None),
         consecutive_failures: Set(0),
@@ -179,6 +187,11 @@ pub async fn install(
     .await?;
     txn.commit().await?;
     Plugin::try_from(row)
+}
+
+fn stored_limits(limits: &PluginLimits) -> Option<String> {
+    // Serializing a struct of integers cannot fail.
+    (!limits.is_default()).then(|| serde_json::to_string(limits).unwrap_or_default())
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -83,7 +83,11 @@ pub async fn submit(ctx: &Context, caller: &Caller, new: NewTicket) -> Result<Ti
     if let Some(department_id) = department {
         let request = DeadlineRequest {
             district_id: district.id,
+            street_id: new.street_id,
             category_id: category.id,
+            channel: new.channel,
+            tags: routed.as_ref().map(|decision| decision.tags.clone()).unwrap_or_default(),
+            submitted_at: now,
             department_id,
             priority,
             respond_by,
@@ -424,7 +428,11 @@ async fn deadline_policy(
     seen.state().apply(transition).ok()?;
     let request = DeadlineRequest {
         district_id: seen.district_id,
+        street_id: seen.street_id,
         category_id: seen.category_id,
+        channel: seen.channel,
+        tags: Vec::new(),
+        submitted_at: seen.created_at,
         department_id,
         priority: seen.priority,
         respond_by: seen.respond_by,

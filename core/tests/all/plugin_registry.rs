@@ -52,6 +52,7 @@ fn new_plugin(district: Option<civitas_core::ids::DistrictId>, name: &str, scrip
         version: None,
         component: script.as_bytes().to_vec(),
         config: "{}".into(),
+        limits: Default::default(),
         hooks: vec![HookKind::TicketRouter],
     }
 }
@@ -137,4 +138,30 @@ async fn a_router_plugin_routes_and_a_failing_one_is_disabled_after_repeated_fai
         .expect("install");
     let ticket = tickets::submit(&city.ctx, &operator, city.new_ticket(0, 0)).await.expect("submit");
     assert_eq!(ticket.status, TicketStatus::Received, "a department of another district is refused");
+}
+
+#[tokio::test]
+async fn a_plugins_limits_are_kept_and_zero_limits_are_refused() {
+    let city = city().await;
+    let district = Some(city.district(0).district.id);
+    let admin = city.district_admin(0);
+    let zero = plugins::PluginLimits { fuel: Some(0), ..Default::default() };
+    let refused = plugins::install(
+        &city.ctx,
+        &Scripted,
+        &admin,
+        NewPlugin { limits: zero, ..new_plugin(district, "r", "route none") },
+    )
+    .await
+    .expect_err("zero fuel refused");
+    assert_eq!(refused.kind(), ErrorKind::BadInput { field: "limits" });
+
+    let limits = plugins::PluginLimits { fuel: Some(50_000), max_memory_bytes: Some(1 << 20), ..Default::default() };
+    let installed =
+        plugins::install(&city.ctx, &Scripted, &admin, NewPlugin { limits, ..new_plugin(district, "r", "route none") })
+            .await
+            .expect("installed");
+    assert_eq!(installed.limits, limits);
+    let listed = plugins::list(&city.ctx, &admin, district).await.expect("list");
+    assert_eq!(listed[0].limits, limits);
 }

@@ -40,6 +40,10 @@ pub struct ServeArgs {
     /// The city's IANA time zone (e.g. `Asia/Shanghai`): the wall clock district plugins see.
     #[arg(long, env = "CIVITAS_TIMEZONE", default_value = "UTC")]
     timezone: chrono_tz::Tz,
+    /// Directory for precompiled plugin artifacts; `<data dir>/plugin-cache` by default. Loading
+    /// an artifact runs its machine code: only the service may write here.
+    #[arg(long, env = "CIVITAS_PLUGIN_CACHE_DIR")]
+    plugin_cache_dir: Option<PathBuf>,
     /// Seed a demo city into an empty database and print a token per role.
     #[arg(long)]
     demo: bool,
@@ -80,7 +84,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     println!("Civitas is listening on http://{address}/graphql (GraphiQL in a browser), health at /healthz");
     let sweeper = server::spawn_sweeper(ctx.clone(), settings.sweep_interval);
-    let state = AppState::new(ctx, verifier);
+    let cache_dir = args.plugin_cache_dir.clone().unwrap_or_else(|| settings.data_dir.join("plugin-cache"));
+    let runtime = super::plugin::server_runtime(&cache_dir)?;
+    let state = AppState::with_plugins(ctx, verifier, runtime);
     server::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
     })

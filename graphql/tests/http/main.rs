@@ -6,6 +6,8 @@ mod directory;
 mod lifecycle;
 mod limits;
 mod pb_cli;
+mod plugin_cli;
+mod plugins;
 mod schema;
 mod support;
 mod tenancy_matrix;

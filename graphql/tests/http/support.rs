@@ -1,17 +1,33 @@
 //! A server on a free port with the demo directory, and a small GraphQL client.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use chrono::Utc;
 use civitas_core::Context;
 use civitas_core::auth::{Claims, TokenIssuer, TokenVerifier};
+use civitas_core::clock::Clock;
 use civitas_core::demo::{self, DemoCity};
+use civitas_core::plugins::PluginRuntime;
 use civitas_core::testing::TestDatabase;
 use civitas_graphql::server::{self, AppState};
+use civitas_plugins::{CallLimits, EngineSettings, PluginEngine, WasmRuntime};
 use serde_json::{Value, json};
 
 const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
+
+/// One plugin sandbox for the test binary, as a server process has one; servers share its
+/// compiled components, never instances.
+pub fn sandbox() -> Arc<dyn PluginRuntime> {
+    static SANDBOX: OnceLock<Arc<dyn PluginRuntime>> = OnceLock::new();
+    SANDBOX
+        .get_or_init(|| {
+            let engine = PluginEngine::new(EngineSettings::default()).expect("plugin engine");
+            let ceilings = CallLimits::ceilings(engine.settings());
+            Arc::new(WasmRuntime::new(Arc::new(engine), CallLimits::default(), ceilings))
+        })
+        .clone()
+}
 
 pub struct TestServer {
     pub url: String,
@@ -63,7 +79,13 @@ impl Who {
 
 impl TestServer {
     pub async fn start() -> TestServer {
-        let database = TestDatabase::new().await.expect("database");
+        Self::start_with_clock(Clock::System).await
+    }
+
+    /// A server whose domain clock is `clock` (plugins see its wall-clock time).
+    pub async fn start_with_clock(clock: Clock) -> TestServer {
+        let mut database = TestDatabase::new().await.expect("database");
+        database.ctx.clock = clock;
         let demo = demo::seed_directory(&database.ctx).await.expect("seed").expect("empty");
         let statements = Arc::new(AtomicUsize::new(0));
         let mut counted = database.ctx.db.clone();
@@ -74,7 +96,7 @@ impl TestServer {
         let ctx = Context { db: counted, ..database.ctx.clone() };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("address"));
-        let state = AppState::new(ctx, TokenVerifier::new().with_hs256_secret(SECRET));
+        let state = AppState::with_plugins(ctx, TokenVerifier::new().with_hs256_secret(SECRET), sandbox());
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(server::serve(listener, state, async {
             let _ = stopped.await;

@@ -1,0 +1,333 @@
+//! One hook call: a fresh store and instance, limits applied, the outcome classified.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use wasmtime::{Store, Trap};
+
+use crate::engine::PluginEngine;
+use crate::error::describe;
+use crate::hook::Hook;
+use crate::limits::CallLimits;
+use crate::plugin::CompiledPlugin;
+use crate::state::CallState;
+use crate::types::*;
+
+/// What a district set when it installed a plugin: its configuration and its limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallSettings {
+    /// JSON handed to the plugin by the `config()` import (`{}` if none).
+    pub config_json: Arc<str>,
+    /// Limits of each call.
+    pub limits: CallLimits,
+}
+
+impl Default for CallSettings {
+    fn default() -> Self {
+        CallSettings { config_json: Arc::from("{}"), limits: CallLimits::default() }
+    }
+}
+
+/// The sandbox failed to produce an answer; the plugin said nothing (the outer `Err`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallFailure {
+    /// The component trapped (unreachable, out-of-bounds access, stack overflow, ...).
+    #[error("plugin trapped: {0}")]
+    Trap(String),
+    /// It used all its fuel.
+    #[error("plugin ran out of fuel (limit {limit} units)")]
+    OutOfFuel {
+        /// The fuel limit.
+        limit: u64,
+    },
+    /// It ran past the wall-clock deadline.
+    #[error("plugin exceeded its time limit of {} ms", limit.as_millis())]
+    Timeout {
+        /// The time limit.
+        limit: Duration,
+    },
+    /// It asked for more linear memory than allowed.
+    #[error("plugin exceeded its memory limit of {limit} bytes")]
+    MemoryLimit {
+        /// The memory limit.
+        limit: u64,
+    },
+    /// The input was refused before the call.
+    #[error("input is {size} bytes; the limit is {limit}")]
+    InputTooLarge {
+        /// Its JSON size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Its answer was larger than allowed.
+    #[error("plugin's answer is {size} bytes; the limit is {limit}")]
+    OutputTooLarge {
+        /// Its JSON size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The plugin does not implement the called hook.
+    #[error("plugin does not implement the {0} world")]
+    WrongWorld(Hook),
+    /// The host could not set up the call (e.g. every pool slot busy).
+    #[error("could not run the plugin: {0}")]
+    Host(String),
+}
+
+impl CallFailure {
+    /// Whether a limit stopped the call (rather than the plugin's own bug or the host).
+    pub fn is_limit(&self) -> bool {
+        matches!(
+            self,
+            CallFailure::OutOfFuel { .. }
+                | CallFailure::Timeout { .. }
+                | CallFailure::MemoryLimit { .. }
+                | CallFailure::InputTooLarge { .. }
+                | CallFailure::OutputTooLarge { .. }
+        )
+    }
+}
+
+/// What a call produced: Spin's `Result<Result<T, GuestError>, Trap>`.
+pub type CallOutcome<T> = Result<Result<T, PluginError>, CallFailure>;
+
+/// A call's outcome and what it cost; the host records this for every call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallReport<T> {
+    /// The hook called.
+    pub hook: Hook,
+    /// The decision, the plugin's error, or the sandbox's failure.
+    pub outcome: CallOutcome<T>,
+    /// Fuel consumed by instantiation and the call.
+    pub fuel_used: u64,
+    /// Wall time of instantiation and the call.
+    pub wall_time: Duration,
+    /// Linear memory reached, summed over the component's memories.
+    pub peak_memory_bytes: u64,
+    /// What the plugin logged, up to the log-bytes limit.
+    pub logs: Vec<LogLine>,
+    /// Whether log output was dropped at the limit.
+    pub logs_truncated: bool,
+}
+
+impl<T> CallReport<T> {
+    /// The plugin's decision, if it gave one.
+    pub fn decision(&self) -> Option<&T> {
+        match &self.outcome {
+            Ok(Ok(decision)) => Some(decision),
+            _ => None,
+        }
+    }
+
+    /// Converts the decision, keeping the measurements.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> CallReport<U> {
+        CallReport {
+            hook: self.hook,
+            outcome: self.outcome.map(|answer| answer.map(f)),
+            fuel_used: self.fuel_used,
+            wall_time: self.wall_time,
+            peak_memory_bytes: self.peak_memory_bytes,
+            logs: self.logs,
+            logs_truncated: self.logs_truncated,
+        }
+    }
+}
+
+type GuestResult<T> = wasmtime::Result<Result<T, PluginError>>;
+
+impl PluginEngine {
+    /// `ticket-router`: the department for a new ticket, or `None` for "no opinion".
+    pub fn route(
+        &self,
+        plugin: &CompiledPlugin,
+        settings: &CallSettings,
+        ticket: &NewTicket,
+    ) -> CallReport<Option<Routing>> {
+        self.run(settings, Hook::TicketRouter, ticket, |store| {
+            let pre = plugin.pres.router.as_ref()?;
+            Some(pre.instantiate(&mut *store).and_then(|bindings| {
+                let answer = bindings.call_route(&mut *store, &ticket.into())?;
+                Ok(answer.map(|routing| routing.map(Routing::from)).map_err(PluginError::from))
+            }))
+        })
+    }
+
+    /// `deadline-policy`: deadline overrides for a dispatched ticket.
+    pub fn deadlines(
+        &self,
+        plugin: &CompiledPlugin,
+        settings: &CallSettings,
+        ticket: &DispatchedTicket,
+    ) -> CallReport<DeadlineOverride> {
+        self.run(settings, Hook::DeadlinePolicy, ticket, |store| {
+            let pre = plugin.pres.deadline.as_ref()?;
+            Some(pre.instantiate(&mut *store).and_then(|bindings| {
+                let answer = bindings.call_deadlines(&mut *store, &ticket.into())?;
+                Ok(answer.map(DeadlineOverride::from).map_err(PluginError::from))
+            }))
+        })
+    }
+
+    /// `survey-validator`: the problems of a survey response (empty: accepted).
+    pub fn validate_survey(
+        &self,
+        plugin: &CompiledPlugin,
+        settings: &CallSettings,
+        response: &SurveyResponse,
+    ) -> CallReport<Vec<Problem>> {
+        self.run(settings, Hook::SurveyValidator, response, |store| {
+            let pre = plugin.pres.survey.as_ref()?;
+            Some(pre.instantiate(&mut *store).and_then(|bindings| {
+                let answer = bindings.call_validate(&mut *store, &response.into())?;
+                Ok(answer.map(|problems| problems.into_iter().map(Problem::from).collect()).map_err(PluginError::from))
+            }))
+        })
+    }
+
+    /// `ballot-eligibility`: whether a voter may take part in a budgeting process.
+    pub fn check_eligibility(
+        &self,
+        plugin: &CompiledPlugin,
+        settings: &CallSettings,
+        question: &EligibilityQuestion,
+    ) -> CallReport<Eligibility> {
+        self.run(settings, Hook::BallotEligibility, question, |store| {
+            let pre = plugin.pres.ballot.as_ref()?;
+            Some(pre.instantiate(&mut *store).and_then(|bindings| {
+                let answer = bindings.call_check_eligibility(
+                    &mut *store,
+                    &(&question.voter).into(),
+                    &(&question.process).into(),
+                )?;
+                Ok(answer.map(Eligibility::from).map_err(PluginError::from))
+            }))
+        })
+    }
+
+    /// `event-listener`: actions for the host to perform about a domain event.
+    pub fn on_event(
+        &self,
+        plugin: &CompiledPlugin,
+        settings: &CallSettings,
+        event: &DomainEvent,
+    ) -> CallReport<Vec<Action>> {
+        self.run(settings, Hook::EventListener, event, |store| {
+            let pre = plugin.pres.listener.as_ref()?;
+            Some(pre.instantiate(&mut *store).and_then(|bindings| {
+                let answer = bindings.call_on_event(&mut *store, &event.into())?;
+                Ok(answer.map(|actions| actions.into_iter().map(Action::from).collect()).map_err(PluginError::from))
+            }))
+        })
+    }
+
+    /// Runs `call` in a fresh store under `settings.limits` and classifies what happened.
+    /// `call` returns `None` when the plugin lacks the hook's export.
+    fn run<I, O>(
+        &self,
+        settings: &CallSettings,
+        hook: Hook,
+        input: &I,
+        call: impl FnOnce(&mut Store<CallState>) -> Option<GuestResult<O>>,
+    ) -> CallReport<O>
+    where
+        I: Serialize,
+        O: Serialize,
+    {
+        let limits = &settings.limits;
+        let mut report = CallReport {
+            hook,
+            outcome: Err(CallFailure::WrongWorld(hook)),
+            fuel_used: 0,
+            wall_time: Duration::ZERO,
+            peak_memory_bytes: 0,
+            logs: Vec::new(),
+            logs_truncated: false,
+        };
+        let input_size = json_size(input);
+        if input_size > limits.max_input_bytes {
+            report.outcome = Err(CallFailure::InputTooLarge { size: input_size, limit: limits.max_input_bytes });
+            return report;
+        }
+        let mut store = Store::new(&self.engine, CallState::new(Arc::clone(&settings.config_json), limits));
+        store.limiter(|state| state);
+        if let Err(e) = store.set_fuel(limits.fuel) {
+            report.outcome = Err(CallFailure::Host(describe(&e)));
+            return report;
+        }
+        store.set_epoch_deadline(self.deadline_ticks(limits.timeout));
+        store.epoch_deadline_trap();
+
+        let started = Instant::now();
+        let result = call(&mut store);
+        report.wall_time = started.elapsed();
+        report.fuel_used = limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0));
+
+        report.outcome = match result {
+            None => Err(CallFailure::WrongWorld(hook)),
+            Some(Ok(answer)) => {
+                // The answer was already lifted into host memory, which the guest's memory limit
+                // bounds; this limit keeps oversized decisions away from the database and logs.
+                let size = match &answer {
+                    Ok(decision) => json_size(decision),
+                    Err(error) => json_size(error),
+                };
+                if size > limits.max_output_bytes {
+                    Err(CallFailure::OutputTooLarge { size, limit: limits.max_output_bytes })
+                } else {
+                    Ok(answer)
+                }
+            }
+            Some(Err(error)) => Err(classify(&error, store.data(), limits)),
+        };
+        let state = store.into_data();
+        report.peak_memory_bytes = state.memory_bytes;
+        report.logs = state.logs;
+        report.logs_truncated = state.logs_truncated;
+        report
+    }
+
+    fn deadline_ticks(&self, timeout: Duration) -> u64 {
+        let tick = self.settings.epoch_tick.as_nanos().max(1);
+        // +1: the current tick is already partly over when the call starts.
+        u64::try_from(timeout.as_nanos().div_ceil(tick)).unwrap_or(u64::MAX).saturating_add(1)
+    }
+}
+
+/// Tells the sandbox's limits apart from the plugin's own faults.
+fn classify(error: &wasmtime::Error, state: &CallState, limits: &CallLimits) -> CallFailure {
+    // A denied memory.grow surfaces as whatever the guest does next (often `unreachable` after
+    // malloc returns NULL), so the limiter's record decides, not the trap code.
+    if state.memory_denied {
+        return CallFailure::MemoryLimit { limit: limits.max_memory_bytes };
+    }
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::OutOfFuel) => CallFailure::OutOfFuel { limit: limits.fuel },
+        Some(Trap::Interrupt) => CallFailure::Timeout { limit: limits.timeout },
+        Some(_) => CallFailure::Trap(describe(error)),
+        None => CallFailure::Host(describe(error)),
+    }
+}
+
+/// Size of a value's JSON encoding, counted without allocating it.
+pub(crate) fn json_size<T: Serialize + ?Sized>(value: &T) -> usize {
+    struct Counter(usize);
+    impl Write for Counter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter(0);
+    // Our types always serialize (no maps with non-string keys); an error counts as oversized.
+    match serde_json::to_writer(&mut counter, value) {
+        Ok(()) => counter.0,
+        Err(_) => usize::MAX,
+    }
+}

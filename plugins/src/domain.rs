@@ -1,0 +1,269 @@
+//! The sandbox behind civitas-core's hook points: [`WasmRuntime`] implements
+//! `civitas_core::plugins::PluginRuntime` over a [`PluginEngine`].
+//!
+//! It translates the domain's requests into the WIT records (IDs as strings, times as epoch
+//! milliseconds, the city's wall clock as minute of day and weekday), applies the district's
+//! limits capped by the city's ceilings, and keeps each component compiled once per process,
+//! keyed by its sha256.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use civitas_core::hooks::{DeadlineRequest, RoutingRequest};
+use civitas_core::plugins::{
+    ComponentInfo, DeadlineAnswer, HookCall, HookFailure, HookKind, LoadedPlugin, PluginLimits, PluginRuntime,
+    RouterAnswer,
+};
+use civitas_core::tickets;
+
+use crate::call::{CallReport, CallSettings};
+use crate::engine::PluginEngine;
+use crate::hook::Hook;
+use crate::limits::CallLimits;
+use crate::plugin::CompiledPlugin;
+use crate::types::{Channel, DispatchedTicket, Location, NewTicket, Priority};
+
+/// Compiled components kept per process; a server has few, an 18 MB Python one takes seconds
+/// to compile, so none is ever evicted while installed.
+type CompiledCache = Mutex<HashMap<String, Result<CompiledPlugin, String>>>;
+
+/// `PluginRuntime` over wasmtime: what the server hands to `civitas_core::plugins::PluginHooks`.
+pub struct WasmRuntime {
+    engine: Arc<PluginEngine>,
+    defaults: CallLimits,
+    ceilings: CallLimits,
+    compiled: CompiledCache,
+}
+
+impl fmt::Debug for WasmRuntime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WasmRuntime")
+            .field("allocation", self.engine.allocation())
+            .field("defaults", &self.defaults)
+            .field("ceilings", &self.ceilings)
+            .finish()
+    }
+}
+
+impl WasmRuntime {
+    /// A runtime whose calls use `defaults` where a district set no limit, and never more than
+    /// `ceilings` whatever the district set.
+    pub fn new(engine: Arc<PluginEngine>, defaults: CallLimits, ceilings: CallLimits) -> Self {
+        WasmRuntime { engine, defaults, ceilings, compiled: Mutex::default() }
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &PluginEngine {
+        &self.engine
+    }
+
+    /// The limits of one call of `plugin`: its district's, else the defaults, capped.
+    pub fn limits_for(&self, limits: &PluginLimits) -> CallLimits {
+        let pick = |set: Option<u64>, default: u64, ceiling: u64| set.unwrap_or(default).min(ceiling);
+        let size = |value: usize| u64::try_from(value).unwrap_or(u64::MAX);
+        let back = |value: u64| usize::try_from(value).unwrap_or(usize::MAX);
+        let (d, c) = (&self.defaults, &self.ceilings);
+        CallLimits {
+            fuel: pick(limits.fuel, d.fuel, c.fuel),
+            timeout: Duration::from_millis(pick(limits.timeout_ms, millis(d.timeout), millis(c.timeout))),
+            max_memory_bytes: pick(limits.max_memory_bytes, d.max_memory_bytes, c.max_memory_bytes),
+            max_input_bytes: back(pick(limits.max_input_bytes, size(d.max_input_bytes), size(c.max_input_bytes))),
+            max_output_bytes: back(pick(limits.max_output_bytes, size(d.max_output_bytes), size(c.max_output_bytes))),
+            max_log_bytes: back(pick(limits.max_log_bytes, size(d.max_log_bytes), size(c.max_log_bytes))),
+        }
+    }
+
+    fn compiled(&self, plugin: &LoadedPlugin) -> Result<CompiledPlugin, String> {
+        let cached = self.lock().get(&plugin.sha256).cloned();
+        if let Some(result) = cached {
+            return result;
+        }
+        // Compiled outside the lock: another district's call must not wait for a slow compile.
+        let result = self.engine.compile(&plugin.component).map_err(|error| error.to_string());
+        self.lock().insert(plugin.sha256.clone(), result.clone());
+        result
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Result<CompiledPlugin, String>>> {
+        self.compiled.lock().unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    fn settings(&self, plugin: &LoadedPlugin) -> CallSettings {
+        CallSettings { config_json: plugin.config.clone(), limits: self.limits_for(&plugin.limits) }
+    }
+
+    fn call<T, U>(
+        &self,
+        plugin: &LoadedPlugin,
+        run: impl FnOnce(&PluginEngine, &CompiledPlugin, &CallSettings) -> CallReport<T>,
+        answer: impl FnOnce(T) -> U,
+    ) -> HookCall<U> {
+        let compiled = match self.compiled(plugin) {
+            Ok(compiled) => compiled,
+            Err(reason) => {
+                return HookCall {
+                    outcome: Err(HookFailure::Trap(format!("the component no longer compiles: {reason}"))),
+                    fuel_used: 0,
+                    wall_time: Duration::ZERO,
+                };
+            }
+        };
+        let report = run(&self.engine, &compiled, &self.settings(plugin));
+        for line in &report.logs {
+            tracing::info!(plugin = %plugin.label, level = ?line.level, "{}", line.message);
+        }
+        let outcome = match report.outcome {
+            Ok(Ok(decision)) => Ok(answer(decision)),
+            Ok(Err(error)) => Err(HookFailure::Guest(format!("{}: {}", error.code, error.message))),
+            Err(failure) => Err(HookFailure::Trap(failure.to_string())),
+        };
+        HookCall { outcome, fuel_used: report.fuel_used, wall_time: report.wall_time }
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn epoch_millis(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+fn kind(hook: Hook) -> HookKind {
+    match hook {
+        Hook::TicketRouter => HookKind::TicketRouter,
+        Hook::DeadlinePolicy => HookKind::DeadlinePolicy,
+        Hook::SurveyValidator => HookKind::SurveyValidator,
+        Hook::BallotEligibility => HookKind::BallotEligibility,
+        Hook::EventListener => HookKind::EventListener,
+    }
+}
+
+fn channel(channel: tickets::Channel) -> Channel {
+    match channel {
+        tickets::Channel::Phone => Channel::Phone,
+        tickets::Channel::Web => Channel::Web,
+        tickets::Channel::App => Channel::App,
+        tickets::Channel::Email => Channel::Email,
+        tickets::Channel::Sensor => Channel::Sensor,
+        tickets::Channel::WalkIn => Channel::WalkIn,
+    }
+}
+
+fn to_wit_priority(priority: tickets::Priority) -> Priority {
+    match priority {
+        tickets::Priority::Low => Priority::Low,
+        tickets::Priority::Normal => Priority::Normal,
+        tickets::Priority::High => Priority::High,
+        tickets::Priority::Urgent => Priority::Urgent,
+    }
+}
+
+fn from_wit_priority(priority: Priority) -> tickets::Priority {
+    match priority {
+        Priority::Low => tickets::Priority::Low,
+        Priority::Normal => tickets::Priority::Normal,
+        Priority::High => tickets::Priority::High,
+        Priority::Urgent => tickets::Priority::Urgent,
+    }
+}
+
+/// The router's view of a new ticket. Contact data is not part of the request, so never shown.
+pub fn new_ticket(request: &RoutingRequest) -> NewTicket {
+    let local = request.local_time;
+    NewTicket {
+        district: request.district_id.to_string(),
+        street: request.street_id.map(|id| id.to_string()),
+        category: request.category_id.to_string(),
+        channel: channel(request.channel),
+        text: if request.description.is_empty() {
+            request.title.clone()
+        } else {
+            format!("{}\n\n{}", request.title, request.description)
+        },
+        location: request.location.map(|point| Location { latitude: point.latitude, longitude: point.longitude }),
+        submitted_at: epoch_millis(request.submitted_at),
+        // Both fit: at most 1439 and 7.
+        minute_of_day: u16::try_from(local.hour() * 60 + local.minute()).unwrap_or(0),
+        weekday: u8::try_from(local.weekday().number_from_monday()).unwrap_or(1),
+    }
+}
+
+/// The deadline policy's view of a dispatched ticket.
+pub fn dispatched_ticket(request: &DeadlineRequest) -> DispatchedTicket {
+    DispatchedTicket {
+        district: request.district_id.to_string(),
+        street: request.street_id.map(|id| id.to_string()),
+        category: request.category_id.to_string(),
+        channel: channel(request.channel),
+        priority: to_wit_priority(request.priority),
+        department: request.department_id.to_string(),
+        tags: request.tags.clone(),
+        submitted_at: epoch_millis(request.submitted_at),
+        dispatched_at: epoch_millis(request.dispatched_at),
+        respond_by: epoch_millis(request.respond_by),
+        resolve_by: epoch_millis(request.resolve_by),
+    }
+}
+
+fn instant(millis: i64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp_millis(millis)
+}
+
+impl PluginRuntime for WasmRuntime {
+    fn inspect(&self, component: &[u8]) -> Result<ComponentInfo, String> {
+        let compiled = self.engine.compile(component).map_err(|error| error.to_string())?;
+        let info = ComponentInfo {
+            hooks: compiled.hooks().iter().copied().map(kind).collect(),
+            imports: compiled.imports().to_vec(),
+        };
+        // Compiled now, so the first call does not pay for it.
+        self.lock().insert(compiled.sha256().to_owned(), Ok(compiled));
+        Ok(info)
+    }
+
+    fn route_ticket(&self, plugin: &LoadedPlugin, request: &RoutingRequest) -> HookCall<Option<RouterAnswer>> {
+        let ticket = new_ticket(request);
+        self.call(
+            plugin,
+            |engine, compiled, settings| engine.route(compiled, settings, &ticket),
+            |routing| {
+                routing.map(|routing| RouterAnswer {
+                    department: routing.department,
+                    priority: Some(from_wit_priority(routing.priority)),
+                    tags: routing.tags,
+                })
+            },
+        )
+    }
+
+    fn ticket_deadlines(&self, plugin: &LoadedPlugin, request: &DeadlineRequest) -> HookCall<Option<DeadlineAnswer>> {
+        let ticket = dispatched_ticket(request);
+        let call = self.call(
+            plugin,
+            |engine, compiled, settings| engine.deadlines(compiled, settings, &ticket),
+            |answer| {
+                (answer.respond_by.is_some() || answer.resolve_by.is_some())
+                    .then_some((answer.respond_by, answer.resolve_by))
+            },
+        );
+        // Times the plugin wrote that are not instants at all are its failure, not "keep".
+        let outcome = match call.outcome {
+            Ok(Some((respond, resolve))) => {
+                let convert = |value: Option<i64>| value.map(|millis| instant(millis).ok_or(millis)).transpose();
+                match (convert(respond), convert(resolve)) {
+                    (Ok(respond_by), Ok(resolve_by)) => Ok(Some(DeadlineAnswer { respond_by, resolve_by })),
+                    (Err(millis), _) | (_, Err(millis)) => {
+                        Err(HookFailure::Guest(format!("deadline {millis} is not a time in epoch milliseconds")))
+                    }
+                }
+            }
+            Ok(None) => Ok(None),
+            Err(failure) => Err(failure),
+        };
+        HookCall { outcome, fuel_used: call.fuel_used, wall_time: call.wall_time }
+    }
+}

@@ -1,0 +1,51 @@
+//! Sandboxed WebAssembly plugins for Civitas districts.
+//!
+//! A district uploads a WebAssembly component that implements one of the worlds of the WIT
+//! package `civitas:plugin@0.1.0` (see `wit/`). [`PluginEngine::compile`] validates it once at
+//! install, caching the compiled artifact by sha256; each hook call then creates a fresh store
+//! and instance from the plugin's `InstancePre`, runs it under [`CallLimits`] (fuel, a wall-clock
+//! epoch deadline, linear memory, input/output/log size) and returns a [`CallReport`] whose
+//! `outcome` separates the plugin's answer (`Ok(Ok(decision))`, `Ok(Err(plugin_error))`) from the
+//! sandbox failing (`Err(CallFailure)`).
+//!
+//! ```no_run
+//! use civitas_plugins::{CallSettings, EngineSettings, PluginEngine};
+//! # fn ticket() -> civitas_plugins::NewTicket { unimplemented!() }
+//! let engine = PluginEngine::new(EngineSettings::default())?;
+//! let plugin = engine.compile(&std::fs::read("router.wasm")?)?;
+//! let report = engine.route(&plugin, &CallSettings::default(), &ticket());
+//! match report.outcome {
+//!     Ok(Ok(Some(routing))) => println!("dispatch to {}", routing.department),
+//!     Ok(Ok(None)) => println!("no opinion"),
+//!     Ok(Err(plugin_error)) => println!("plugin refused: {}", plugin_error.message),
+//!     Err(failure) => println!("sandbox: {failure}"),
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Calls are synchronous and CPU-bound; from async code run them on a blocking thread.
+
+mod bindings;
+#[cfg(feature = "build")]
+pub mod build;
+mod cache;
+mod call;
+mod convert;
+mod domain;
+mod dynamic;
+mod engine;
+mod error;
+mod hook;
+mod limits;
+mod plugin;
+mod state;
+mod types;
+
+pub use call::{CallFailure, CallOutcome, CallReport, CallSettings};
+pub use domain::{WasmRuntime, dispatched_ticket, new_ticket};
+pub use engine::{Allocation, PluginEngine};
+pub use error::{CompileError, EngineError};
+pub use hook::{Hook, UnknownHook, WIT_PACKAGE};
+pub use limits::{CallLimits, EngineSettings};
+pub use plugin::{CompiledPlugin, PluginSummary};
+pub use types::*;

@@ -1,0 +1,49 @@
+//! The example plugins built from source with `civitas_plugins::build` (shared by the tests and
+//! the benchmarks); a missing toolchain fails the test with the tool's message.
+
+use std::path::{Path, PathBuf};
+
+use civitas_plugins::build;
+
+pub use civitas_plugins::build::{example_dir, plugins_dir, wasm32_wasip2_installed};
+
+/// A scratch directory under the target dir for build outputs.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+fn venv() -> PathBuf {
+    scratch("py-venv")
+}
+
+/// Builds a C example (`examples/<name>/plugin.c`) for `world` into a component.
+pub fn build_c_example(name: &str, world: &str) -> Vec<u8> {
+    build::build_c(&example_dir(name).join("plugin.c"), world, &scratch(&format!("c-{name}")))
+        .unwrap_or_else(|error| panic!("building the C example {name}: {error}"))
+}
+
+/// Builds a Python example (`examples/<name>/app.py`) for `world` into a component.
+pub fn build_python_example(name: &str, world: &str) -> Vec<u8> {
+    build::build_python(&example_dir(name), &build::wit_dir(), world, &venv(), &scratch(&format!("py-{name}")))
+        .unwrap_or_else(|error| panic!("building the Python example {name}: {error}"))
+}
+
+/// Builds the Rust SDK example for `wasm32-wasip2` (its own target dir: the outer cargo holds ours).
+pub fn build_rust_example(name: &str, library: &str) -> Vec<u8> {
+    build::build_rust(&example_dir(name).join("Cargo.toml"), library, &scratch("rust-examples-target"))
+        .unwrap_or_else(|error| panic!("building the Rust example {name}: {error}"))
+}
+
+/// Builds a Python component from `dir/app.py` against the WIT in `dir/world.wit`, with the
+/// civitas package copied in as its dependency (componentize-py resolves `deps/` folders).
+pub fn build_python_with_own_world(dir: &Path, world: &str, name: &str) -> Vec<u8> {
+    let wit = scratch(&format!("py-{name}-wit"));
+    std::fs::create_dir_all(wit.join("deps/civitas-plugin")).expect("deps dir");
+    std::fs::copy(dir.join("world.wit"), wit.join("world.wit")).expect("world copied");
+    std::fs::copy(plugins_dir().join("wit/0.1.0/plugin.wit"), wit.join("deps/civitas-plugin/plugin.wit"))
+        .expect("civitas WIT copied");
+    build::build_python(dir, &wit, world, &venv(), &scratch(&format!("py-{name}")))
+        .unwrap_or_else(|error| panic!("building the Python component {name}: {error}"))
+}

@@ -1,0 +1,50 @@
+//! The C example (night-noise router), built from source with clang and wit-bindgen's C generator.
+
+use std::sync::{Arc, OnceLock};
+
+use civitas_plugins::{CallLimits, CallSettings, CompiledPlugin, Hook};
+
+use crate::build_examples as build;
+use crate::support::{check_example_fixtures, engine, night_ticket};
+
+/// Built once: the tests run in parallel and would otherwise race on the build directory.
+fn plugin() -> &'static CompiledPlugin {
+    static PLUGIN: OnceLock<CompiledPlugin> = OnceLock::new();
+    PLUGIN.get_or_init(|| {
+        engine().compile(&build::build_c_example("night-noise-router", "ticket-router")).expect("compiles")
+    })
+}
+
+#[test]
+fn the_night_noise_router_decides_its_fixtures() {
+    let plugin = plugin();
+    assert_eq!(plugin.hooks(), [Hook::TicketRouter]);
+    // Only memory and string functions from libc: no WASI, no adapter.
+    assert!(!plugin.imports_wasi(), "{:?}", plugin.imports());
+    let cases = check_example_fixtures(plugin, Hook::TicketRouter, &build::example_dir("night-noise-router"));
+    assert_eq!(cases, 3);
+}
+
+#[test]
+fn the_night_noise_router_reports_bad_config_as_its_own_error() {
+    let plugin = plugin();
+    let settings = CallSettings { config_json: Arc::from("{}"), limits: CallLimits::default() };
+    let report = engine().route(plugin, &settings, &night_ticket());
+    match report.outcome {
+        Ok(Err(error)) => assert_eq!(error.code, "bad-config"),
+        other => panic!("expected the plugin's bad-config error, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_night_noise_router_fits_a_small_budget() {
+    let plugin = plugin();
+    let config = std::fs::read_to_string(build::example_dir("night-noise-router").join("config.json")).expect("config");
+    let settings = CallSettings { config_json: Arc::from(config), limits: CallLimits::default() };
+    let report = engine().route(plugin, &settings, &night_ticket());
+    assert!(report.decision().is_some(), "{:?}", report.outcome);
+    assert_eq!(report.logs.len(), 1);
+    // A pure decision in C costs thousands of instructions, not millions.
+    assert!(report.fuel_used < 100_000, "used {}", report.fuel_used);
+    assert!(report.peak_memory_bytes <= 1 << 20, "reached {}", report.peak_memory_bytes);
+}

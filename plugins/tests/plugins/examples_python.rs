@@ -1,0 +1,39 @@
+//! The Python example (school-area deadline policy), built with componentize-py from a virtualenv.
+
+use std::sync::{Arc, OnceLock};
+
+use civitas_plugins::{CallLimits, CallSettings, CompiledPlugin, DispatchedTicket, Hook};
+
+use crate::build_examples as build;
+use crate::support::{check_example_fixtures, engine};
+
+/// Built and compiled once: componentize-py takes ~15 s and wasmtime a few more.
+fn plugin() -> &'static CompiledPlugin {
+    static PLUGIN: OnceLock<CompiledPlugin> = OnceLock::new();
+    PLUGIN.get_or_init(|| {
+        let bytes = build::build_python_example("school-deadline-policy", "deadline-policy");
+        engine().compile(&bytes).expect("compiles")
+    })
+}
+
+#[test]
+fn the_school_deadline_policy_decides_its_fixtures() {
+    assert_eq!(plugin().hooks(), [Hook::DeadlinePolicy]);
+    // componentize-py's runtime imports WASI; it runs with nothing granted.
+    assert!(plugin().imports_wasi());
+    let cases = check_example_fixtures(plugin(), Hook::DeadlinePolicy, &build::example_dir("school-deadline-policy"));
+    assert_eq!(cases, 3);
+}
+
+#[test]
+fn the_school_deadline_policy_reports_bad_config_as_its_own_error() {
+    let input = std::fs::read(build::example_dir("school-deadline-policy").join("fixtures/school-street.json"))
+        .expect("fixture");
+    let ticket: DispatchedTicket = serde_json::from_slice(&input).expect("fixture parses");
+    let settings = CallSettings { config_json: Arc::from("{\"schools\": []}"), limits: CallLimits::default() };
+    let report = engine().deadlines(plugin(), &settings, &ticket);
+    match report.outcome {
+        Ok(Err(error)) => assert_eq!(error.code, "bad-config"),
+        other => panic!("expected the plugin's bad-config error, got {other:?}"),
+    }
+}
