@@ -17,3 +17,23 @@ fn embed_district_runs_a_ticket_to_closure() {
         "{stdout}"
     );
 }
+
+#[test]
+fn build_plugin_builds_the_c_example_into_a_component() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("build-plugin");
+    std::fs::create_dir_all(&dir).expect("scratch");
+    let output_file = dir.join("router.wasm");
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/../plugins/examples/night-noise-router/plugin.c");
+    let output = Command::new(env!("CARGO_BIN_EXE_build_plugin"))
+        .args(["c", source, "--world", "ticket-router", "-o"])
+        .arg(&output_file)
+        .arg("--work-dir")
+        .arg(&dir)
+        .output()
+        .expect("run build_plugin");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let bytes = std::fs::read(&output_file).expect("component written");
+    // A component, not a core module: the preamble's layer field is 1.
+    assert_eq!(&bytes[..4], b"\0asm");
+    assert_eq!(&bytes[6..8], &[1, 0], "component layer");
+}

@@ -6,6 +6,7 @@
 
 pub mod errors;
 pub mod loaders;
+pub mod metrics;
 pub mod schema;
 pub mod server;
 pub mod settings;

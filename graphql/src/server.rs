@@ -1,4 +1,4 @@
-//! The HTTP server: `POST /graphql`, GraphiQL at `GET /graphql`, `GET /healthz`.
+//! The HTTP server: `POST /graphql`, GraphiQL at `GET /graphql`, `GET /healthz`, `GET /metrics`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +13,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use civitas_core::auth::{Caller, TokenVerifier};
+use civitas_core::error::{Classify, ErrorKind};
 use civitas_core::i18n::Locale;
 use civitas_core::plugins::{FailurePolicy, PluginHooks, PluginRuntime};
 use civitas_core::{Context, tickets};
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .layer(axum::middleware::from_fn(limit_body))
         .layer(CatchPanicLayer::custom(|_| internal_error_response()))
         .with_state(state)
@@ -159,6 +161,27 @@ fn code_unclassified(error: &mut async_graphql::ServerError) {
     let extensions = error.extensions.get_or_insert_with(Default::default);
     if extensions.get("code").is_none() {
         extensions.set("code", "BAD_USER_INPUT");
+    }
+}
+
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let caller = match bearer(&headers).map(|token| state.verifier.verify(token)) {
+        Some(Ok(caller)) => caller,
+        None | Some(Err(_)) => {
+            return (StatusCode::UNAUTHORIZED, "a city admin's bearer token is required").into_response();
+        }
+    };
+    match civitas_core::plugins::call_counters(&state.ctx, &caller).await {
+        Ok(counters) => {
+            ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], crate::metrics::render(&counters)).into_response()
+        }
+        Err(error) => match error.kind() {
+            ErrorKind::Internal => {
+                tracing::error!(%error, "metrics failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+            }
+            _ => (StatusCode::FORBIDDEN, "metrics are for city admins").into_response(),
+        },
     }
 }
 

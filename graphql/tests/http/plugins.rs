@@ -146,6 +146,30 @@ async fn a_c_router_dispatches_night_noise_in_its_own_district_only() {
     assert!(calls.iter().all(|call| call["fuelUsed"].as_u64().unwrap_or(0) > 0), "{calls:?}");
     assert_eq!(listed[0]["stats"]["calls"], 3);
     assert_eq!(listed[0]["stats"]["failures"], 0);
+
+    // The same calls as metrics, for the city's monitoring only.
+    let metrics = |who: Option<Who>| {
+        let request = reqwest::Client::new().get(format!("{}/metrics", server.url));
+        let request = match who {
+            Some(who) => request.bearer_auth(who.token()),
+            None => request,
+        };
+        async move {
+            let response = request.send().await.expect("metrics");
+            (response.status().as_u16(), response.text().await.expect("text"))
+        }
+    };
+    assert_eq!(metrics(None).await.0, 401);
+    assert_eq!(metrics(Some(admin0.clone())).await.0, 403);
+    let (status, text) = metrics(Some(Who::new("city_admin", "mayor"))).await;
+    assert_eq!(status, 200);
+    let labels = format!(
+        "plugin_id=\"{}\",plugin=\"night-noise@{version}\",district=\"{}\",hook=\"ticket-router\"",
+        plugin["id"].as_str().expect("id"),
+        server.district_id(0)
+    );
+    assert!(text.contains(&format!("civitas_plugin_calls_total{{{labels},outcome=\"DECIDED\"}} 1")), "{text}");
+    assert!(text.contains(&format!("civitas_plugin_calls_total{{{labels},outcome=\"NO_OPINION\"}} 2")), "{text}");
 }
 
 #[tokio::test]

@@ -1,0 +1,56 @@
+//! Builds a district plugin from source into a component, without installing any CLI: the C
+//! generator and the component encoder are crates (`civitas_plugins::build`).
+//!
+//! `build_plugin c plugins/examples/night-noise-router/plugin.c --world ticket-router -o router.wasm`
+//! `build_plugin python plugins/examples/school-deadline-policy --world deadline-policy -o policy.wasm`
+//!
+//! C needs Debian's `clang lld wasi-libc libclang-rt-14-dev-wasm32`; Python needs `python3` with
+//! `venv` (componentize-py 0.25.1 is installed into `--venv` on first use).
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use civitas_plugins::build;
+use clap::{Parser, ValueEnum};
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Language {
+    /// One C file using wit-bindgen's C bindings of the world.
+    C,
+    /// A directory with `app.py` (componentize-py).
+    Python,
+}
+
+#[derive(Parser)]
+struct Args {
+    /// The plugin's language.
+    language: Language,
+    /// The C file, or the Python app's directory.
+    source: PathBuf,
+    /// The civitas:plugin world it implements (`ticket-router`, `deadline-policy`, ...).
+    #[arg(long)]
+    world: String,
+    /// Where to write the component.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Scratch directory for bindings and intermediate files.
+    #[arg(long, default_value = "target/plugin-build")]
+    work_dir: PathBuf,
+    /// Virtualenv holding componentize-py.
+    #[arg(long, default_value = "target/plugin-build/py-venv")]
+    venv: PathBuf,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    eprintln!("building {} for {} ...", args.source.display(), args.world);
+    let bytes = match args.language {
+        Language::C => build::build_c(&args.source, &args.world, &args.work_dir.join("c"))?,
+        Language::Python => {
+            build::build_python(&args.source, &build::wit_dir(), &args.world, &args.venv, &args.work_dir.join("py"))?
+        }
+    };
+    std::fs::write(&args.output, &bytes).with_context(|| format!("cannot write {}", args.output.display()))?;
+    println!("{}: {} bytes", args.output.display(), bytes.len());
+    Ok(())
+}
