@@ -52,6 +52,9 @@ impl fmt::Debug for PluginHooks {
 
 struct Recorded<'a> {
     plugin: &'a LoadedPlugin,
+    /// Whether it had failed since its last success when it was loaded: only then does a
+    /// success have a failure count to reset (a write saved on every healthy call).
+    failing: bool,
     district: DistrictId,
     hook: HookKind,
     fuel_used: u64,
@@ -65,7 +68,7 @@ impl PluginHooks {
     }
 
     /// The enabled plugin serving `hook` for `district`: the district's own, else the city's.
-    async fn plugin_for(&self, district: DistrictId, hook: HookKind) -> Result<Option<LoadedPlugin>, DbErr> {
+    async fn plugin_for(&self, district: DistrictId, hook: HookKind) -> Result<Option<(LoadedPlugin, bool)>, DbErr> {
         let candidates = plugin::Entity::find()
             .filter(plugin::Column::Enabled.eq(true))
             .filter(plugin::Column::Hooks.like(format!("%{}%", hook.as_str())))
@@ -94,7 +97,7 @@ impl PluginHooks {
                 bytes
             }
         };
-        Ok(Some(LoadedPlugin {
+        let loaded = LoadedPlugin {
             id: PluginId(row.id),
             label: format!("{}@{}", row.name, row.version),
             sha256: row.sha256.clone(),
@@ -107,7 +110,8 @@ impl PluginHooks {
                 }),
                 None => PluginLimits::default(),
             },
-        }))
+        };
+        Ok(Some((loaded, row.consecutive_failures > 0)))
     }
 
     /// Records a call and applies the failure policy.
@@ -128,6 +132,9 @@ impl PluginHooks {
         .await?;
         let id = call.plugin.id.0;
         if !outcome.is_failure() {
+            if !call.failing {
+                return Ok(());
+            }
             plugin::Entity::update_many()
                 .col_expr(plugin::Column::ConsecutiveFailures, Expr::value(0))
                 .filter(plugin::Column::Id.eq(id))
@@ -198,7 +205,7 @@ impl PluginHooks {
 impl DistrictHooks for PluginHooks {
     async fn route_ticket(&self, request: &RoutingRequest) -> Option<RoutingDecision> {
         let district = request.district_id;
-        let plugin = match self.plugin_for(district, HookKind::TicketRouter).await {
+        let (plugin, failing) = match self.plugin_for(district, HookKind::TicketRouter).await {
             Ok(plugin) => plugin?,
             Err(error) => {
                 tracing::error!(%error, "could not load the district's router");
@@ -209,6 +216,7 @@ impl DistrictHooks for PluginHooks {
         let call = self.run(&plugin, move |runtime, plugin| runtime.route_ticket(plugin, &input)).await;
         let recorded = Recorded {
             plugin: &plugin,
+            failing,
             district,
             hook: HookKind::TicketRouter,
             fuel_used: call.fuel_used,
@@ -257,7 +265,7 @@ impl DistrictHooks for PluginHooks {
 
     async fn ticket_deadlines(&self, request: &DeadlineRequest) -> Option<DeadlineOverride> {
         let district = request.district_id;
-        let plugin = match self.plugin_for(district, HookKind::DeadlinePolicy).await {
+        let (plugin, failing) = match self.plugin_for(district, HookKind::DeadlinePolicy).await {
             Ok(plugin) => plugin?,
             Err(error) => {
                 tracing::error!(%error, "could not load the district's deadline policy");
@@ -268,6 +276,7 @@ impl DistrictHooks for PluginHooks {
         let call = self.run(&plugin, move |runtime, plugin| runtime.ticket_deadlines(plugin, &input)).await;
         let recorded = Recorded {
             plugin: &plugin,
+            failing,
             district,
             hook: HookKind::DeadlinePolicy,
             fuel_used: call.fuel_used,

@@ -1,5 +1,7 @@
 //! Installing and managing plugins, and reading their call records.
 
+use std::sync::Arc;
+
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -104,12 +106,14 @@ async fn load_visible(db: &impl ConnectionTrait, caller: &Caller, id: PluginId) 
         .and_then(Plugin::try_from)
 }
 
-/// Validates a component with the runtime and installs it, enabled.
+/// Validates a component with the runtime and installs it, enabled. Validating compiles the
+/// component (seconds for a large one), so it runs on a blocking thread, after every cheaper
+/// check has passed.
 pub async fn install(
     ctx: &Context,
-    runtime: &dyn PluginRuntime,
+    runtime: &Arc<dyn PluginRuntime>,
     caller: &Caller,
-    new: NewPlugin,
+    mut new: NewPlugin,
 ) -> Result<Plugin, PluginError> {
     may_install(caller, new.district_id)?;
     let name = new.name.trim();
@@ -131,7 +135,13 @@ pub async fn install(
     {
         return Err(InvalidInput::new("districtId", "no such district").into());
     }
-    let info = runtime.inspect(&new.component).map_err(|reason| InvalidInput::new("component", reason))?;
+    let checker = runtime.clone();
+    let component = std::mem::take(&mut new.component);
+    let (info, component) = tokio::task::spawn_blocking(move || (checker.inspect(&component), component))
+        .await
+        .map_err(|error| PluginError::Corrupt(format!("the component check did not complete: {error}")))?;
+    new.component = component;
+    let info = info.map_err(|reason| InvalidInput::new("component", reason))?;
     if let Some(missing) = new.hooks.iter().find(|hook| !info.hooks.contains(hook)) {
         return Err(InvalidInput::new("hooks", format!("the component does not implement `{missing}`")).into());
     }

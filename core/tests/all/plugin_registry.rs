@@ -45,6 +45,10 @@ impl PluginRuntime for Scripted {
     }
 }
 
+fn scripted() -> Arc<dyn PluginRuntime> {
+    Arc::new(Scripted)
+}
+
 fn new_plugin(district: Option<civitas_core::ids::DistrictId>, name: &str, script: &str) -> NewPlugin {
     NewPlugin {
         district_id: district,
@@ -61,7 +65,7 @@ fn new_plugin(district: Option<civitas_core::ids::DistrictId>, name: &str, scrip
 async fn only_the_districts_admin_installs_there_and_a_city_admin_city_wide() {
     let city = city().await;
     let district = Some(city.district(0).district.id);
-    let runtime = Scripted;
+    let runtime = scripted();
     let error = |result: Result<plugins::Plugin, plugins::PluginError>| result.expect_err("refused").kind();
     for caller in [city.district_admin(1), Caller::city_admin("mayor"), Caller::operator("op"), city.staff(0, 0)] {
         let refused = plugins::install(&city.ctx, &runtime, &caller, new_plugin(district, "r", "route none")).await;
@@ -97,7 +101,7 @@ async fn a_router_plugin_routes_and_a_failing_one_is_disabled_after_repeated_fai
     let admin = city.district_admin(0);
     let router = plugins::install(
         &city.ctx,
-        &Scripted,
+        &scripted(),
         &admin,
         new_plugin(Some(district), "router", &format!("route {police}")),
     )
@@ -115,7 +119,7 @@ async fn a_router_plugin_routes_and_a_failing_one_is_disabled_after_repeated_fai
     assert_eq!(plain.status, TicketStatus::Received);
 
     plugins::uninstall(&city.ctx, &admin, router.id).await.expect("uninstall");
-    let broken = plugins::install(&city.ctx, &Scripted, &admin, new_plugin(Some(district), "broken", "route trap"))
+    let broken = plugins::install(&city.ctx, &scripted(), &admin, new_plugin(Some(district), "broken", "route trap"))
         .await
         .expect("install");
     for _ in 0..4 {
@@ -133,7 +137,7 @@ async fn a_router_plugin_routes_and_a_failing_one_is_disabled_after_repeated_fai
     assert_eq!((stats.calls, stats.failures, stats.average_fuel), (3, 3, Some(1234.0)));
 
     let foreign = city.district(1).departments[0].id;
-    plugins::install(&city.ctx, &Scripted, &admin, new_plugin(Some(district), "liar", &format!("route {foreign}")))
+    plugins::install(&city.ctx, &scripted(), &admin, new_plugin(Some(district), "liar", &format!("route {foreign}")))
         .await
         .expect("install");
     let ticket = tickets::submit(&city.ctx, &operator, city.new_ticket(0, 0)).await.expect("submit");
@@ -148,7 +152,7 @@ async fn a_plugins_limits_are_kept_and_zero_limits_are_refused() {
     let zero = plugins::PluginLimits { fuel: Some(0), ..Default::default() };
     let refused = plugins::install(
         &city.ctx,
-        &Scripted,
+        &scripted(),
         &admin,
         NewPlugin { limits: zero, ..new_plugin(district, "r", "route none") },
     )
@@ -157,10 +161,14 @@ async fn a_plugins_limits_are_kept_and_zero_limits_are_refused() {
     assert_eq!(refused.kind(), ErrorKind::BadInput { field: "limits" });
 
     let limits = plugins::PluginLimits { fuel: Some(50_000), max_memory_bytes: Some(1 << 20), ..Default::default() };
-    let installed =
-        plugins::install(&city.ctx, &Scripted, &admin, NewPlugin { limits, ..new_plugin(district, "r", "route none") })
-            .await
-            .expect("installed");
+    let installed = plugins::install(
+        &city.ctx,
+        &scripted(),
+        &admin,
+        NewPlugin { limits, ..new_plugin(district, "r", "route none") },
+    )
+    .await
+    .expect("installed");
     assert_eq!(installed.limits, limits);
     let listed = plugins::list(&city.ctx, &admin, district).await.expect("list");
     assert_eq!(listed[0].limits, limits);

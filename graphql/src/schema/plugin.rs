@@ -96,7 +96,7 @@ impl PluginMutation {
             hooks: hooks.into_iter().map(HookKind::from).collect(),
         };
         let runtime = sandbox(ctx)?.0.clone();
-        Ok(Plugin(plugins::install(core_context(ctx), runtime.as_ref(), &request(ctx).caller, new).await.gql()?))
+        Ok(Plugin(plugins::install(core_context(ctx), &runtime, &request(ctx).caller, new).await.gql()?))
     }
 
     /// Enables a plugin and resets its failure count.
