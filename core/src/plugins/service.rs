@@ -289,11 +289,21 @@ pub async fn list(ctx: &Context, caller: &Caller, district: Option<DistrictId>) 
     rows.into_iter().map(Plugin::try_from).collect()
 }
 
+/// The call records `caller` may read: a district admin only those of calls on their
+/// district's data, also for a city-wide plugin (whose records span every district).
+fn call_scope(caller: &Caller) -> Condition {
+    match caller.district() {
+        Some(own) if !caller.is(Role::CityAdmin) => Condition::all().add(call::Column::DistrictId.eq(own.0)),
+        _ => Condition::all(),
+    }
+}
+
 /// The most recent calls of a plugin, newest first.
 pub async fn calls(ctx: &Context, caller: &Caller, id: PluginId, first: u64) -> Result<Vec<PluginCall>, PluginError> {
     load_visible(&ctx.db, caller, id).await?;
     let rows = call::Entity::find()
         .filter(call::Column::PluginId.eq(id.0))
+        .filter(call_scope(caller))
         .order_by_desc(call::Column::Id)
         .limit(Ord::min(first, 100))
         .all(&ctx.db)
@@ -301,7 +311,7 @@ pub async fn calls(ctx: &Context, caller: &Caller, id: PluginId, first: u64) -> 
     rows.into_iter().map(PluginCall::try_from).collect()
 }
 
-/// Aggregates over a plugin's recorded calls, computed by the database.
+/// Aggregates over a plugin's recorded calls that `caller` may read, computed by the database.
 pub async fn call_stats(ctx: &Context, caller: &Caller, id: PluginId) -> Result<CallStats, PluginError> {
     load_visible(&ctx.db, caller, id).await?;
     let failures = [CallOutcome::GuestError, CallOutcome::Trap, CallOutcome::Refused].map(CallOutcome::as_str);
@@ -313,6 +323,7 @@ pub async fn call_stats(ctx: &Context, caller: &Caller, id: PluginId) -> Result<
         .expr_as(Expr::cust("CAST(AVG(wall_micros) AS DOUBLE PRECISION)"), Alias::new("wall"))
         .from(call::Entity)
         .and_where(call::Column::PluginId.eq(id.0))
+        .cond_where(call_scope(caller))
         .to_owned();
     let Some(row) = ctx.db.query_one(&query).await? else {
         return Ok(CallStats::default());

@@ -255,6 +255,15 @@ async fn only_a_districts_admin_manages_its_plugins_and_city_defaults_yield_to_t
     assert_eq!(removed["uninstallPlugin"], id);
     let left: Vec<Value> = plugins_of(&server, &admin0, 0).await;
     assert_eq!(left.iter().map(|p| p["name"].clone()).collect::<Vec<_>>(), [json!("city-night-noise")]);
+    // The city-wide plugin was called on tickets of districts 0, 1 and 2; district 0's admin
+    // reads only the records of calls on district 0's tickets.
+    let calls = left[0]["recentCalls"].as_array().expect("calls");
+    assert!(!calls.is_empty());
+    assert!(calls.iter().all(|call| call["districtId"] == server.district_id(0)), "{calls:?}");
+    assert_eq!(left[0]["stats"]["calls"].as_u64(), Some(calls.len() as u64));
+    let mayor_view = server.ok(Some(&mayor), PLUGINS, json!({ "district": server.district_id(0) })).await;
+    let all_calls = mayor_view["plugins"][0]["stats"]["calls"].as_u64().unwrap_or(0);
+    assert!(all_calls > calls.len() as u64, "the city admin sees every district's calls: {mayor_view}");
 }
 
 #[tokio::test]
