@@ -9,11 +9,21 @@
 //! sandbox failing (`Err(CallFailure)`).
 //!
 //! ```no_run
-//! use civitas_plugins::{CallSettings, EngineSettings, PluginEngine};
-//! # fn ticket() -> civitas_plugins::NewTicket { unimplemented!() }
+//! use civitas_plugins::{CallSettings, Channel, EngineSettings, NewTicket, PluginEngine};
 //! let engine = PluginEngine::new(EngineSettings::default())?;
 //! let plugin = engine.compile(&std::fs::read("router.wasm")?)?;
-//! let report = engine.route(&plugin, &CallSettings::default(), &ticket());
+//! let ticket = NewTicket {
+//!     district: "dst_1".into(),
+//!     street: None,
+//!     category: "cat_9".into(),
+//!     channel: Channel::Phone,
+//!     text: "Karaoke after midnight".into(),
+//!     location: None,
+//!     submitted_at: 1_790_000_000_000,
+//!     minute_of_day: 23 * 60 + 30,
+//!     weekday: 6,
+//! };
+//! let report = engine.route(&plugin, &CallSettings::default(), &ticket);
 //! match report.outcome {
 //!     Ok(Ok(Some(routing))) => println!("dispatch to {}", routing.department),
 //!     Ok(Ok(None)) => println!("no opinion"),
