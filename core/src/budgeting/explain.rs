@@ -61,13 +61,14 @@ pub enum Reason {
     PhragmenBought {
         /// 1-based round.
         round: usize,
-        /// The supporters' load after buying it.
-        load: Exact,
+        /// The supporters' load after buying it, in the election's currency (rounded: the tally
+        /// itself compares loads exactly).
+        load: f64,
     },
     /// Sequential Phragmén stopped before buying the project.
     PhragmenNotBought {
-        /// The load its supporters would have reached next (`None`: no supporters).
-        next_load: Option<Exact>,
+        /// The load its supporters would have reached next, rounded (`None`: no supporters).
+        next_load: Option<f64>,
         /// Why the rule stopped: the next project in line did not fit the budget.
         stopped_at_round: usize,
     },
@@ -139,10 +140,10 @@ pub fn describe(reason: &Reason, selected: bool) -> String {
                 format!("not in the feasible set of maximum welfare {optimal_welfare} (would add {welfare})")
             }
         }
-        Reason::PhragmenBought { round, load } => format!("bought in round {round}, supporters' load {load}"),
+        Reason::PhragmenBought { round, load } => format!("bought in round {round}, supporters' load {load:.6}"),
         Reason::PhragmenNotBought { next_load, stopped_at_round } => match next_load {
             Some(load) => {
-                format!("not reached: rule stopped in round {stopped_at_round} (supporters' load would be {load})")
+                format!("not reached: rule stopped in round {stopped_at_round} (supporters' load would be {load:.6})")
             }
             None => format!("no supporters; rule stopped in round {stopped_at_round}"),
         },

@@ -360,7 +360,7 @@ pub fn tally(election: &Election, rule: Rule, options: &TallyOptions<'_>) -> Res
             .filter_map(|&index| election.projects.get(index))
             .map(|project| project.id.clone())
             .collect(),
-        total_cost: Exact(election.total_cost(&selected)),
+        total_cost: Exact(problem.money_of(problem.total_cost(&selected))),
         selected_indices: selected,
         per_voter_budget,
         add_one_runs,
@@ -410,9 +410,7 @@ fn equal_shares_reasons(
             .iter()
             .map(|payment| PayerGroup {
                 voters: payment.voters,
-                satisfaction: Exact(
-                    problem.satisfaction(&BigRational::from_integer(BigInt::from(payment.satisfaction))),
-                ),
+                satisfaction: Exact(problem.satisfaction_of(payment.satisfaction)),
                 paid_each: approximate_money(problem, payment.paid_each),
                 paid_everything_left: payment.paid_everything_left,
             })

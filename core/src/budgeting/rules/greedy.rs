@@ -3,7 +3,7 @@
 
 use crate::budgeting::explain::Reason;
 use crate::budgeting::number::Exact;
-use crate::budgeting::rules::problem::{Problem, compare_products};
+use crate::budgeting::rules::problem::{Problem, compare_products, ratio};
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use std::cmp::Ordering;
@@ -64,14 +64,16 @@ pub(crate) fn greedy(problem: &Problem, initial: &[usize], free_is_infinite: boo
                 Score::Infinite => None,
                 Score::Ratio(numerator, denominator) => {
                     // Scores are shown in real units: satisfaction per unit of the currency.
-                    let value = BigRational::new(
-                        BigInt::from(numerator) * BigInt::from(problem.money_scale),
-                        BigInt::from(denominator) * BigInt::from(problem.satisfaction_scale),
-                    );
-                    Some(Exact(value))
+                    Some(Exact(match denominator.checked_mul(problem.satisfaction_scale) {
+                        Some(scaled) => ratio(numerator, problem.money_scale, scaled),
+                        None => BigRational::new(
+                            BigInt::from(numerator) * BigInt::from(problem.money_scale),
+                            BigInt::from(denominator) * BigInt::from(problem.satisfaction_scale),
+                        ),
+                    }))
                 }
             },
-            remaining_budget: Exact(problem.money(&BigRational::from_integer(BigInt::from(remaining)))),
+            remaining_budget: Exact(problem.money_of(remaining)),
             completion,
         };
         if problem.cost(project) <= remaining {

@@ -4,9 +4,7 @@
 use crate::budgeting::explain::Reason;
 use crate::budgeting::number::Exact;
 use crate::budgeting::rules::problem::{Problem, compare_products};
-use num_bigint::BigInt;
 use num_integer::Integer;
-use num_rational::BigRational;
 use std::cmp::Ordering;
 
 /// Branch and bound is tried first with this many search nodes per search; real elections need
@@ -59,7 +57,7 @@ pub(crate) fn max_welfare(problem: &Problem) -> MaxWelfareResult {
     });
     selected.extend(chosen_items.iter().map(|item| item.project));
     let optimum: i128 = selected.iter().map(|&project| totals.get(project).copied().unwrap_or(0)).sum();
-    let optimal_welfare = Exact(problem.satisfaction(&BigRational::from_integer(BigInt::from(optimum))));
+    let optimal_welfare = Exact(problem.satisfaction_of(optimum));
     let reasons = (0..problem.project_count())
         .map(|project| {
             let welfare = totals.get(project).copied().unwrap_or(0);
@@ -67,7 +65,7 @@ pub(crate) fn max_welfare(problem: &Problem) -> MaxWelfareResult {
                 Reason::NoSupporters
             } else {
                 Reason::MaxWelfare {
-                    welfare: Exact(problem.satisfaction(&BigRational::from_integer(BigInt::from(welfare)))),
+                    welfare: Exact(problem.satisfaction_of(welfare)),
                     optimal_welfare: optimal_welfare.clone(),
                 }
             };

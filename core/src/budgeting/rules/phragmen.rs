@@ -3,12 +3,15 @@
 //! would exceed the budget (pabutools' variant, which does not skip).
 //!
 //! All supporters of a bought project end with the same load, so there is one load class per
-//! round. Each project keeps how many of its supporters are in each class, which makes a
-//! project's next load a short sum; loads are compared on [`Interval`]s and recomputed exactly
-//! only when intervals overlap.
+//! round. Speed without giving up exactness:
+//! - each project keeps the sum of its supporters' loads as an [`Interval`], updated as
+//!   supporters change class, so its next load is estimated in constant time each round;
+//! - only when the estimates of the cheapest projects overlap (ties, near-ties) are loads
+//!   computed exactly, lazily, from how each class arose (the bought project's cost, its
+//!   supporters and their classes then): big-rational arithmetic, whose denominators grow with
+//!   every round, is done only where a decision needs it.
 
 use crate::budgeting::explain::Reason;
-use crate::budgeting::number::Exact;
 use crate::budgeting::rules::interval::Interval;
 use crate::budgeting::rules::problem::Problem;
 use num_bigint::BigInt;
@@ -26,35 +29,78 @@ fn rational(value: i128) -> BigRational {
     BigRational::from_integer(BigInt::from(value))
 }
 
+/// How a load class arose: its supporters bought a project of `cost` together (`score` of
+/// them), coming from the classes in `weights` (class, number of supporters).
+struct ClassOrigin {
+    cost: i128,
+    score: u64,
+    weights: Vec<(usize, u64)>,
+}
+
 /// Loads of the classes and, per project, its supporters' weight in each class.
 struct Loads {
-    exact: Vec<BigRational>,
     approximate: Vec<Interval>,
+    exact: Vec<Option<BigRational>>,
+    /// `None` for the initial class (load 0).
+    origin: Vec<Option<ClassOrigin>>,
     /// `weights[project][class]`: number of the project's supporters whose load is that class's.
     weights: Vec<Vec<u64>>,
+    /// Per project, `Σ weight × load` over its supporters' classes, as an interval.
+    sums: Vec<Interval>,
 }
 
 impl Loads {
     /// The load the project's supporters would reach by buying it, on intervals.
     fn estimate(&self, problem: &Problem, project: usize, score: u64) -> Interval {
-        let mut total = Interval::from_integer(problem.cost(project));
-        for (class, &weight) in self.weights[project].iter().enumerate() {
-            if weight > 0 {
-                total = total.add(self.approximate[class].mul(Interval::from_integer(i128::from(weight))));
-            }
-        }
-        total.div(Interval::from_integer(i128::from(score)))
+        Interval::from_integer(problem.cost(project))
+            .add(self.sums[project])
+            .div(Interval::from_integer(i128::from(score)))
     }
 
     /// The same, exactly.
-    fn exact(&self, problem: &Problem, project: usize, score: u64) -> BigRational {
-        let mut total = rational(problem.cost(project));
-        for (class, &weight) in self.weights[project].iter().enumerate() {
-            if weight > 0 {
-                total += &self.exact[class] * rational(i128::from(weight));
-            }
+    fn exact(&mut self, cost: i128, score: u64, weights: &[(usize, u64)]) -> BigRational {
+        let mut total = rational(cost);
+        for &(class, weight) in weights {
+            total += self.exact_load(class) * rational(i128::from(weight));
         }
         total / rational(i128::from(score))
+    }
+
+    /// The nonzero weights of a project's supporters per class.
+    fn project_weights(&self, project: usize) -> Vec<(usize, u64)> {
+        self.weights[project].iter().enumerate().filter(|(_, weight)| **weight > 0).map(|(c, &w)| (c, w)).collect()
+    }
+
+    /// The exact load of a class, computed from its origin (and its origin's classes, first) and
+    /// cached. Iterative: a chain of classes is as long as the rounds.
+    fn exact_load(&mut self, class: usize) -> BigRational {
+        let mut pending = vec![class];
+        while let Some(&next) = pending.last() {
+            if self.exact[next].is_some() {
+                pending.pop();
+                continue;
+            }
+            let missing: Vec<usize> = match &self.origin[next] {
+                None => Vec::new(),
+                Some(origin) => origin.weights.iter().map(|&(c, _)| c).filter(|&c| self.exact[c].is_none()).collect(),
+            };
+            if !missing.is_empty() {
+                pending.extend(missing);
+                continue;
+            }
+            let value = match self.origin[next].take() {
+                None => BigRational::zero(),
+                Some(origin) => {
+                    let value = self.exact(origin.cost, origin.score, &origin.weights);
+                    self.origin[next] = Some(origin);
+                    value
+                }
+            };
+            self.approximate[next] = Interval::from_rational(&value);
+            self.exact[next] = Some(value);
+            pending.pop();
+        }
+        self.exact[class].clone().unwrap_or_else(BigRational::zero)
     }
 }
 
@@ -72,9 +118,11 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
         }
     }
     let mut loads = Loads {
-        exact: vec![BigRational::zero()],
         approximate: vec![Interval::ZERO],
+        exact: vec![Some(BigRational::zero())],
+        origin: vec![None],
         weights: approval_score.iter().map(|&score| vec![score]).collect(),
+        sums: vec![Interval::ZERO; project_count],
     };
     let mut ballot_class: Vec<usize> = vec![0; problem.ballots.len()];
     let mut remaining: Vec<usize> =
@@ -82,7 +130,6 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
     let mut spent = 0i128;
     let mut selected = Vec::new();
     let mut reasons: Vec<(usize, Reason)> = Vec::new();
-    let mut lower_bound: Vec<f64> = vec![0.0; project_count];
     let mut round = 0usize;
     loop {
         round += 1;
@@ -90,41 +137,29 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
             break;
         }
         // Projects nobody approves have an infinite load: they only come last.
-        let supported: Vec<usize> = remaining.iter().copied().filter(|&project| approval_score[project] > 0).collect();
-        let tied: Vec<usize>;
-        let mut chosen_load: Option<BigRational> = None;
-        if supported.is_empty() {
-            tied = remaining.clone();
+        let estimates: Vec<(usize, Interval)> = remaining
+            .iter()
+            .filter(|&&project| approval_score[project] > 0)
+            .map(|&project| (project, loads.estimate(problem, project, approval_score[project])))
+            .collect();
+        let mut chosen_load: Option<Interval> = None;
+        let mut chosen_exact: Option<BigRational> = None;
+        let tied: Vec<usize> = if estimates.is_empty() {
+            remaining.clone()
         } else {
-            // Voters' loads never decrease, so neither does a project's next load: the last
-            // estimate is a lower bound, and projects whose bound exceeds the best estimate so
-            // far cannot be (or tie with) the minimum.
-            let mut order = supported.clone();
-            order.sort_by(|&first, &second| lower_bound[first].total_cmp(&lower_bound[second]));
-            let mut estimates: Vec<(usize, Interval)> = Vec::new();
-            let mut best_high = f64::INFINITY;
-            for project in order {
-                if lower_bound[project] > best_high {
-                    break;
-                }
-                let estimate = loads.estimate(problem, project, approval_score[project]);
-                lower_bound[project] = lower_bound[project].max(estimate.low);
-                best_high = best_high.min(estimate.high);
-                estimates.push((project, estimate));
-            }
-            let contenders: Vec<usize> = estimates
-                .iter()
-                .filter(|(_, estimate)| estimate.low <= best_high)
-                .map(|(project, _)| *project)
-                .collect();
-            if let [only] = contenders.as_slice() {
-                tied = vec![*only];
+            let best_high = estimates.iter().map(|(_, estimate)| estimate.high).fold(f64::INFINITY, f64::min);
+            let contenders: Vec<(usize, Interval)> =
+                estimates.into_iter().filter(|(_, estimate)| estimate.low <= best_high).collect();
+            if let [(only, estimate)] = contenders.as_slice() {
+                chosen_load = Some(*estimate);
+                vec![*only]
             } else {
                 // Overlapping intervals: compare exactly; every project at the minimum is tied.
                 let mut minimum: Option<BigRational> = None;
                 let mut at_minimum = Vec::new();
-                for project in contenders {
-                    let load = loads.exact(problem, project, approval_score[project]);
+                for (project, _) in contenders {
+                    let weights = loads.project_weights(project);
+                    let load = loads.exact(problem.cost(project), approval_score[project], &weights);
                     match minimum.as_ref().map(|minimum| load.cmp(minimum)) {
                         None | Some(Ordering::Less) => {
                             minimum = Some(load);
@@ -134,10 +169,11 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
                         Some(Ordering::Greater) => {}
                     }
                 }
-                chosen_load = minimum;
-                tied = at_minimum;
+                chosen_load = minimum.as_ref().map(Interval::from_rational);
+                chosen_exact = minimum;
+                at_minimum
             }
-        }
+        };
         // pabutools stops as soon as any project tied for the lowest load does not fit.
         if tied.iter().any(|&project| spent + problem.cost(project) > problem.budget) {
             break;
@@ -153,35 +189,46 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
             reasons.push((chosen, Reason::NoSupporters));
             continue;
         }
-        let load = chosen_load.unwrap_or_else(|| loads.exact(problem, chosen, approval_score[chosen]));
-        let new_class = loads.exact.len();
-        loads.approximate.push(Interval::from_rational(&load));
-        loads.exact.push(load.clone());
+        let load = chosen_load.unwrap_or_else(|| loads.estimate(problem, chosen, approval_score[chosen]));
+        let new_class = loads.approximate.len();
+        loads.origin.push(Some(ClassOrigin {
+            cost: problem.cost(chosen),
+            score: approval_score[chosen],
+            weights: loads.project_weights(chosen),
+        }));
+        loads.approximate.push(load);
+        loads.exact.push(chosen_exact);
         for weights in &mut loads.weights {
             weights.push(0);
         }
         for &ballot in &supporters[chosen] {
             let old_class = ballot_class[ballot];
             ballot_class[ballot] = new_class;
-            let weight = problem.ballots.get(ballot).map_or(0, |ballot| ballot.weight);
-            for &(project, _) in problem.ballots.get(ballot).map(|ballot| ballot.entries.as_slice()).unwrap_or_default()
-            {
-                if let Some(weights) = loads.weights.get_mut(project) {
+            let Some(ballot) = problem.ballots.get(ballot) else { continue };
+            let weight = ballot.weight;
+            let change = load.sub(loads.approximate[old_class]).mul(Interval::from_integer(i128::from(weight)));
+            for &(project, _) in &ballot.entries {
+                if let (Some(weights), Some(sum)) = (loads.weights.get_mut(project), loads.sums.get_mut(project)) {
                     weights[old_class] -= weight;
                     weights[new_class] += weight;
+                    *sum = sum.add(change);
                 }
             }
         }
-        reasons.push((chosen, Reason::PhragmenBought { round, load: Exact(problem.money(&load)) }));
+        let load = approximate_money(problem, load.middle());
+        reasons.push((chosen, Reason::PhragmenBought { round, load }));
     }
     for (project, &score) in approval_score.iter().enumerate() {
         if !selected.contains(&project) {
-            let next_load = (score > 0)
-                .then(|| loads.estimate(problem, project, score).middle())
-                .and_then(|load| BigRational::from_float(load / problem.money_scale as f64))
-                .map(Exact);
+            let next_load =
+                (score > 0).then(|| approximate_money(problem, loads.estimate(problem, project, score).middle()));
             reasons.push((project, Reason::PhragmenNotBought { next_load, stopped_at_round: round }));
         }
     }
     PhragmenResult { selected, reasons }
+}
+
+/// An amount in scaled money units in the election's currency, rounded.
+fn approximate_money(problem: &Problem, scaled: f64) -> f64 {
+    scaled / problem.money_scale as f64
 }

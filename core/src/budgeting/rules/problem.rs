@@ -7,7 +7,7 @@ use crate::budgeting::rules::{Satisfaction, TieBreaking};
 use num_bigint::BigInt;
 use num_integer::Integer;
 use num_rational::BigRational;
-use num_traits::{One, Signed, ToPrimitive, Zero};
+use num_traits::{One, Signed, ToPrimitive};
 use std::cmp::Ordering;
 
 /// Money and satisfaction are scaled to integers below this bound, so that sums over all voters
@@ -61,15 +61,14 @@ impl Problem {
             .projects
             .iter()
             .map(|project| project.cost.denom().clone())
-            .fold(election.budget.denom().clone(), |scale, denominator| scale.lcm(&denominator));
+            .fold(election.budget.denom().clone(), |scale, denominator| scale.lcm(&denominator))
+            .to_i128()
+            .filter(|scale| *scale < MAX_SCALED)
+            .ok_or_else(|| TallyError::OutOfRange("the costs need too fine a money unit".to_owned()))?;
         let scaled = |value: &BigRational, what: &str| -> Result<i128, TallyError> {
-            (value * BigRational::from_integer(money_scale.clone()))
-                .to_integer()
-                .to_i128()
-                .filter(|amount| amount.abs() < MAX_SCALED)
-                .ok_or_else(|| {
-                    TallyError::OutOfRange(format!("{what} is too large once all amounts are made integers"))
-                })
+            scale_to_integer(value, money_scale).ok_or_else(|| {
+                TallyError::OutOfRange(format!("{what} is too large once all amounts are made integers"))
+            })
         };
         let costs = election
             .projects
@@ -77,15 +76,14 @@ impl Problem {
             .map(|project| scaled(&project.cost, &format!("the cost of project `{}`", project.id)))
             .collect::<Result<Vec<_>, _>>()?;
         let budget = scaled(&election.budget, "the budget")?;
-        let money_scale = money_scale
-            .to_i128()
-            .filter(|scale| *scale < MAX_SCALED)
-            .ok_or_else(|| TallyError::OutOfRange("the costs need too fine a money unit".to_owned()))?;
         let points_scale = election
             .ballots
             .iter()
             .flat_map(|ballot| ballot.points.iter())
-            .fold(BigInt::one(), |scale, points| scale.lcm(points.denom()));
+            .fold(BigInt::one(), |scale, points| scale.lcm(points.denom()))
+            .to_i128()
+            .filter(|scale| *scale < MAX_SCALED)
+            .ok_or_else(|| TallyError::OutOfRange("points need too fine a unit".to_owned()))?;
         let voter_count = election.voter_count();
         if voter_count >= (1 << 40) {
             return Err(TallyError::OutOfRange("more than 2^40 voters".to_owned()));
@@ -98,14 +96,11 @@ impl Problem {
                 let satisfaction_value = match satisfaction {
                     Satisfaction::Cost => costs.get(project).copied().unwrap_or(0),
                     Satisfaction::Cardinality => 1,
-                    Satisfaction::Points => {
-                        let points = ballot.points.get(position).cloned().unwrap_or_else(BigRational::zero);
-                        (points * BigRational::from_integer(points_scale.clone()))
-                            .to_integer()
-                            .to_i128()
-                            .filter(|points| points.abs() < MAX_SCALED)
-                            .ok_or_else(|| TallyError::OutOfRange("points are too large".to_owned()))?
-                    }
+                    Satisfaction::Points => match ballot.points.get(position) {
+                        Some(points) => scale_to_integer(points, points_scale)
+                            .ok_or_else(|| TallyError::OutOfRange("points are too large".to_owned()))?,
+                        None => 0,
+                    },
                     Satisfaction::Borda => i128::try_from(length - position - 1).unwrap_or(0),
                 };
                 if satisfaction_value != 0 {
@@ -117,10 +112,7 @@ impl Problem {
         let rank = tie_breaking_rank(election, &costs, tie_breaking);
         let satisfaction_scale = match satisfaction {
             Satisfaction::Cost => money_scale,
-            Satisfaction::Points => points_scale
-                .to_i128()
-                .filter(|scale| *scale < MAX_SCALED)
-                .ok_or_else(|| TallyError::OutOfRange("points need too fine a unit".to_owned()))?,
+            Satisfaction::Points => points_scale,
             Satisfaction::Cardinality | Satisfaction::Borda => 1,
         };
         Ok(Problem { costs, budget, money_scale, satisfaction_scale, voter_count, ballots, rank })
@@ -159,14 +151,44 @@ impl Problem {
         scaled / BigRational::from_integer(BigInt::from(self.money_scale))
     }
 
-    /// A satisfaction in integer units as an exact real satisfaction.
-    pub fn satisfaction(&self, scaled: &BigRational) -> BigRational {
-        scaled / BigRational::from_integer(BigInt::from(self.satisfaction_scale))
+    /// An integer amount in scaled units as an exact amount of the election's currency.
+    pub fn money_of(&self, scaled: i128) -> BigRational {
+        ratio(scaled, 1, self.money_scale)
+    }
+
+    /// An integer satisfaction as an exact real satisfaction.
+    pub fn satisfaction_of(&self, scaled: i128) -> BigRational {
+        ratio(scaled, 1, self.satisfaction_scale)
     }
 
     /// The tie-breaking rank of a project.
     pub fn rank_of(&self, project: usize) -> usize {
         self.rank.get(project).copied().unwrap_or(usize::MAX)
+    }
+}
+
+/// `value × scale` as an integer, when `value`'s denominator divides `scale` and the result is
+/// below the bound of scaled amounts. Machine integers where they suffice: no gcd is computed.
+fn scale_to_integer(value: &BigRational, scale: i128) -> Option<i128> {
+    let scaled = match (value.numer().to_i128(), value.denom().to_i128()) {
+        (Some(numerator), Some(denominator)) if scale % denominator == 0 => {
+            numerator.checked_mul(scale / denominator)?
+        }
+        _ => (value * BigRational::from_integer(BigInt::from(scale))).to_integer().to_i128()?,
+    };
+    (scaled.abs() < MAX_SCALED).then_some(scaled)
+}
+
+/// The exact value of `numerator × factor / denominator` (`denominator > 0`), reduced with
+/// machine-integer arithmetic where it fits: the rules report many such values, and big-integer
+/// gcds would cost more than the tally of a small election.
+pub(crate) fn ratio(numerator: i128, factor: i128, denominator: i128) -> BigRational {
+    match numerator.checked_mul(factor) {
+        Some(product) if denominator > 0 => {
+            let divisor = product.gcd(&denominator).max(1);
+            BigRational::new_raw(BigInt::from(product / divisor), BigInt::from(denominator / divisor))
+        }
+        _ => BigRational::new(BigInt::from(numerator) * BigInt::from(factor), BigInt::from(denominator)),
     }
 }
 

@@ -144,3 +144,51 @@ pub fn max_welfare(election: &Election, satisfaction: Satisfaction) -> BigRation
 pub fn welfare(voters: &[Vec<BigRational>], projects: &[usize]) -> BigRational {
     voters.iter().flat_map(|row| projects.iter().map(move |&p| row[p].clone())).fold(BigRational::zero(), |a, b| a + b)
 }
+
+/// Sequential Phragmén as pabutools runs it: each voter carries a load; the project whose
+/// supporters would reach the lowest common load is bought (ties by id), and the rule stops as
+/// soon as a project tied for that lowest load does not fit. Projects over the whole budget are
+/// never considered; projects nobody approves come last.
+pub fn phragmen(election: &Election) -> Vec<usize> {
+    let voters = satisfactions(election, Satisfaction::Cardinality);
+    let mut loads = vec![BigRational::zero(); voters.len()];
+    let mut remaining: Vec<usize> =
+        (0..election.projects.len()).filter(|&project| election.projects[project].cost <= election.budget).collect();
+    by_id(election, &mut remaining);
+    let mut spent = BigRational::zero();
+    let mut selected = Vec::new();
+    while !remaining.is_empty() {
+        let next_load = |project: usize| -> Option<BigRational> {
+            let supporters: Vec<usize> = (0..voters.len()).filter(|&voter| !voters[voter][project].is_zero()).collect();
+            if supporters.is_empty() {
+                return None;
+            }
+            let total =
+                supporters.iter().fold(election.projects[project].cost.clone(), |sum, &voter| sum + &loads[voter]);
+            Some(total / rational(supporters.len() as i64))
+        };
+        let candidates: Vec<(usize, BigRational)> =
+            remaining.iter().filter_map(|&project| next_load(project).map(|load| (project, load))).collect();
+        let tied: Vec<usize> = match candidates.iter().map(|(_, load)| load).min() {
+            None => remaining.clone(),
+            Some(minimum) => {
+                candidates.iter().filter(|(_, load)| load == minimum).map(|(project, _)| *project).collect()
+            }
+        };
+        if tied.iter().any(|&project| &spent + &election.projects[project].cost > election.budget) {
+            break;
+        }
+        let chosen = tied[0];
+        if let Some(load) = next_load(chosen) {
+            for voter in 0..voters.len() {
+                if !voters[voter][chosen].is_zero() {
+                    loads[voter] = load.clone();
+                }
+            }
+        }
+        spent += &election.projects[chosen].cost;
+        selected.push(chosen);
+        remaining.retain(|&project| project != chosen);
+    }
+    selected
+}

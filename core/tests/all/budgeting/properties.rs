@@ -1,5 +1,5 @@
 //! Property tests on random small elections, where ties and near-ties are common: every outcome
-//! fits the budget, greedy and equal shares agree with the naive implementations, equal shares
+//! fits the budget, greedy, sequential Phragmén and equal shares agree with the naive implementations, equal shares
 //! keep their promises to voters, and the add-one strategies agree with unit steps.
 
 use super::naive;
@@ -99,6 +99,12 @@ proptest! {
             let outcome = default_tally(&election, rule);
             prop_assert_eq!(&outcome.selected, &selected_ids(&election, &naive::greedy(&election, satisfaction)), "{}", rule);
         }
+    }
+
+    #[test]
+    fn phragmen_buys_like_the_naive_phragmen(election in election("approval")) {
+        let outcome = default_tally(&election, Rule::Phragmen);
+        prop_assert_eq!(&outcome.selected, &selected_ids(&election, &naive::phragmen(&election)));
     }
 
     #[test]
