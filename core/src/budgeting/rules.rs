@@ -232,7 +232,8 @@ pub enum AddOneStrategy {
     Adaptive,
     /// One unit at a time, as pabutools does.
     UnitSteps,
-    /// Always compute the next budget at which the run could change and jump to it.
+    /// After every run, prove how far the run stays the same and jump past it, however short
+    /// the jump (for tests: it exercises the proofs the most).
     AlwaysJump,
 }
 
@@ -319,7 +320,7 @@ pub fn tally(election: &Election, rule: Rule, options: &TallyOptions<'_>) -> Res
                     }
                     None => {
                         let budget = BigRational::new(BigInt::from(problem.budget), BigInt::from(problem.voter_count));
-                        (equal_shares::run(&problem, &prepared, &budget, false), budget)
+                        (equal_shares::run(&problem, &prepared, &budget), budget)
                     }
                 };
                 selected = equal_shares_reasons(&problem, &prepared, &run, &budget, &mut reasons);
@@ -337,19 +338,25 @@ pub fn tally(election: &Election, rule: Rule, options: &TallyOptions<'_>) -> Res
             selected
         }
     };
-    let positions: std::collections::HashMap<usize, usize> =
-        selected.iter().enumerate().map(|(position, &project)| (project, position + 1)).collect();
+    let mut positions: Vec<Option<usize>> = vec![None; election.projects.len()];
+    for (position, &project) in selected.iter().enumerate() {
+        if let Some(slot) = positions.get_mut(project) {
+            *slot = Some(position + 1);
+        }
+    }
     let explanations = election
         .projects
         .iter()
+        .zip(positions)
+        .zip(reasons)
         .enumerate()
-        .map(|(index, project)| ProjectExplanation {
+        .map(|(index, ((project, position), reason))| ProjectExplanation {
             project_id: project.id.clone(),
             name: election.project_name(index).map(str::to_owned),
             cost: Exact(project.cost.clone()),
-            selected: positions.contains_key(&index),
-            position: positions.get(&index).copied(),
-            reason: reasons.get(index).cloned().flatten().unwrap_or(Reason::NoSupporters),
+            selected: position.is_some(),
+            position,
+            reason: reason.unwrap_or(Reason::NoSupporters),
         })
         .collect();
     Ok(Outcome {

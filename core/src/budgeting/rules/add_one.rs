@@ -4,28 +4,32 @@
 //! pabutools (`voter_budget_increment=1`) stops at the first outcome that is exhaustive or over
 //! the budget (returning the previous one in the latter case); the variant cities use only stops
 //! when the outcome would overspend. Stepping one unit at a time means tens of thousands of
-//! runs on large elections (22,000 on Budapest 2024), so by default each run also computes
-//! its horizon (see [`super::equal_shares`]): a budget below which the run is certain to buy
-//! the same projects in the same order. Every unit step before it has the same outcome, so the
-//! completion jumps straight to the first unit step at or after the horizon. The outcome is the
-//! one of the unit-step procedure; the tests compare both on random and real elections.
+//! runs on large elections (22,000 on Budapest 2024), so by default the completion proves, after
+//! a run, that the run stays the same over a window of budgets above it
+//! ([`super::equal_shares::same_run_over`]) and jumps over every unit step in that window. The
+//! outcome is the one of the unit-step procedure; the tests compare both on random and real
+//! elections.
 
-use crate::budgeting::rules::equal_shares::{MesRun, Prepared, run};
+use crate::budgeting::rules::equal_shares::{MesRun, Prepared, run, same_run_over};
+use crate::budgeting::rules::interval::Interval;
 use crate::budgeting::rules::problem::Problem;
 use crate::budgeting::rules::{AddOneStrategy, TallyProgress};
 use num_bigint::BigInt;
 use num_rational::BigRational;
-use num_traits::{One, ToPrimitive, Zero};
+use num_traits::{ToPrimitive, Zero};
 
-/// A horizon run costs a few plain runs; below this jump (in units) plain steps are cheaper.
-const WORTHWHILE_JUMP: u64 = 4;
+/// The smallest window (in units) worth a proof: a proof costs a few runs.
+const SMALLEST_WINDOW: u64 = 8;
 
-/// Plain unit steps taken before computing a horizon again, at first; the wait doubles each
-/// time a horizon does not pay off, up to `LONGEST_WAIT`.
-const RETRY_HORIZON_AFTER: u32 = 16;
+/// The first window tried; each proven window doubles the next one tried.
+const FIRST_WINDOW: u64 = 64;
 
-/// The longest wait between two horizon attempts, in unit steps.
-const LONGEST_WAIT: u32 = 4096;
+/// Plain unit steps taken before trying a proof again, at first; the wait doubles each time a
+/// proof fails, up to `LONGEST_WAIT`.
+const RETRY_AFTER: u32 = 4;
+
+/// The longest wait between two proof attempts, in unit steps.
+const LONGEST_WAIT: u32 = 256;
 
 /// When the completion stops raising the budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,8 +56,6 @@ pub(crate) fn add_one(
     strategy: AddOneStrategy,
     progress: Option<&dyn Fn(TallyProgress)>,
 ) -> AddOneResult {
-    let unit_steps = strategy == AddOneStrategy::UnitSteps;
-    let always_jump = strategy == AddOneStrategy::AlwaysJump;
     let voters = BigRational::from_integer(BigInt::from(problem.voter_count.max(1)));
     let initial = BigRational::from_integer(BigInt::from(problem.budget)) / voters;
     let unit = BigRational::from_integer(BigInt::from(problem.money_scale));
@@ -61,12 +63,7 @@ pub(crate) fn add_one(
     let mut steps = BigInt::zero();
     let mut evaluations = 0u64;
     let mut previous: Option<(MesRun, BigRational)> = None;
-    // Computing a horizon costs several plain runs, and on real elections some comparison often
-    // changes within a unit or two; horizons are therefore computed only while they pay off, and
-    // retried after a number of plain unit steps that doubles each time they did not.
-    let mut track_horizon = !unit_steps;
-    let mut plain_steps = 0u32;
-    let mut wait = RETRY_HORIZON_AFTER;
+    let mut windows = Windows::new(strategy);
     loop {
         let per_voter_budget = &initial + &unit * BigRational::from_integer(steps.clone());
         if let Some(report) = progress {
@@ -75,14 +72,14 @@ pub(crate) fn add_one(
                 per_voter_budget: problem.money(&per_voter_budget).to_f64().unwrap_or(f64::NAN),
             });
         }
-        let current = run(problem, prepared, &per_voter_budget, track_horizon);
+        let current = run(problem, prepared, &per_voter_budget);
         evaluations += 1;
         let selected = current.selected();
         let cost = free_cost + problem.total_cost(&selected);
         if cost > problem.budget {
             return match previous {
                 // Every unit step between the previous run and this one buys what the previous run
-                // bought (the jump never passes a possible change), so the last budget that fits is one
+                // bought (a jump never passes a possible change), so the last budget that fits is one
                 // unit below this one — the budget the unit-step procedure ends on.
                 // It is run again there so that the explanations show that budget's money.
                 Some((run, previous_budget)) => {
@@ -90,12 +87,12 @@ pub(crate) fn add_one(
                     if last_fitting == previous_budget {
                         AddOneResult { run, per_voter_budget: previous_budget, evaluations }
                     } else {
-                        let run = super::equal_shares::run(problem, prepared, &last_fitting, false);
+                        let run = super::equal_shares::run(problem, prepared, &last_fitting);
                         AddOneResult { run, per_voter_budget: last_fitting, evaluations: evaluations + 1 }
                     }
                 }
                 None => AddOneResult {
-                    run: MesRun { rounds: Vec::new(), money_left: vec![0.0; problem.project_count()], horizon: None },
+                    run: MesRun { rounds: Vec::new(), money_left: vec![0.0; problem.project_count()] },
                     per_voter_budget: initial,
                     evaluations,
                 },
@@ -107,34 +104,60 @@ pub(crate) fn add_one(
         if unbought.is_empty() || (stop == Stop::ExhaustiveOrOverspent && exhaustive) {
             return AddOneResult { run: current, per_voter_budget, evaluations };
         }
-        let jump = if !track_horizon {
-            plain_steps += 1;
-            if !unit_steps && plain_steps >= wait {
-                track_horizon = true;
-            }
-            BigInt::one()
-        } else {
-            match &current.horizon {
-                // No budget increase can change what the run buys: raising it further is pointless.
-                None => return AddOneResult { run: current, per_voter_budget, evaluations },
-                // Every unit step strictly below the horizon buys the same projects, so the next one
-                // to compute is the first at or above it; the float horizon is a lower bound,
-                // rounded down once more, so the jump never passes a possible change.
-                Some(horizon) => {
-                    let units = (horizon / problem.money_scale as f64).next_down().ceil();
-                    let units = if units.is_finite() && units >= 1.0 { units.min(9.0e15) as u64 } else { 1 };
-                    if units < WORTHWHILE_JUMP && !always_jump {
-                        track_horizon = false;
-                        plain_steps = 0;
-                        wait = wait.saturating_mul(2).min(LONGEST_WAIT);
-                    } else {
-                        wait = RETRY_HORIZON_AFTER;
-                    }
-                    BigInt::from(units)
-                }
-            }
-        };
-        steps += jump;
+        let start = Interval::from_rational(&per_voter_budget);
+        let unit_interval = Interval::from_integer(problem.money_scale);
+        // Every unit step in the proven window buys the same projects: the next one to compute
+        // is the first beyond it.
+        let proven = windows.prove(|units| {
+            let span = Interval::from_integer(i128::from(units)).mul(unit_interval).high;
+            let proven = same_run_over(problem, prepared, start, span, &selected);
+            let proven_units = Interval { low: proven, high: proven }.div(unit_interval).low.floor();
+            if proven_units >= 1.0 { (proven_units as u64).min(units) } else { 0 }
+        });
+        steps += BigInt::from(proven + 1);
         previous = Some((current, per_voter_budget));
+    }
+}
+
+/// When and how wide the completion tries to prove windows: a proof costs a few runs, so proofs
+/// are tried while they pay off, and retried after a number of plain unit steps that doubles
+/// each time one proves too little.
+struct Windows {
+    strategy: AddOneStrategy,
+    next: u64,
+    wait: u32,
+    plain_steps: u32,
+}
+
+impl Windows {
+    fn new(strategy: AddOneStrategy) -> Windows {
+        Windows { strategy, next: FIRST_WINDOW, wait: 0, plain_steps: 0 }
+    }
+
+    /// How many unit steps after the current one are proven to buy the same (0: none), given a
+    /// proof that takes a window in units and returns how much of it it proves.
+    fn prove(&mut self, proves: impl Fn(u64) -> u64) -> u64 {
+        let smallest = match self.strategy {
+            AddOneStrategy::UnitSteps => return 0,
+            AddOneStrategy::AlwaysJump => 1,
+            AddOneStrategy::Adaptive => SMALLEST_WINDOW,
+        };
+        if self.plain_steps < self.wait {
+            self.plain_steps += 1;
+            return 0;
+        }
+        let window = self.next.max(smallest);
+        let proven = proves(window);
+        // A window proven whole is doubled next time; otherwise the next one is twice what was
+        // proven, so that a change ahead is approached without wasted proofs.
+        self.next = if proven >= window { window.saturating_mul(2) } else { proven.saturating_mul(2).max(smallest) };
+        // A proof too short to pay for itself postpones the next one (never when always jumping).
+        if proven >= smallest || self.strategy == AddOneStrategy::AlwaysJump {
+            self.wait = 0;
+        } else {
+            self.plain_steps = 0;
+            self.wait = if self.wait == 0 { RETRY_AFTER } else { self.wait.saturating_mul(2).min(LONGEST_WAIT) };
+        }
+        proven
     }
 }

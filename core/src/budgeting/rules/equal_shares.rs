@@ -16,22 +16,21 @@
 //! - like pabutools, projects are examined from the lowest known lower bound on their price up,
 //!   and the scan stops once a lower bound exceeds the best price found (prices only rise).
 //!
-//! For the add-one completion a run can also compute its *horizon*: a lower bound on how much
-//! every voter's initial budget can grow before the run could buy other projects or in another
-//! order (see [`horizon`] for why money monotonicity and conservation make that bound safe).
+//! For the add-one completion, [`same_run_over`] proves that a run buys the same projects in the
+//! same order over a window of higher per-voter budgets (see [`window`]).
 
-mod horizon;
 mod ledger;
 mod pricing;
+mod window;
 
 use crate::budgeting::rules::interval::Interval;
 use crate::budgeting::rules::problem::Problem;
-use horizon::{affordability_horizon, decision_horizon, minimum, price_drop_rate};
 use ledger::{Aggregator, Entry, Ledger, Origin, RoundRecord};
 use num_rational::BigRational;
 use pricing::{Estimate, estimate_price, exact_price_within, tighten_price};
 use std::cmp::Ordering;
 use std::collections::HashMap;
+pub(crate) use window::same_run_over;
 
 /// Per-project data of a problem that does not depend on the voters' budget.
 pub(crate) struct Prepared {
@@ -116,9 +115,6 @@ pub(crate) struct MesRun {
     /// Money the supporters of each unbought project held at the end, approximately (for
     /// explanations; deciding unaffordability is exact).
     pub money_left: Vec<f64>,
-    /// If asked for: a lower bound (in scaled money units) on how much every voter's initial
-    /// budget can grow before the run could select differently; `None` means never.
-    pub horizon: Option<f64>,
 }
 
 impl MesRun {
@@ -129,12 +125,7 @@ impl MesRun {
 }
 
 /// Runs MES with `per_voter_budget` (scaled units) for every voter.
-pub(crate) fn run(
-    problem: &Problem,
-    prepared: &Prepared,
-    per_voter_budget: &BigRational,
-    track_horizon: bool,
-) -> MesRun {
+pub(crate) fn run(problem: &Problem, prepared: &Prepared, per_voter_budget: &BigRational) -> MesRun {
     let mut ledger = Ledger::new(per_voter_budget);
     let mut ballot_class: Vec<u32> = vec![0; problem.ballots.len()];
     let mut lower_bound: Vec<f64> = (0..problem.project_count())
@@ -150,26 +141,28 @@ pub(crate) fn run(
     let mut active: Vec<usize> = prepared.candidates.clone();
     let mut not_selected: Vec<usize> = prepared.candidates.clone();
     let mut rounds: Vec<Round> = Vec::new();
-    let mut horizon: Option<f64> = None;
     let mut aggregator = Aggregator::default();
+    // Most projects priced in a round are not bought: their supporter groups go to a reused
+    // buffer, and only the bought project's are kept.
+    let mut scratch: Vec<Entry> = Vec::new();
     loop {
-        active.sort_by(|&first, &second| lower_bound[first].total_cmp(&lower_bound[second]));
+        active.sort_unstable_by(|&first, &second| lower_bound[first].total_cmp(&lower_bound[second]));
         let mut best_high = f64::INFINITY;
-        let mut contenders: Vec<(usize, Interval, Option<BigRational>, Vec<Entry>)> = Vec::new();
+        let mut contenders: Vec<(usize, Interval, Option<BigRational>)> = Vec::new();
         let mut unaffordable: Vec<usize> = Vec::new();
         for &project in &active {
             if lower_bound[project] > best_high {
                 break;
             }
-            let entries = aggregator.entries(prepared, &ballot_class, ledger.classes(), project);
+            aggregator.fill(prepared, &ballot_class, ledger.classes(), project, &mut scratch);
             let cost = problem.cost(project);
-            let (interval, exact) = match estimate_price(cost, &entries, &ledger) {
+            let (interval, exact) = match estimate_price(cost, &scratch, &ledger) {
                 Estimate::Unaffordable => {
                     unaffordable.push(project);
                     continue;
                 }
                 Estimate::Price(interval) => (interval, None),
-                Estimate::Unknown => match exact_price_within(&mut ledger, cost, &entries, Interval::EVERYTHING) {
+                Estimate::Unknown => match exact_price_within(&mut ledger, cost, &scratch, Interval::EVERYTHING) {
                     None => {
                         unaffordable.push(project);
                         continue;
@@ -179,17 +172,20 @@ pub(crate) fn run(
             };
             lower_bound[project] = lower_bound[project].max(interval.low);
             best_high = best_high.min(interval.high);
-            contenders.push((project, interval, exact, entries));
+            contenders.push((project, interval, exact));
         }
         active.retain(|project| !unaffordable.contains(project));
-        contenders.retain(|(_, interval, _, _)| interval.low <= best_high);
+        contenders.retain(|(_, interval, _)| interval.low <= best_high);
         // Only projects whose price interval reaches the best one can be the cheapest. A single
         // one is the cheapest for certain; otherwise price them exactly, ties by rank.
         let chosen = if contenders.len() == 1 {
-            contenders.pop()
+            contenders.pop().map(|(project, interval, exact)| {
+                (project, interval, exact, aggregator.entries(prepared, &ballot_class, ledger.classes(), project))
+            })
         } else {
             let mut best: Option<(usize, Interval, Option<BigRational>, Vec<Entry>)> = None;
-            for (project, interval, exact, entries) in contenders {
+            for (project, interval, exact) in contenders {
+                let entries = aggregator.entries(prepared, &ballot_class, ledger.classes(), project);
                 let Some(rho) =
                     exact.or_else(|| exact_price_within(&mut ledger, problem.cost(project), &entries, interval))
                 else {
@@ -213,27 +209,8 @@ pub(crate) fn run(
         let Some((chosen, rho_interval, exact_rho, entries)) = chosen else { break };
         let rho_interval = tighten_price(problem.cost(chosen), &entries, &ledger, rho_interval);
         let round_index = u32::try_from(ledger.rounds.len()).unwrap_or(u32::MAX);
-        ledger.rounds.push(RoundRecord {
-            cost: problem.cost(chosen),
-            entries: entries.clone(),
-            rho_interval,
-            rho: exact_rho,
-        });
-        if track_horizon {
-            let round_horizon = decision_horizon(
-                problem,
-                prepared,
-                &ballot_class,
-                &ledger,
-                round_index,
-                chosen,
-                &not_selected,
-                &mut aggregator,
-            );
-            horizon = minimum(horizon, round_horizon);
-        }
-        let drop_rate = if track_horizon { price_drop_rate(problem, &entries, &ledger, rho_interval) } else { 0.0 };
-        let payments = pay(prepared, &mut ballot_class, &mut ledger, chosen, round_index, drop_rate);
+        ledger.rounds.push(RoundRecord { cost: problem.cost(chosen), entries, rho_interval, rho: exact_rho });
+        let payments = pay(prepared, &mut ballot_class, &mut ledger, chosen, round_index);
         active.retain(|&project| project != chosen);
         not_selected.retain(|&project| project != chosen);
         rounds.push(Round { project: chosen, rho: rho_interval.middle(), payments });
@@ -242,34 +219,19 @@ pub(crate) fn run(
     for &project in &not_selected {
         let entries = aggregator.entries(prepared, &ballot_class, ledger.classes(), project);
         let mut total = Interval::ZERO;
-        let mut growth = Interval::ZERO;
         for entry in &entries {
-            let weight = Interval::from_integer(i128::from(entry.weight));
-            total = total.add(ledger.approximate[entry.class as usize].mul(weight));
-            let class_growth = ledger.growth[entry.class as usize];
-            growth = growth.add(Interval { low: class_growth, high: class_growth }.mul(weight));
-        }
-        if track_horizon {
-            horizon = minimum(horizon, affordability_horizon(problem, project, total, growth.high));
+            total = total
+                .add(ledger.approximate[entry.class as usize].mul(Interval::from_integer(i128::from(entry.weight))));
         }
         if let Some(slot) = money_left.get_mut(project) {
             *slot = total.middle();
         }
     }
-    MesRun { rounds, money_left, horizon }
+    MesRun { rounds, money_left }
 }
 
 /// Charges the supporters of the project bought in `round` and moves them to new money classes.
-/// `drop_rate` bounds how fast the round's price falls as every initial budget grows: a payer's
-/// money then grows at most by its satisfaction times that rate more than it did before.
-fn pay(
-    prepared: &Prepared,
-    ballot_class: &mut [u32],
-    ledger: &mut Ledger,
-    project: usize,
-    round: u32,
-    drop_rate: f64,
-) -> Vec<Payment> {
+fn pay(prepared: &Prepared, ballot_class: &mut [u32], ledger: &mut Ledger, project: usize, round: u32) -> Vec<Payment> {
     let rho = ledger.rounds.get(round as usize).map_or(Interval::ZERO, |record| record.rho_interval);
     // Where each (class, satisfaction) of the payers goes; with one satisfaction for all
     // supporters (approval ballots), a vector indexed by class avoids hashing.
@@ -290,21 +252,14 @@ fn pay(
                 // Paying everything left happens when the due share is at least the money.
                 let side = ledger.compare_with_due(class, rho, &mut |ledger| ledger.exact_rho(round), satisfaction);
                 let exhausted = side != Ordering::Greater;
-                let (origin, approximate, paid) = match side {
-                    Ordering::Less | Ordering::Equal => (Origin::Exhausted, Interval::ZERO, money.middle()),
+                let (target, paid) = match side {
+                    Ordering::Less | Ordering::Equal => (ledger.broke(), money.middle()),
                     Ordering::Greater => {
                         let left = money.sub(due);
-                        (
-                            Origin::Paid { parent: class, round, satisfaction },
-                            Interval { low: left.low.max(0.0), high: left.high },
-                            due.middle(),
-                        )
+                        let origin = Origin::Paid { parent: class, round, satisfaction };
+                        (ledger.push(origin, Interval { low: left.low.max(0.0), high: left.high }), due.middle())
                     }
                 };
-                let growth = Interval { low: ledger.growth[class as usize], high: ledger.growth[class as usize] }
-                    .add(Interval::from_integer(satisfaction).mul(Interval { low: drop_rate, high: drop_rate }))
-                    .high;
-                let target = ledger.push(origin, approximate, growth);
                 payments.push(Payment { voters: 0, satisfaction, paid_each: paid, paid_everything_left: exhausted });
                 if let (true, Some(slot)) = (uniform, by_class.get_mut(class as usize)) {
                     *slot = Some((target, payments.len() - 1));

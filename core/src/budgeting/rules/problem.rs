@@ -57,32 +57,23 @@ impl Problem {
         if let Some(project) = election.projects.iter().find(|project| project.cost.is_negative()) {
             return Err(TallyError::InvalidElection(format!("project `{}` has a negative cost", project.id)));
         }
-        let money_scale = election
-            .projects
-            .iter()
-            .map(|project| project.cost.denom().clone())
-            .fold(election.budget.denom().clone(), |scale, denominator| scale.lcm(&denominator))
-            .to_i128()
-            .filter(|scale| *scale < MAX_SCALED)
-            .ok_or_else(|| TallyError::OutOfRange("the costs need too fine a money unit".to_owned()))?;
-        let scaled = |value: &BigRational, what: &str| -> Result<i128, TallyError> {
-            scale_to_integer(value, money_scale).ok_or_else(|| {
-                TallyError::OutOfRange(format!("{what} is too large once all amounts are made integers"))
-            })
-        };
+        let money_scale = common_denominator(
+            std::iter::once(&election.budget).chain(election.projects.iter().map(|project| &project.cost)),
+        )
+        .ok_or_else(|| TallyError::OutOfRange("the costs need too fine a money unit".to_owned()))?;
+        let too_large =
+            |what: String| TallyError::OutOfRange(format!("{what} is too large once all amounts are made integers"));
         let costs = election
             .projects
             .iter()
-            .map(|project| scaled(&project.cost, &format!("the cost of project `{}`", project.id)))
+            .map(|project| {
+                scale_to_integer(&project.cost, money_scale)
+                    .ok_or_else(|| too_large(format!("the cost of project `{}`", project.id)))
+            })
             .collect::<Result<Vec<_>, _>>()?;
-        let budget = scaled(&election.budget, "the budget")?;
-        let points_scale = election
-            .ballots
-            .iter()
-            .flat_map(|ballot| ballot.points.iter())
-            .fold(BigInt::one(), |scale, points| scale.lcm(points.denom()))
-            .to_i128()
-            .filter(|scale| *scale < MAX_SCALED)
+        let budget =
+            scale_to_integer(&election.budget, money_scale).ok_or_else(|| too_large("the budget".to_owned()))?;
+        let points_scale = common_denominator(election.ballots.iter().flat_map(|ballot| ballot.points.iter()))
             .ok_or_else(|| TallyError::OutOfRange("points need too fine a unit".to_owned()))?;
         let voter_count = election.voter_count();
         if voter_count >= (1 << 40) {
@@ -167,6 +158,24 @@ impl Problem {
     }
 }
 
+/// The least common multiple of the values' denominators, if it is below the bound of scaled
+/// amounts (machine integers: the denominators are nearly always 1).
+fn common_denominator<'a>(values: impl Iterator<Item = &'a BigRational>) -> Option<i128> {
+    let mut scale: i128 = 1;
+    for value in values {
+        let denominator = value.denom();
+        if denominator.is_one() {
+            continue;
+        }
+        let denominator = denominator.to_i128().filter(|denominator| *denominator < MAX_SCALED)?;
+        scale = scale.lcm(&denominator);
+        if scale >= MAX_SCALED {
+            return None;
+        }
+    }
+    Some(scale)
+}
+
 /// `value × scale` as an integer, when `value`'s denominator divides `scale` and the result is
 /// below the bound of scaled amounts. Machine integers where they suffice: no gcd is computed.
 fn scale_to_integer(value: &BigRational, scale: i128) -> Option<i128> {
@@ -203,7 +212,7 @@ pub(crate) fn compare_products(first_a: i128, first_b: i128, second_a: i128, sec
 /// The rank of every project under a tie-breaking order; ties of the order itself fall back to
 /// project ids compared as strings, which is pabutools' default.
 fn tie_breaking_rank(election: &Election, costs: &[i128], tie_breaking: TieBreaking) -> Vec<usize> {
-    let supporters = election.supporter_counts();
+    let supporters = if tie_breaking == TieBreaking::MostVotes { election.supporter_counts() } else { Vec::new() };
     let mut order: Vec<usize> = (0..election.projects.len()).collect();
     let id = |project: usize| election.projects.get(project).map(|project| project.id.as_str());
     order.sort_by(|&first, &second| {

@@ -45,12 +45,12 @@ pub(super) struct RoundRecord {
 pub(super) struct Ledger {
     pub(super) initial: BigRational,
     pub(super) approximate: Vec<Interval>,
-    /// Per class, an upper bound on how fast its money grows with every voter's initial budget
-    /// while the run decides the same (see `horizon`); only kept up to date for horizon runs.
-    pub(super) growth: Vec<f64>,
     pub(super) exact: Vec<Option<BigRational>>,
     pub(super) origin: Vec<Origin>,
     pub(super) rounds: Vec<RoundRecord>,
+    /// The one class of all voters who paid everything they had (created on first use): one
+    /// class instead of one per round and payer group keeps later groups few.
+    broke: Option<u32>,
 }
 
 impl Ledger {
@@ -58,10 +58,10 @@ impl Ledger {
         Ledger {
             initial: initial.clone(),
             approximate: vec![Interval::from_rational(initial)],
-            growth: vec![1.0],
             exact: vec![Some(initial.clone())],
             origin: vec![Origin::Initial],
             rounds: Vec::new(),
+            broke: None,
         }
     }
 
@@ -69,12 +69,23 @@ impl Ledger {
         self.approximate.len()
     }
 
-    pub(super) fn push(&mut self, origin: Origin, approximate: Interval, growth: f64) -> u32 {
+    pub(super) fn push(&mut self, origin: Origin, approximate: Interval) -> u32 {
         self.approximate.push(approximate);
-        self.growth.push(growth);
         self.exact.push(None);
         self.origin.push(origin);
         u32::try_from(self.approximate.len() - 1).unwrap_or(u32::MAX)
+    }
+
+    /// The class of voters left with nothing.
+    pub(super) fn broke(&mut self) -> u32 {
+        match self.broke {
+            Some(class) => class,
+            None => {
+                let class = self.push(Origin::Exhausted, Interval::ZERO);
+                self.broke = Some(class);
+                class
+            }
+        }
     }
 
     /// The exact money of a class, computed from its history and cached.
@@ -151,6 +162,21 @@ impl Aggregator {
         classes: usize,
         project: usize,
     ) -> Vec<Entry> {
+        let mut entries = Vec::new();
+        self.fill(prepared, ballot_class, classes, project, &mut entries);
+        entries
+    }
+
+    /// Like [`Aggregator::entries`], into a buffer that the caller reuses.
+    pub(super) fn fill(
+        &mut self,
+        prepared: &Prepared,
+        ballot_class: &[u32],
+        classes: usize,
+        project: usize,
+        entries: &mut Vec<Entry>,
+    ) {
+        entries.clear();
         let supporters = prepared.supporters.get(project).map(Vec::as_slice).unwrap_or_default();
         if prepared.uniform.get(project).copied().unwrap_or(false) {
             let satisfaction = supporters.first().map_or(0, |&(_, satisfaction)| satisfaction);
@@ -167,14 +193,12 @@ impl Aggregator {
                     *slot += weight;
                 }
             }
-            let mut entries = Vec::with_capacity(self.touched.len());
             for class in self.touched.drain(..) {
                 if let Some(slot) = self.weight_by_class.get_mut(class as usize) {
                     entries.push(Entry { class, satisfaction, weight: *slot });
                     *slot = 0;
                 }
             }
-            entries
         } else {
             self.by_key.clear();
             for &(ballot, satisfaction) in supporters {
@@ -182,7 +206,11 @@ impl Aggregator {
                 *self.by_key.entry((class, satisfaction)).or_default() +=
                     prepared.ballot_weights.get(ballot as usize).copied().unwrap_or(0);
             }
-            self.by_key.iter().map(|(&(class, satisfaction), &weight)| Entry { class, satisfaction, weight }).collect()
+            entries.extend(self.by_key.iter().map(|(&(class, satisfaction), &weight)| Entry {
+                class,
+                satisfaction,
+                weight,
+            }));
         }
     }
 }

@@ -51,27 +51,7 @@ pub(super) fn estimate_price(cost: i128, entries: &[Entry], ledger: &Ledger) -> 
     }
     // Estimate ρ with midpoints, then certify a tight interval around it: F(x) = Σ w·min(money,
     // x·s) is increasing, so F(low) < cost ≤ F(high) proves low < ρ ≤ high.
-    let mut order: Vec<&Entry> = entries.iter().collect();
-    order.sort_by(|first, second| {
-        let first_key = ledger.approximate[first.class as usize].middle() / approximate(first.satisfaction);
-        let second_key = ledger.approximate[second.class as usize].middle() / approximate(second.satisfaction);
-        first_key.total_cmp(&second_key)
-    });
-    let mut remaining_cost = approximate(cost);
-    let mut remaining_satisfaction: f64 =
-        entries.iter().map(|entry| approximate(entry.satisfaction) * entry.weight as f64).sum();
-    let mut estimate = None;
-    for entry in order {
-        let budget = ledger.approximate[entry.class as usize].middle();
-        let candidate = remaining_cost / remaining_satisfaction;
-        if candidate * approximate(entry.satisfaction) <= budget {
-            estimate = Some(candidate);
-            break;
-        }
-        remaining_cost -= budget * entry.weight as f64;
-        remaining_satisfaction -= approximate(entry.satisfaction) * entry.weight as f64;
-    }
-    let Some(estimate) = estimate.filter(|estimate| estimate.is_finite() && *estimate > 0.0) else {
+    let Some(estimate) = newton_estimate(cost, entries, ledger) else {
         return Estimate::Unknown;
     };
     for relative in [1e-15, 1e-13, 1e-11, 1e-9] {
@@ -84,6 +64,38 @@ pub(super) fn estimate_price(cost: i128, entries: &[Entry], ledger: &Ledger) -> 
         }
     }
     Estimate::Unknown
+}
+
+/// A float estimate of ρ, the root of F(x) = cost: Newton's method from below. F is concave,
+/// piecewise linear and increasing, so every tangent lies above it: each step stays at or below
+/// ρ and passes at least one kink (a group switching to paying everything it has), which makes
+/// a few linear passes enough, with no sorting and no allocation.
+fn newton_estimate(cost: i128, entries: &[Entry], ledger: &Ledger) -> Option<f64> {
+    let target = approximate(cost);
+    let total_satisfaction: f64 =
+        entries.iter().map(|entry| approximate(entry.satisfaction) * entry.weight as f64).sum();
+    let mut estimate = target / total_satisfaction;
+    for _ in 0..=entries.len() {
+        let mut paid = 0.0;
+        let mut slope = 0.0;
+        for entry in entries {
+            let money = ledger.approximate[entry.class as usize].middle();
+            let satisfaction = approximate(entry.satisfaction);
+            let weight = entry.weight as f64;
+            if money <= estimate * satisfaction {
+                paid += money * weight;
+            } else {
+                paid += estimate * satisfaction * weight;
+                slope += satisfaction * weight;
+            }
+        }
+        let step = (target - paid) / slope;
+        if step.is_nan() || step <= estimate * f64::EPSILON {
+            break;
+        }
+        estimate += step;
+    }
+    (estimate.is_finite() && estimate > 0.0).then_some(estimate)
 }
 
 /// A tighter interval for the price of the bought project: with the partition into those who
@@ -114,19 +126,17 @@ pub(super) fn tighten_price(cost: i128, entries: &[Entry], ledger: &Ledger, inte
 ///
 /// Supporters whose money per satisfaction is certainly below the interval pay everything they
 /// have; those certainly above pay `ρ·s`; only the few in between are sorted exactly. The result
-/// is then checked exactly (it lies in the interval and every undecided group is on the side it
-/// was put on); if not, or with no interval, all groups are sorted exactly — the plain sweep.
+/// is then checked exactly (it solves the price equation, whose root is unique); if not, or with
+/// no interval, all groups are sorted exactly — the plain sweep.
 pub(super) fn exact_price_within(
     ledger: &mut Ledger,
     cost: i128,
     entries: &[Entry],
     interval: Interval,
 ) -> Option<BigRational> {
-    let bounds = (BigRational::from_float(interval.low), BigRational::from_float(interval.high));
-    if let (Some(low), Some(high)) = bounds
-        && let Some(rho) = sweep(ledger, cost, entries, interval)
-        && low <= rho
-        && rho <= high
+    // A price that solves the equation exactly is the price (the root is unique), wherever the
+    // partial sweep found it.
+    if let Some(rho) = sweep(ledger, cost, entries, interval)
         && solves(ledger, cost, entries, &rho)
     {
         return Some(rho);
