@@ -156,7 +156,7 @@ pub(crate) fn run(problem: &Problem, prepared: &Prepared, per_voter_budget: &Big
             }
             aggregator.fill(prepared, &ballot_class, ledger.classes(), project, &mut scratch);
             let cost = problem.cost(project);
-            let (interval, exact) = match estimate_price(cost, &scratch, &ledger) {
+            let (interval, exact) = match estimate_price(cost, &scratch, &ledger, best_high) {
                 Estimate::Unaffordable => {
                     unaffordable.push(project);
                     continue;
@@ -186,8 +186,11 @@ pub(crate) fn run(problem: &Problem, prepared: &Prepared, per_voter_budget: &Big
             let mut best: Option<(usize, Interval, Option<BigRational>, Vec<Entry>)> = None;
             for (project, interval, exact) in contenders {
                 let entries = aggregator.entries(prepared, &ballot_class, ledger.classes(), project);
+                // An upper end left uncertified: near the best price, the best's end is a good
+                // guess (the exact computation checks it).
+                let hint = Interval { low: interval.low, high: interval.high.min(best_high) };
                 let Some(rho) =
-                    exact.or_else(|| exact_price_within(&mut ledger, problem.cost(project), &entries, interval))
+                    exact.or_else(|| exact_price_within(&mut ledger, problem.cost(project), &entries, hint))
                 else {
                     continue;
                 };

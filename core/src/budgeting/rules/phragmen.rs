@@ -25,6 +25,9 @@ pub(crate) struct PhragmenResult {
     pub reasons: Vec<(usize, Reason)>,
 }
 
+/// Classes reserved up front per project (past this, vectors grow as usual).
+const MAX_RESERVED_CLASSES: usize = 512;
+
 fn rational(value: i128) -> BigRational {
     BigRational::from_integer(BigInt::from(value))
 }
@@ -121,7 +124,16 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
         approximate: vec![Interval::ZERO],
         exact: vec![Some(BigRational::zero())],
         origin: vec![None],
-        weights: approval_score.iter().map(|&score| vec![score]).collect(),
+        // One class per round at most (a round buys a project): room for all of them up to a
+        // bound, so that adding a class does not move every project's weights.
+        weights: approval_score
+            .iter()
+            .map(|&score| {
+                let mut weights = Vec::with_capacity(project_count.min(MAX_RESERVED_CLASSES) + 1);
+                weights.push(score);
+                weights
+            })
+            .collect(),
         sums: vec![Interval::ZERO; project_count],
     };
     let mut ballot_class: Vec<usize> = vec![0; problem.ballots.len()];
@@ -131,6 +143,8 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
     let mut selected = Vec::new();
     let mut reasons: Vec<(usize, Reason)> = Vec::new();
     let mut round = 0usize;
+    let mut moved = vec![0u64; project_count];
+    let mut touched: Vec<usize> = Vec::new();
     loop {
         round += 1;
         if remaining.is_empty() {
@@ -201,18 +215,32 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
         for weights in &mut loads.weights {
             weights.push(0);
         }
-        for &ballot in &supporters[chosen] {
-            let old_class = ballot_class[ballot];
-            ballot_class[ballot] = new_class;
-            let Some(ballot) = problem.ballots.get(ballot) else { continue };
-            let weight = ballot.weight;
-            let change = load.sub(loads.approximate[old_class]).mul(Interval::from_integer(i128::from(weight)));
-            for &(project, _) in &ballot.entries {
-                if let (Some(weights), Some(sum)) = (loads.weights.get_mut(project), loads.sums.get_mut(project)) {
-                    weights[old_class] -= weight;
-                    weights[new_class] += weight;
-                    *sum = sum.add(change);
+        // Supporters move class by class: their weights are summed per project first, so that
+        // each (old class, project) pair costs one interval operation, not each ballot.
+        let mut movers: Vec<(usize, usize)> =
+            supporters[chosen].iter().map(|&ballot| (ballot_class[ballot], ballot)).collect();
+        movers.sort_unstable();
+        for group in movers.chunk_by(|first, second| first.0 == second.0) {
+            let old_class = group[0].0;
+            for &(_, ballot) in group {
+                ballot_class[ballot] = new_class;
+                let Some(ballot) = problem.ballots.get(ballot) else { continue };
+                for &(project, _) in &ballot.entries {
+                    if let Some(slot) = moved.get_mut(project) {
+                        if *slot == 0 {
+                            touched.push(project);
+                        }
+                        *slot += ballot.weight;
+                    }
                 }
+            }
+            let change = load.sub(loads.approximate[old_class]);
+            for project in touched.drain(..) {
+                let weight = std::mem::take(&mut moved[project]);
+                let weights = &mut loads.weights[project];
+                weights[old_class] -= weight;
+                weights[new_class] += weight;
+                loads.sums[project] = loads.sums[project].add(change.mul(Interval::from_integer(i128::from(weight))));
             }
         }
         let load = approximate_money(problem, load.middle());

@@ -2,6 +2,7 @@
 
 use super::ledger::{Entry, Ledger};
 use crate::budgeting::rules::interval::Interval;
+use crate::budgeting::rules::problem::ratio;
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{Signed, Zero};
@@ -38,7 +39,11 @@ pub(super) fn payable(entries: &[Entry], ledger: &Ledger, price: f64) -> Interva
 }
 
 /// Bounds the price ρ of a project on intervals, or says it cannot.
-pub(super) fn estimate_price(cost: i128, entries: &[Entry], ledger: &Ledger) -> Estimate {
+///
+/// The lower end is always certified (it prunes later rounds). The upper end only matters to
+/// the cheapest project of a round, so it is certified only when the estimate is below
+/// `best_high`, the best certified upper end so far, and is infinite otherwise.
+pub(super) fn estimate_price(cost: i128, entries: &[Entry], ledger: &Ledger, best_high: f64) -> Estimate {
     let cost_interval = Interval::from_integer(cost);
     let total = entries.iter().fold(Interval::ZERO, |total, entry| {
         total.add(ledger.approximate[entry.class as usize].mul(Interval::from_integer(i128::from(entry.weight))))
@@ -50,20 +55,29 @@ pub(super) fn estimate_price(cost: i128, entries: &[Entry], ledger: &Ledger) -> 
         return Estimate::Unknown;
     }
     // Estimate ρ with midpoints, then certify a tight interval around it: F(x) = Σ w·min(money,
-    // x·s) is increasing, so F(low) < cost ≤ F(high) proves low < ρ ≤ high.
+    // x·s) is increasing, so F(low) < cost proves low < ρ and cost ≤ F(high) proves ρ ≤ high.
     let Some(estimate) = newton_estimate(cost, entries, ledger) else {
         return Estimate::Unknown;
     };
-    for relative in [1e-15, 1e-13, 1e-11, 1e-9] {
-        let low = estimate * (1.0 - relative);
-        let high = estimate * (1.0 + relative);
-        if payable(entries, ledger, low).high < cost_interval.low
-            && payable(entries, ledger, high).low >= cost_interval.high
-        {
-            return Estimate::Price(Interval { low, high });
-        }
+    let certified = |below: bool| {
+        [1e-15, 1e-13, 1e-11, 1e-9].into_iter().find_map(|relative| {
+            if below {
+                let low = estimate * (1.0 - relative);
+                (payable(entries, ledger, low).high < cost_interval.low).then_some(low)
+            } else {
+                let high = estimate * (1.0 + relative);
+                (payable(entries, ledger, high).low >= cost_interval.high).then_some(high)
+            }
+        })
+    };
+    let Some(low) = certified(true) else { return Estimate::Unknown };
+    if estimate >= best_high {
+        return Estimate::Price(Interval { low, high: f64::INFINITY });
     }
-    Estimate::Unknown
+    match certified(false) {
+        Some(high) => Estimate::Price(Interval { low, high }),
+        None => Estimate::Unknown,
+    }
 }
 
 /// A float estimate of ρ, the root of F(x) = cost: Newton's method from below. F is concave,
@@ -134,6 +148,18 @@ pub(super) fn exact_price_within(
     entries: &[Entry],
     interval: Interval,
 ) -> Option<BigRational> {
+    // Everyone able to pay the full share of `cost / total satisfaction`: that is the price, with
+    // no big-rational sweep (common: with cost satisfaction it is 1 / number of supporters).
+    let total_satisfaction: i128 = entries.iter().map(|entry| entry.satisfaction * i128::from(entry.weight)).sum();
+    if total_satisfaction > 0 {
+        let rho = Interval::from_integer(cost).div(Interval::from_integer(total_satisfaction));
+        let everyone_pays_the_share = entries.iter().all(|entry| {
+            ledger.approximate[entry.class as usize].low >= rho.mul(Interval::from_integer(entry.satisfaction)).high
+        });
+        if everyone_pays_the_share {
+            return Some(ratio(cost, 1, total_satisfaction));
+        }
+    }
     // A price that solves the equation exactly is the price (the root is unique), wherever the
     // partial sweep found it.
     if let Some(rho) = sweep(ledger, cost, entries, interval)
