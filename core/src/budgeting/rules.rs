@@ -410,6 +410,8 @@ fn equal_shares_reasons(
             *slot = Some(Reason::FreeProject);
         }
     }
+    // A round's payer groups nearly always share one satisfaction: convert it once.
+    let mut satisfaction: Option<(i128, Exact)> = None;
     for (index, round) in run.rounds.iter().enumerate() {
         selected.push(round.project);
         let payers = round
@@ -417,7 +419,14 @@ fn equal_shares_reasons(
             .iter()
             .map(|payment| PayerGroup {
                 voters: payment.voters,
-                satisfaction: Exact(problem.satisfaction_of(payment.satisfaction)),
+                satisfaction: match &satisfaction {
+                    Some((scaled, exact)) if *scaled == payment.satisfaction => exact.clone(),
+                    _ => {
+                        let exact = Exact(problem.satisfaction_of(payment.satisfaction));
+                        satisfaction = Some((payment.satisfaction, exact.clone()));
+                        exact
+                    }
+                },
                 paid_each: approximate_money(problem, payment.paid_each),
                 paid_everything_left: payment.paid_everything_left,
             })

@@ -52,7 +52,15 @@ pub(crate) struct Prepared {
 impl Prepared {
     pub fn new(problem: &Problem) -> Prepared {
         let project_count = problem.project_count();
-        let mut supporters: Vec<Vec<(u32, i128)>> = vec![Vec::new(); project_count];
+        let mut lengths = vec![0usize; project_count];
+        for ballot in &problem.ballots {
+            for &(project, _) in &ballot.entries {
+                if let Some(length) = lengths.get_mut(project) {
+                    *length += 1;
+                }
+            }
+        }
+        let mut supporters: Vec<Vec<(u32, i128)>> = lengths.into_iter().map(Vec::with_capacity).collect();
         let mut supporter_count = vec![0u64; project_count];
         for (ballot_index, ballot) in problem.ballots.iter().enumerate() {
             for &(project, satisfaction) in &ballot.entries {

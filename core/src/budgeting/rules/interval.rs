@@ -83,11 +83,6 @@ impl Interval {
         Interval { low: low.next_down(), high: high.next_up() }
     }
 
-    /// The interval of `min(x, y)` for `x` in `self` and `y` in `other`.
-    pub fn min(self, other: Interval) -> Interval {
-        Interval { low: self.low.min(other.low), high: self.high.min(other.high) }
-    }
-
     /// The midpoint, for estimates.
     pub fn middle(self) -> f64 {
         if self.low.is_finite() && self.high.is_finite() { self.low / 2.0 + self.high / 2.0 } else { f64::NAN }
@@ -121,7 +116,6 @@ mod tests {
             if c != 0 {
                 prop_assert!(contains(ix.div(iy), &(&x / &y)));
             }
-            prop_assert!(contains(ix.min(iy), &x.clone().min(y.clone())));
         }
     }
 }

@@ -27,15 +27,25 @@ pub(super) enum Estimate {
     Unknown,
 }
 
-/// Interval of the money supporters can pay at price `price`: Σ w·min(money, price·s).
-pub(super) fn payable(entries: &[Entry], ledger: &Ledger, price: f64) -> Interval {
-    let price = Interval { low: price, high: price };
-    entries.iter().fold(Interval::ZERO, |total, entry| {
-        let due = price.mul(Interval::from_integer(entry.satisfaction));
-        total.add(
-            ledger.approximate[entry.class as usize].min(due).mul(Interval::from_integer(i128::from(entry.weight))),
-        )
-    })
+/// Bounds on the money supporters can pay at price `price`: Σ w·min(money, price·s), on the
+/// side asked for (`upper`). Every quantity is non-negative, so each product and sum is
+/// rounded one way only — half the work of full interval arithmetic on the hottest loop of a
+/// tally.
+pub(super) fn payable(entries: &[Entry], ledger: &Ledger, price: f64, upper: bool) -> f64 {
+    let mut total = 0.0f64;
+    for entry in entries {
+        let money = ledger.approximate[entry.class as usize];
+        let satisfaction = Interval::from_integer(entry.satisfaction);
+        let weight = Interval::from_integer(i128::from(entry.weight));
+        if upper {
+            let paid = money.high.min((price * satisfaction.high).next_up());
+            total = (total + (paid * weight.high).next_up()).next_up();
+        } else {
+            let paid = money.low.max(0.0).min((price * satisfaction.low).next_down());
+            total = (total + (paid * weight.low).next_down()).next_down();
+        }
+    }
+    total
 }
 
 /// Bounds the price ρ of a project on intervals, or says it cannot.
@@ -45,13 +55,18 @@ pub(super) fn payable(entries: &[Entry], ledger: &Ledger, price: f64) -> Interva
 /// `best_high`, the best certified upper end so far, and is infinite otherwise.
 pub(super) fn estimate_price(cost: i128, entries: &[Entry], ledger: &Ledger, best_high: f64) -> Estimate {
     let cost_interval = Interval::from_integer(cost);
-    let total = entries.iter().fold(Interval::ZERO, |total, entry| {
-        total.add(ledger.approximate[entry.class as usize].mul(Interval::from_integer(i128::from(entry.weight))))
-    });
-    if total.high < cost_interval.low {
+    // All the supporters' money, rounded down and up (everything is non-negative).
+    let (mut low, mut high) = (0.0f64, 0.0f64);
+    for entry in entries {
+        let money = ledger.approximate[entry.class as usize];
+        let weight = Interval::from_integer(i128::from(entry.weight));
+        low = (low + (money.low.max(0.0) * weight.low).next_down()).next_down();
+        high = (high + (money.high * weight.high).next_up()).next_up();
+    }
+    if high < cost_interval.low {
         return Estimate::Unaffordable;
     }
-    if total.low < cost_interval.high {
+    if low < cost_interval.high {
         return Estimate::Unknown;
     }
     // Estimate ρ with midpoints, then certify a tight interval around it: F(x) = Σ w·min(money,
@@ -63,10 +78,10 @@ pub(super) fn estimate_price(cost: i128, entries: &[Entry], ledger: &Ledger, bes
         [1e-15, 1e-13, 1e-11, 1e-9].into_iter().find_map(|relative| {
             if below {
                 let low = estimate * (1.0 - relative);
-                (payable(entries, ledger, low).high < cost_interval.low).then_some(low)
+                (payable(entries, ledger, low, true) < cost_interval.low).then_some(low)
             } else {
                 let high = estimate * (1.0 + relative);
-                (payable(entries, ledger, high).low >= cost_interval.high).then_some(high)
+                (payable(entries, ledger, high, false) >= cost_interval.high).then_some(high)
             }
         })
     };
