@@ -11,25 +11,88 @@ use std::fmt;
 /// An exact rational number as used for money, points, prices (ρ) and loads.
 ///
 /// Displays as a decimal rounded to at most six places (for people) and serialises to JSON as
-/// the exact value (an integer, or `numerator/denominator`), so that nothing is lost.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Exact(pub BigRational);
+/// the exact value (an integer, or `numerator/denominator`), so that nothing is lost. Values
+/// whose numerator and denominator fit in 128 bits — nearly all of them — are kept in machine
+/// integers: an outcome reports several per project, and big integers would cost more than
+/// the tally of a small election.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Exact(Repr);
+
+/// Canonical: `Small` whenever the reduced value fits, so equal values have equal forms.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Repr {
+    /// Reduced, with a positive denominator.
+    Small {
+        numerator: i128,
+        denominator: i128,
+    },
+    Big(BigRational),
+}
 
 impl Exact {
+    /// `numerator / denominator` exactly (`denominator` must not be zero).
+    pub fn ratio(numerator: i128, denominator: i128) -> Exact {
+        if denominator == 0 || numerator == i128::MIN || denominator == i128::MIN {
+            return Exact::from(BigRational::new(BigInt::from(numerator), BigInt::from(denominator)));
+        }
+        let divisor = numerator.gcd(&denominator).max(1);
+        let sign = if denominator < 0 { -1 } else { 1 };
+        Exact(Repr::Small { numerator: sign * numerator / divisor, denominator: sign * denominator / divisor })
+    }
+
+    /// The value as a big rational.
+    pub fn value(&self) -> BigRational {
+        match &self.0 {
+            Repr::Small { numerator, denominator } => {
+                BigRational::new_raw(BigInt::from(*numerator), BigInt::from(*denominator))
+            }
+            Repr::Big(value) => value.clone(),
+        }
+    }
+
     /// The exact value as `integer` or `numerator/denominator`.
     pub fn exact_string(&self) -> String {
-        if self.0.is_integer() { self.0.numer().to_string() } else { format!("{}/{}", self.0.numer(), self.0.denom()) }
+        match &self.0 {
+            Repr::Small { numerator, denominator: 1 } => numerator.to_string(),
+            Repr::Small { numerator, denominator } => format!("{numerator}/{denominator}"),
+            Repr::Big(value) if value.is_integer() => value.numer().to_string(),
+            Repr::Big(value) => format!("{}/{}", value.numer(), value.denom()),
+        }
     }
 
     /// The closest `f64`, for display and JSON consumers that want a number.
     pub fn approximate(&self) -> f64 {
-        self.0.to_f64().unwrap_or(f64::NAN)
+        match &self.0 {
+            Repr::Small { numerator, denominator } => {
+                BigRational::new_raw(BigInt::from(*numerator), BigInt::from(*denominator)).to_f64()
+            }
+            Repr::Big(value) => value.to_f64(),
+        }
+        .unwrap_or(f64::NAN)
+    }
+}
+
+impl PartialOrd for Exact {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Exact {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        if let (Repr::Small { numerator: a, denominator: b }, Repr::Small { numerator: c, denominator: d }) =
+            (&self.0, &other.0)
+            && let (Some(left), Some(right)) = (a.checked_mul(*d), c.checked_mul(*b))
+        {
+            return left.cmp(&right);
+        }
+        self.value().cmp(&other.value())
     }
 }
 
 impl fmt::Display for Exact {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str(&decimal_string(&self.0, 6))
+        formatter.write_str(&decimal_string(&self.value(), 6))
     }
 }
 
@@ -41,7 +104,12 @@ impl Serialize for Exact {
 
 impl From<BigRational> for Exact {
     fn from(value: BigRational) -> Self {
-        Exact(value)
+        match (value.numer().to_i128(), value.denom().to_i128()) {
+            (Some(numerator), Some(denominator)) if numerator != i128::MIN && denominator > 0 => {
+                Exact(Repr::Small { numerator, denominator })
+            }
+            _ => Exact(Repr::Big(value)),
+        }
     }
 }
 
@@ -170,9 +238,22 @@ mod tests {
     }
 
     #[test]
+    fn small_and_big_values_compare_and_print_alike() {
+        let huge = BigRational::new(BigInt::from(10).pow(40u32), BigInt::from(3));
+        assert_eq!(Exact::ratio(6, -4), Exact::from(rational(-3, 2)));
+        assert_eq!(Exact::ratio(6, -4).exact_string(), "-3/2");
+        assert_eq!(Exact::ratio(8, 4).exact_string(), "2");
+        assert!(Exact::ratio(1, 3) < Exact::ratio(1, 2));
+        assert!(Exact::ratio(-1, 2) < Exact::from(huge.clone()));
+        assert_eq!(Exact::from(huge.clone()).value(), huge);
+        assert_eq!(Exact::from(huge).exact_string(), format!("{}/3", BigInt::from(10).pow(40u32)));
+        assert_eq!(Exact::ratio(2, 3).approximate(), 2.0 / 3.0);
+    }
+
+    #[test]
     fn displays_rounded_decimals() {
         assert_eq!(decimal_string(&rational(2, 3), 3), "0.667");
         assert_eq!(decimal_string(&rational(-1, 2), 0), "-1");
-        assert_eq!(Exact(rational(5, 1)).to_string(), "5");
+        assert_eq!(Exact::from(rational(5, 1)).to_string(), "5");
     }
 }

@@ -324,7 +324,7 @@ pub fn tally(election: &Election, rule: Rule, options: &TallyOptions<'_>) -> Res
                     }
                 };
                 selected = equal_shares_reasons(&problem, &prepared, &run, &budget, &mut reasons);
-                per_voter_budget = Some(Exact(problem.money(&budget)));
+                per_voter_budget = Some(Exact::from(problem.money(&budget)));
             }
             if matches!(rule, Rule::MesCostGreedy | Rule::MesCostAdd1Greedy) && !is_exhaustive(&problem, &selected) {
                 let result = greedy::greedy(&problem, &selected, false, true);
@@ -353,7 +353,7 @@ pub fn tally(election: &Election, rule: Rule, options: &TallyOptions<'_>) -> Res
         .map(|(index, ((project, position), reason))| ProjectExplanation {
             project_id: project.id.clone(),
             name: election.project_name(index).map(str::to_owned),
-            cost: Exact(project.cost.clone()),
+            cost: Exact::from(project.cost.clone()),
             selected: position.is_some(),
             position,
             reason: reason.unwrap_or(Reason::NoSupporters),
@@ -367,7 +367,7 @@ pub fn tally(election: &Election, rule: Rule, options: &TallyOptions<'_>) -> Res
             .filter_map(|&index| election.projects.get(index))
             .map(|project| project.id.clone())
             .collect(),
-        total_cost: Exact(problem.money_of(problem.total_cost(&selected))),
+        total_cost: problem.money_of(problem.total_cost(&selected)),
         selected_indices: selected,
         per_voter_budget,
         add_one_runs,
@@ -403,7 +403,7 @@ fn equal_shares_reasons(
     per_voter_budget: &BigRational,
     reasons: &mut [Option<Reason>],
 ) -> Vec<usize> {
-    let budget = Exact(problem.money(per_voter_budget));
+    let budget = Exact::from(problem.money(per_voter_budget));
     let mut selected = prepared.free.clone();
     for &project in &prepared.free {
         if let Some(slot) = reasons.get_mut(project) {
@@ -422,7 +422,7 @@ fn equal_shares_reasons(
                 satisfaction: match &satisfaction {
                     Some((scaled, exact)) if *scaled == payment.satisfaction => exact.clone(),
                     _ => {
-                        let exact = Exact(problem.satisfaction_of(payment.satisfaction));
+                        let exact = problem.satisfaction_of(payment.satisfaction);
                         satisfaction = Some((payment.satisfaction, exact.clone()));
                         exact
                     }

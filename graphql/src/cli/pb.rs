@@ -97,7 +97,7 @@ fn run_tally(file: &Path, rule: Rule, tie_breaking: TieBreaking, explain: bool, 
             stdout,
             "total cost: {} of budget {}",
             outcome.total_cost,
-            civitas_core::budgeting::Exact(election.budget.clone())
+            civitas_core::budgeting::Exact::from(election.budget.clone())
         )?;
     } else {
         for id in &outcome.selected {
@@ -146,8 +146,8 @@ fn run_check(file: &Path, json: bool) -> anyhow::Result<()> {
         projects: election.projects.len(),
         voters: election.voter_count(),
         distinct_ballots: election.ballots.len(),
-        budget: civitas_core::budgeting::Exact(election.budget.clone()),
-        total_cost_of_all_projects: civitas_core::budgeting::Exact(election.total_cost(&all)),
+        budget: civitas_core::budgeting::Exact::from(election.budget.clone()),
+        total_cost_of_all_projects: civitas_core::budgeting::Exact::from(election.total_cost(&all)),
         applicable_rules: Rule::ALL
             .into_iter()
             .filter(|rule| rule.applies_to(election.vote_type))

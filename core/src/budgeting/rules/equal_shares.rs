@@ -54,7 +54,7 @@ impl Prepared {
         let project_count = problem.project_count();
         let mut lengths = vec![0usize; project_count];
         for ballot in &problem.ballots {
-            for &(project, _) in &ballot.entries {
+            for &(project, _) in problem.entries(ballot) {
                 if let Some(length) = lengths.get_mut(project) {
                     *length += 1;
                 }
@@ -63,7 +63,7 @@ impl Prepared {
         let mut supporters: Vec<Vec<(u32, i128)>> = lengths.into_iter().map(Vec::with_capacity).collect();
         let mut supporter_count = vec![0u64; project_count];
         for (ballot_index, ballot) in problem.ballots.iter().enumerate() {
-            for &(project, satisfaction) in &ballot.entries {
+            for &(project, satisfaction) in problem.entries(ballot) {
                 if let (true, Some(list), Some(count)) =
                     (satisfaction > 0, supporters.get_mut(project), supporter_count.get_mut(project))
                 {

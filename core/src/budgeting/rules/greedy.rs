@@ -3,7 +3,7 @@
 
 use crate::budgeting::explain::Reason;
 use crate::budgeting::number::Exact;
-use crate::budgeting::rules::problem::{Problem, compare_products, ratio};
+use crate::budgeting::rules::problem::{Problem, compare_products};
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use std::cmp::Ordering;
@@ -64,16 +64,23 @@ pub(crate) fn greedy(problem: &Problem, initial: &[usize], free_is_infinite: boo
                 Score::Infinite => None,
                 Score::Ratio(numerator, denominator) => {
                     // Scores are shown in real units: satisfaction per unit of the currency.
-                    Some(Exact(match denominator.checked_mul(problem.satisfaction_scale) {
-                        Some(scaled) => ratio(numerator, problem.money_scale, scaled),
-                        None => BigRational::new(
-                            BigInt::from(numerator) * BigInt::from(problem.money_scale),
-                            BigInt::from(denominator) * BigInt::from(problem.satisfaction_scale),
-                        ),
-                    }))
+                    Some(
+                        match (
+                            numerator.checked_mul(problem.money_scale),
+                            denominator.checked_mul(problem.satisfaction_scale),
+                        ) {
+                            (Some(scaled_numerator), Some(scaled_denominator)) => {
+                                Exact::ratio(scaled_numerator, scaled_denominator)
+                            }
+                            _ => Exact::from(BigRational::new(
+                                BigInt::from(numerator) * BigInt::from(problem.money_scale),
+                                BigInt::from(denominator) * BigInt::from(problem.satisfaction_scale),
+                            )),
+                        },
+                    )
                 }
             },
-            remaining_budget: Exact(problem.money_of(remaining)),
+            remaining_budget: problem.money_of(remaining),
             completion,
         };
         if problem.cost(project) <= remaining {

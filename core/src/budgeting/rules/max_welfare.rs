@@ -2,7 +2,6 @@
 //! satisfaction, computed exactly (a 0/1 knapsack), with a documented tie-breaking among optima.
 
 use crate::budgeting::explain::Reason;
-use crate::budgeting::number::Exact;
 use crate::budgeting::rules::problem::{Problem, compare_products};
 use num_integer::Integer;
 use std::cmp::Ordering;
@@ -57,7 +56,7 @@ pub(crate) fn max_welfare(problem: &Problem) -> MaxWelfareResult {
     });
     selected.extend(chosen_items.iter().map(|item| item.project));
     let optimum: i128 = selected.iter().map(|&project| totals.get(project).copied().unwrap_or(0)).sum();
-    let optimal_welfare = Exact(problem.satisfaction_of(optimum));
+    let optimal_welfare = problem.satisfaction_of(optimum);
     let reasons = (0..problem.project_count())
         .map(|project| {
             let welfare = totals.get(project).copied().unwrap_or(0);
@@ -65,7 +64,7 @@ pub(crate) fn max_welfare(problem: &Problem) -> MaxWelfareResult {
                 Reason::NoSupporters
             } else {
                 Reason::MaxWelfare {
-                    welfare: Exact(problem.satisfaction_of(welfare)),
+                    welfare: problem.satisfaction_of(welfare),
                     optimal_welfare: optimal_welfare.clone(),
                 }
             };

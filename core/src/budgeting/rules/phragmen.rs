@@ -113,7 +113,7 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
     let mut supporters: Vec<Vec<usize>> = vec![Vec::new(); project_count];
     let mut approval_score = vec![0u64; project_count];
     for (ballot_index, ballot) in problem.ballots.iter().enumerate() {
-        for &(project, _) in &ballot.entries {
+        for &(project, _) in problem.entries(ballot) {
             if let (Some(list), Some(score)) = (supporters.get_mut(project), approval_score.get_mut(project)) {
                 list.push(ballot_index);
                 *score += ballot.weight;
@@ -145,6 +145,8 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
     let mut round = 0usize;
     let mut moved = vec![0u64; project_count];
     let mut touched: Vec<usize> = Vec::new();
+    let mut movers: Vec<(usize, usize)> = Vec::new();
+    let mut class_counts: Vec<usize> = Vec::new();
     loop {
         round += 1;
         if remaining.is_empty() {
@@ -217,15 +219,29 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
         }
         // Supporters move class by class: their weights are summed per project first, so that
         // each (old class, project) pair costs one interval operation, not each ballot.
-        let mut movers: Vec<(usize, usize)> =
-            supporters[chosen].iter().map(|&ballot| (ballot_class[ballot], ballot)).collect();
-        movers.sort_unstable();
+        // A counting sort by class: classes are few (one per round) and ballots many.
+        class_counts.clear();
+        class_counts.resize(new_class + 1, 0);
+        for &ballot in &supporters[chosen] {
+            class_counts[ballot_class[ballot]] += 1;
+        }
+        let mut next = 0;
+        for count in class_counts.iter_mut() {
+            (*count, next) = (next, next + *count);
+        }
+        movers.clear();
+        movers.resize(supporters[chosen].len(), (0, 0));
+        for &ballot in &supporters[chosen] {
+            let class = ballot_class[ballot];
+            movers[class_counts[class]] = (class, ballot);
+            class_counts[class] += 1;
+        }
         for group in movers.chunk_by(|first, second| first.0 == second.0) {
             let old_class = group[0].0;
             for &(_, ballot) in group {
                 ballot_class[ballot] = new_class;
                 let Some(ballot) = problem.ballots.get(ballot) else { continue };
-                for &(project, _) in &ballot.entries {
+                for &(project, _) in problem.entries(ballot) {
                     if let Some(slot) = moved.get_mut(project) {
                         if *slot == 0 {
                             touched.push(project);

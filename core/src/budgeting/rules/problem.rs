@@ -3,6 +3,7 @@
 
 use crate::budgeting::error::TallyError;
 use crate::budgeting::model::{Election, VoteType};
+use crate::budgeting::number::Exact;
 use crate::budgeting::rules::{Satisfaction, TieBreaking};
 use num_bigint::BigInt;
 use num_integer::Integer;
@@ -31,15 +32,19 @@ pub(crate) struct Problem {
     /// The distinct ballots with the satisfaction each gives to the projects it names (zero
     /// satisfactions are left out).
     pub ballots: Vec<WeightedBallot>,
+    /// Every ballot's `(project index, satisfaction)` pairs, one after the other: one
+    /// allocation for all ballots.
+    entries: Vec<(usize, i128)>,
     /// Tie-breaking rank of each project: among tied projects the lowest rank wins.
     pub rank: Vec<usize>,
 }
 
-/// A distinct ballot in integer form.
+/// A distinct ballot in integer form; [`Problem::entries`] gives its satisfactions.
 #[derive(Debug, Clone)]
 pub(crate) struct WeightedBallot {
-    /// `(project index, satisfaction)` pairs with a non-zero satisfaction.
-    pub entries: Vec<(usize, i128)>,
+    /// Where its `(project index, satisfaction)` pairs (non-zero satisfactions) lie in the
+    /// problem's entries.
+    range: std::ops::Range<usize>,
     /// How many voters cast the ballot.
     pub weight: u64,
 }
@@ -80,9 +85,10 @@ impl Problem {
             return Err(TallyError::OutOfRange("more than 2^40 voters".to_owned()));
         }
         let mut ballots = Vec::with_capacity(election.ballots.len());
+        let mut entries = Vec::with_capacity(election.ballots.iter().map(|ballot| ballot.projects.len()).sum());
         for ballot in &election.ballots {
             let length = ballot.projects.len();
-            let mut entries = Vec::with_capacity(length);
+            let start = entries.len();
             for (position, &project) in ballot.projects.iter().enumerate() {
                 let satisfaction_value = match satisfaction {
                     Satisfaction::Cost => costs.get(project).copied().unwrap_or(0),
@@ -98,7 +104,7 @@ impl Problem {
                     entries.push((project, satisfaction_value));
                 }
             }
-            ballots.push(WeightedBallot { entries, weight: ballot.multiplicity });
+            ballots.push(WeightedBallot { range: start..entries.len(), weight: ballot.multiplicity });
         }
         let rank = tie_breaking_rank(election, &costs, tie_breaking);
         let satisfaction_scale = match satisfaction {
@@ -106,7 +112,12 @@ impl Problem {
             Satisfaction::Points => points_scale,
             Satisfaction::Cardinality | Satisfaction::Borda => 1,
         };
-        Ok(Problem { costs, budget, money_scale, satisfaction_scale, voter_count, ballots, rank })
+        Ok(Problem { costs, budget, money_scale, satisfaction_scale, voter_count, ballots, entries, rank })
+    }
+
+    /// A ballot's `(project index, satisfaction)` pairs.
+    pub fn entries(&self, ballot: &WeightedBallot) -> &[(usize, i128)] {
+        self.entries.get(ballot.range.clone()).unwrap_or_default()
     }
 
     /// Number of projects.
@@ -118,7 +129,7 @@ impl Problem {
     pub fn total_satisfaction(&self) -> Vec<i128> {
         let mut totals = vec![0i128; self.project_count()];
         for ballot in &self.ballots {
-            for &(project, satisfaction) in &ballot.entries {
+            for &(project, satisfaction) in self.entries(ballot) {
                 if let Some(total) = totals.get_mut(project) {
                     *total += satisfaction * i128::from(ballot.weight);
                 }
@@ -143,13 +154,13 @@ impl Problem {
     }
 
     /// An integer amount in scaled units as an exact amount of the election's currency.
-    pub fn money_of(&self, scaled: i128) -> BigRational {
-        ratio(scaled, 1, self.money_scale)
+    pub fn money_of(&self, scaled: i128) -> Exact {
+        Exact::ratio(scaled, self.money_scale)
     }
 
     /// An integer satisfaction as an exact real satisfaction.
-    pub fn satisfaction_of(&self, scaled: i128) -> BigRational {
-        ratio(scaled, 1, self.satisfaction_scale)
+    pub fn satisfaction_of(&self, scaled: i128) -> Exact {
+        Exact::ratio(scaled, self.satisfaction_scale)
     }
 
     /// The tie-breaking rank of a project.

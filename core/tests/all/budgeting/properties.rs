@@ -74,8 +74,8 @@ proptest! {
         for rule in Rule::ALL.into_iter().filter(|rule| rule.applies_to(election.vote_type)) {
             let outcome = tally(&election, rule, &TallyOptions { tie_breaking, ..TallyOptions::default() })
                 .map_err(|error| TestCaseError::fail(format!("{rule}: {error}")))?;
-            prop_assert!(outcome.total_cost.0 <= election.budget, "{} overspends", rule);
-            prop_assert_eq!(outcome.total_cost.0.clone(), election.total_cost(&outcome.selected_indices));
+            prop_assert!(outcome.total_cost.value() <= election.budget, "{} overspends", rule);
+            prop_assert_eq!(outcome.total_cost.value(), election.total_cost(&outcome.selected_indices));
             let mut distinct = outcome.selected_indices.clone();
             distinct.sort_unstable();
             distinct.dedup();
@@ -131,7 +131,7 @@ proptest! {
             let expected = naive::equal_shares(&election, satisfaction);
             prop_assert_eq!(&outcome.selected, &selected_ids(&election, &expected.selected), "{}", rule);
             if !expected.selected.is_empty() {
-                prop_assert_eq!(outcome.per_voter_budget.map(|budget| budget.0), Some(expected.per_voter_budget.clone()));
+                prop_assert_eq!(outcome.per_voter_budget.map(|budget| budget.value()), Some(expected.per_voter_budget.clone()));
             }
             // No voter pays more than their share, and nobody's money goes negative.
             prop_assert!(expected.money.iter().all(|money| *money >= BigRational::zero()));
