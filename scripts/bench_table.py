@@ -31,7 +31,9 @@ def human(seconds):
         return f"{seconds:.2f} s"
     if seconds >= 1e-3:
         return f"{seconds * 1e3:.2f} ms"
-    return f"{seconds * 1e6:.0f} µs"
+    if seconds >= 1e-4:
+        return f"{seconds * 1e6:.0f} µs"
+    return f"{seconds * 1e6:.1f} µs"
 
 
 def main():

@@ -33,6 +33,10 @@ pub struct PayerGroup {
     pub paid_each: f64,
     /// Whether they paid all the money they had left (they could not pay the full price ρ·satisfaction).
     pub paid_everything_left: bool,
+    /// The ids of the voters in the group, when the tally was asked for them
+    /// ([`crate::budgeting::TallyOptions::payer_ids`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voter_ids: Option<Vec<String>>,
 }
 
 /// The rule-specific reason of a [`ProjectExplanation`].

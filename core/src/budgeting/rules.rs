@@ -220,6 +220,9 @@ pub struct TallyOptions<'a> {
     /// How the add-one completions raise the voters' budget; every strategy gives the same
     /// outcome (the tests check it), they differ only in speed.
     pub add_one_strategy: AddOneStrategy,
+    /// Whether equal-shares explanations list the ids of the voters in each payer group
+    /// ([`PayerGroup::voter_ids`]); off by default, as it lists every payer of every project.
+    pub payer_ids: bool,
 }
 
 /// How the add-one completions step through per-voter budgets. All strategies give exactly the
@@ -323,7 +326,8 @@ pub fn tally(election: &Election, rule: Rule, options: &TallyOptions<'_>) -> Res
                         (equal_shares::run(&problem, &prepared, &budget), budget)
                     }
                 };
-                selected = equal_shares_reasons(&problem, &prepared, &run, &budget, &mut reasons);
+                let payers = options.payer_ids.then(|| payer_voter_ids(election, &problem, &prepared, &run));
+                selected = equal_shares_reasons(&problem, &prepared, &run, &budget, payers, &mut reasons);
                 per_voter_budget = Some(Exact::from(problem.money(&budget)));
             }
             if matches!(rule, Rule::MesCostGreedy | Rule::MesCostAdd1Greedy) && !is_exhaustive(&problem, &selected) {
@@ -395,12 +399,38 @@ fn is_exhaustive(problem: &Problem, selected: &[usize]) -> bool {
         .all(|project| selected.contains(&project) || cost + problem.cost(project) > problem.budget)
 }
 
+/// The ids of the voters in each payer group of each round of a run (round → group → ids).
+fn payer_voter_ids(election: &Election, problem: &Problem, prepared: &Prepared, run: &MesRun) -> Vec<Vec<Vec<String>>> {
+    let mut voters_of_ballot: Vec<Vec<&str>> = vec![Vec::new(); problem.ballots.len()];
+    for voter in &election.voters {
+        if let Some(list) = voters_of_ballot.get_mut(voter.ballot) {
+            list.push(voter.id.as_str());
+        }
+    }
+    equal_shares::payer_ballots(prepared, run)
+        .into_iter()
+        .map(|groups| {
+            groups
+                .into_iter()
+                .map(|ballots| {
+                    ballots
+                        .into_iter()
+                        .flat_map(|ballot| voters_of_ballot.get(ballot as usize).into_iter().flatten())
+                        .map(|id| (*id).to_owned())
+                        .collect()
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// Fills the reasons of an equal-shares run and returns its outcome (free projects first).
 fn equal_shares_reasons(
     problem: &Problem,
     prepared: &Prepared,
     run: &MesRun,
     per_voter_budget: &BigRational,
+    mut payer_ids: Option<Vec<Vec<Vec<String>>>>,
     reasons: &mut [Option<Reason>],
 ) -> Vec<usize> {
     let budget = Exact::from(problem.money(per_voter_budget));
@@ -414,10 +444,13 @@ fn equal_shares_reasons(
     let mut satisfaction: Option<(i128, Exact)> = None;
     for (index, round) in run.rounds.iter().enumerate() {
         selected.push(round.project);
+        let mut ids = payer_ids.as_mut().and_then(|rounds| rounds.get_mut(index)).map(std::mem::take);
         let payers = round
             .payments
             .iter()
-            .map(|payment| PayerGroup {
+            .enumerate()
+            .map(|(group, payment)| PayerGroup {
+                voter_ids: ids.as_mut().and_then(|groups| groups.get_mut(group)).map(std::mem::take),
                 voters: payment.voters,
                 satisfaction: match &satisfaction {
                     Some((scaled, exact)) if *scaled == payment.satisfaction => exact.clone(),

@@ -31,6 +31,10 @@ pub enum PbCommand {
         /// Print the selection and the explanations as JSON.
         #[arg(long)]
         json: bool,
+        /// With --explain or --json and an equal-shares rule: list the ids of the voters who
+        /// paid for each bought project, group by group.
+        #[arg(long)]
+        payer_ids: bool,
         /// The `.pb` file.
         file: PathBuf,
     },
@@ -55,8 +59,8 @@ fn parse_tie_breaking(name: &str) -> Result<TieBreaking, String> {
 /// Runs a `pb` subcommand.
 pub fn run(command: PbCommand) -> anyhow::Result<()> {
     match command {
-        PbCommand::Tally { rule, tie_breaking, explain, json, file } => {
-            run_tally(&file, rule, tie_breaking, explain, json)
+        PbCommand::Tally { rule, tie_breaking, explain, json, payer_ids, file } => {
+            run_tally(&file, rule, TallyOptions { tie_breaking, payer_ids, ..TallyOptions::default() }, explain, json)
         }
         PbCommand::Check { json, file } => run_check(&file, json),
     }
@@ -67,7 +71,7 @@ fn load(file: &Path) -> anyhow::Result<Election> {
     parse_pabulib(BufReader::new(reader)).with_context(|| format!("{} is not a valid Pabulib file", file.display()))
 }
 
-fn run_tally(file: &Path, rule: Rule, tie_breaking: TieBreaking, explain: bool, json: bool) -> anyhow::Result<()> {
+fn run_tally(file: &Path, rule: Rule, options: TallyOptions<'_>, explain: bool, json: bool) -> anyhow::Result<()> {
     let election = load(file)?;
     // Add-one completions can run for a while on large elections; show how far they are.
     // indicatif draws nothing when stderr is not a terminal, so scripts see clean output.
@@ -83,7 +87,7 @@ fn run_tally(file: &Path, rule: Rule, tie_breaking: TieBreaking, explain: bool, 
             progress.evaluations, progress.per_voter_budget
         ));
     };
-    let options = TallyOptions { tie_breaking, progress: Some(&report), ..TallyOptions::default() };
+    let options = TallyOptions { progress: Some(&report), ..options };
     let outcome = tally(&election, rule, &options);
     spinner.finish_and_clear();
     let outcome = outcome.with_context(|| format!("cannot tally {} with {rule}", file.display()))?;
@@ -93,6 +97,7 @@ fn run_tally(file: &Path, rule: Rule, tie_breaking: TieBreaking, explain: bool, 
         writeln!(stdout)?;
     } else if explain {
         write!(stdout, "{}", explanation_table(&outcome.explanations))?;
+        write!(stdout, "{}", payer_lists(&outcome.explanations))?;
         writeln!(
             stdout,
             "total cost: {} of budget {}",
@@ -105,6 +110,29 @@ fn run_tally(file: &Path, rule: Rule, tie_breaking: TieBreaking, explain: bool, 
         }
     }
     Ok(())
+}
+
+/// The voters who paid for each bought project, when the tally listed them.
+fn payer_lists(explanations: &[civitas_core::budgeting::ProjectExplanation]) -> String {
+    let mut text = String::new();
+    for explanation in explanations {
+        if let civitas_core::budgeting::Reason::EqualSharesBought { round, payers, .. } = &explanation.reason {
+            for group in payers {
+                let Some(ids) = &group.voter_ids else { continue };
+                let paid = if group.paid_everything_left {
+                    "all they had left".to_owned()
+                } else {
+                    format!("{:.2} each", group.paid_each)
+                };
+                text.push_str(&format!(
+                    "payers of {} (round {round}), {paid}: {}\n",
+                    explanation.project_id,
+                    ids.join(" ")
+                ));
+            }
+        }
+    }
+    text
 }
 
 /// What `pb check` reports.

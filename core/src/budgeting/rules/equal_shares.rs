@@ -241,6 +241,45 @@ pub(crate) fn run(problem: &Problem, prepared: &Prepared, per_voter_budget: &Big
     MesRun { rounds, money_left }
 }
 
+/// The ballots in each payer group of each round of a run (round → group → ballot indices), in
+/// the order of [`Round::payments`]: the run's grouping replayed, one group per (class,
+/// satisfaction) of the payers, with everyone who paid all they had sharing one class after.
+pub(crate) fn payer_ballots(prepared: &Prepared, run: &MesRun) -> Vec<Vec<Vec<u32>>> {
+    let mut ballot_class: Vec<u32> = vec![0; prepared.ballot_weights.len()];
+    let mut classes: u32 = 1;
+    let mut broke: Option<u32> = None;
+    let mut rounds = Vec::with_capacity(run.rounds.len());
+    for round in &run.rounds {
+        let mut groups: HashMap<(u32, i128), usize> = HashMap::new();
+        let mut targets: Vec<u32> = Vec::with_capacity(round.payments.len());
+        let mut members: Vec<Vec<u32>> = vec![Vec::new(); round.payments.len()];
+        for &(ballot, satisfaction) in prepared.supporters.get(round.project).map(Vec::as_slice).unwrap_or_default() {
+            let Some(class) = ballot_class.get(ballot as usize).copied() else { continue };
+            let group = *groups.entry((class, satisfaction)).or_insert_with(|| {
+                let exhausted = round.payments.get(targets.len()).is_some_and(|payment| payment.paid_everything_left);
+                let target = match (exhausted, broke) {
+                    (true, Some(class)) => class,
+                    _ => {
+                        classes += 1;
+                        if exhausted {
+                            broke = Some(classes);
+                        }
+                        classes
+                    }
+                };
+                targets.push(target);
+                targets.len() - 1
+            });
+            if let (Some(list), Some(&target)) = (members.get_mut(group), targets.get(group)) {
+                list.push(ballot);
+                ballot_class[ballot as usize] = target;
+            }
+        }
+        rounds.push(members);
+    }
+    rounds
+}
+
 /// Charges the supporters of the project bought in `round` and moves them to new money classes.
 fn pay(prepared: &Prepared, ballot_class: &mut [u32], ledger: &mut Ledger, project: usize, round: u32) -> Vec<Payment> {
     let rho = ledger.rounds.get(round as usize).map_or(Interval::ZERO, |record| record.rho_interval);

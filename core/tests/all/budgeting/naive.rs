@@ -30,6 +30,16 @@ pub fn satisfactions(election: &Election, satisfaction: Satisfaction) -> Vec<Vec
     voters
 }
 
+/// The ballot index of each voter in [`satisfactions`]' order (ballots expanded by multiplicity).
+pub fn voter_ballots(election: &Election) -> Vec<usize> {
+    election
+        .ballots
+        .iter()
+        .enumerate()
+        .flat_map(|(index, ballot)| (0..ballot.multiplicity).map(move |_| index))
+        .collect()
+}
+
 /// Project indices by id compared as strings: the default tie-breaking.
 pub fn by_id(election: &Election, projects: &mut [usize]) {
     projects.sort_by(|&first, &second| election.projects[first].id.cmp(&election.projects[second].id));
@@ -65,6 +75,9 @@ pub struct NaiveMes {
     pub selected: Vec<usize>,
     pub money: Vec<BigRational>,
     pub per_voter_budget: BigRational,
+    /// For each project bought in a round: its supporters who paid all they had left (voters
+    /// by index in [`satisfactions`]' order).
+    pub paid_everything: Vec<(usize, Vec<usize>)>,
 }
 
 /// The Method of Equal Shares, voter by voter: supported free projects first (by id), then in
@@ -84,6 +97,7 @@ pub fn equal_shares(election: &Election, satisfaction: Satisfaction) -> NaiveMes
         .filter(|&p| count > 0 && supported(p) && !election.projects[p].cost.is_zero())
         .collect();
     by_id(election, &mut candidates);
+    let mut paid_everything = Vec::new();
     loop {
         let mut best: Option<(BigRational, usize)> = None;
         for &project in &candidates {
@@ -114,15 +128,20 @@ pub fn equal_shares(election: &Election, satisfaction: Satisfaction) -> NaiveMes
             }
         }
         let Some((rho, project)) = best else { break };
+        let mut exhausted = Vec::new();
         for voter in 0..count {
             let due = &rho * &voters[voter][project];
+            if voters[voter][project] > BigRational::zero() && due >= money[voter] {
+                exhausted.push(voter);
+            }
             let paid = if due < money[voter] { due } else { money[voter].clone() };
             money[voter] -= paid;
         }
+        paid_everything.push((project, exhausted));
         selected.push(project);
         candidates.retain(|&candidate| candidate != project);
     }
-    NaiveMes { selected, money, per_voter_budget }
+    NaiveMes { selected, money, per_voter_budget, paid_everything }
 }
 
 /// The highest total satisfaction of any set of projects within the budget (all subsets).

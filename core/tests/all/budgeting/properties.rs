@@ -4,7 +4,7 @@
 
 use super::naive;
 use civitas_core::budgeting::{
-    AddOneStrategy, Election, Rule, Satisfaction, TallyOptions, TieBreaking, parse_pabulib_str, tally,
+    AddOneStrategy, Election, Reason, Rule, Satisfaction, TallyOptions, TieBreaking, parse_pabulib_str, tally,
 };
 use num_rational::BigRational;
 use num_traits::Zero;
@@ -151,6 +151,13 @@ proptest! {
     }
 
     #[test]
+    fn equal_shares_names_who_paid_for_each_project(election in prop_oneof![election("approval"), election("cumulative")]) {
+        for (rule, satisfaction) in [(Rule::MesCost, Satisfaction::Cost), (Rule::MesCard, Satisfaction::Cardinality)] {
+            payers_are_who_paid(&election, rule, satisfaction)?;
+        }
+    }
+
+    #[test]
     fn add_one_strategies_give_the_unit_step_outcome(
         election in prop_oneof![election("approval"), scaled_election("approval", 1000), scaled_election("approval", 97)],
     ) {
@@ -167,6 +174,59 @@ proptest! {
             let plain = default_tally(&election, Rule::MesCost);
             prop_assert!(unit.per_voter_budget >= plain.per_voter_budget || plain.selected.is_empty());
         }
+    }
+}
+
+/// The payer groups of every project bought name its supporters — each once — and, among them,
+/// exactly those who paid all they had left in the naive run.
+fn payers_are_who_paid(election: &Election, rule: Rule, satisfaction: Satisfaction) -> Result<(), TestCaseError> {
+    let outcome = tally(election, rule, &TallyOptions { payer_ids: true, ..TallyOptions::default() }).expect("tally");
+    let expected = naive::equal_shares(election, satisfaction);
+    let voters = naive::satisfactions(election, satisfaction);
+    let voter_ballots = naive::voter_ballots(election);
+    let ballot_of: std::collections::HashMap<&str, usize> =
+        election.voters.iter().map(|voter| (voter.id.as_str(), voter.ballot)).collect();
+    for (project, exhausted) in &expected.paid_everything {
+        let Reason::EqualSharesBought { payers, .. } = &outcome.explanations[*project].reason else {
+            return Err(TestCaseError::fail(format!("{rule}: project {project} has no payers")));
+        };
+        let mut paid: Vec<usize> = Vec::new();
+        let mut paid_all: Vec<usize> = Vec::new();
+        for group in payers {
+            let ids = group.voter_ids.as_ref().expect("asked for payer ids");
+            prop_assert_eq!(ids.len() as u64, group.voters);
+            let ballots: Vec<usize> = ids.iter().filter_map(|id| ballot_of.get(id.as_str()).copied()).collect();
+            prop_assert_eq!(ballots.len(), ids.len());
+            if group.paid_everything_left {
+                paid_all.extend(&ballots);
+            }
+            paid.extend(ballots);
+        }
+        let mut supporters: Vec<usize> = (0..voters.len())
+            .filter(|&voter| voters[voter][*project] > BigRational::zero())
+            .map(|voter| voter_ballots[voter])
+            .collect();
+        let mut expected_all: Vec<usize> = exhausted.iter().map(|&voter| voter_ballots[voter]).collect();
+        for list in [&mut paid, &mut paid_all, &mut supporters, &mut expected_all] {
+            list.sort_unstable();
+        }
+        prop_assert_eq!(&paid, &supporters, "{}: payers of project {}", rule, project);
+        prop_assert_eq!(&paid_all, &expected_all, "{}: who paid all they had for project {}", rule, project);
+    }
+    Ok(())
+}
+
+#[test]
+fn equal_shares_names_who_paid_on_small_real_elections() {
+    for instance in [
+        "Netherlands_Assen_2024.pb",
+        "Poland_Czestochowa_2020_Grabowka.pb",
+        "Worldwide_Mechanical_Turk_Knapsack_7.pb",
+        "Poland_Krakow_2018_Wzgorza_Krzeslawickie.pb",
+    ] {
+        let election = super::support::load(instance);
+        payers_are_who_paid(&election, Rule::MesCost, Satisfaction::Cost)
+            .unwrap_or_else(|error| panic!("{instance}: {error}"));
     }
 }
 
