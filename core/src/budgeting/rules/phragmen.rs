@@ -25,9 +25,6 @@ pub(crate) struct PhragmenResult {
     pub reasons: Vec<(usize, Reason)>,
 }
 
-/// Classes reserved up front per project (past this, vectors grow as usual).
-const MAX_RESERVED_CLASSES: usize = 512;
-
 fn rational(value: i128) -> BigRational {
     BigRational::from_integer(BigInt::from(value))
 }
@@ -46,8 +43,6 @@ struct Loads {
     exact: Vec<Option<BigRational>>,
     /// `None` for the initial class (load 0).
     origin: Vec<Option<ClassOrigin>>,
-    /// `weights[project][class]`: number of the project's supporters whose load is that class's.
-    weights: Vec<Vec<u64>>,
     /// Per project, `Σ weight × load` over its supporters' classes, as an interval.
     sums: Vec<Interval>,
 }
@@ -67,11 +62,6 @@ impl Loads {
             total += self.exact_load(class) * rational(i128::from(weight));
         }
         total / rational(i128::from(score))
-    }
-
-    /// The nonzero weights of a project's supporters per class.
-    fn project_weights(&self, project: usize) -> Vec<(usize, u64)> {
-        self.weights[project].iter().enumerate().filter(|(_, weight)| **weight > 0).map(|(c, &w)| (c, w)).collect()
     }
 
     /// The exact load of a class, computed from its origin (and its origin's classes, first) and
@@ -107,6 +97,31 @@ impl Loads {
     }
 }
 
+/// The weight of a project's supporters in each load class (nonzero only), from the ballots'
+/// classes; `by_class` is scratch space. Only exact comparisons and class origins need it.
+fn class_weights(
+    problem: &Problem,
+    supporters: &[usize],
+    ballot_class: &[usize],
+    by_class: &mut Vec<u64>,
+) -> Vec<(usize, u64)> {
+    let mut weights = Vec::new();
+    for &ballot in supporters {
+        let class = ballot_class[ballot];
+        if by_class.len() <= class {
+            by_class.resize(class + 1, 0);
+        }
+        if by_class[class] == 0 {
+            weights.push((class, 0));
+        }
+        by_class[class] += problem.ballots.get(ballot).map_or(0, |ballot| ballot.weight);
+    }
+    for (class, weight) in &mut weights {
+        *weight = std::mem::take(&mut by_class[*class]);
+    }
+    weights
+}
+
 /// Runs sequential Phragmén on an approval problem (every entry of a ballot is an approval).
 pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
     let project_count = problem.project_count();
@@ -124,16 +139,6 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
         approximate: vec![Interval::ZERO],
         exact: vec![Some(BigRational::zero())],
         origin: vec![None],
-        // One class per round at most (a round buys a project): room for all of them up to a
-        // bound, so that adding a class does not move every project's weights.
-        weights: approval_score
-            .iter()
-            .map(|&score| {
-                let mut weights = Vec::with_capacity(project_count.min(MAX_RESERVED_CLASSES) + 1);
-                weights.push(score);
-                weights
-            })
-            .collect(),
         sums: vec![Interval::ZERO; project_count],
     };
     let mut ballot_class: Vec<usize> = vec![0; problem.ballots.len()];
@@ -147,6 +152,7 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
     let mut touched: Vec<usize> = Vec::new();
     let mut movers: Vec<(usize, usize)> = Vec::new();
     let mut class_counts: Vec<usize> = Vec::new();
+    let mut by_class: Vec<u64> = Vec::new();
     loop {
         round += 1;
         if remaining.is_empty() {
@@ -174,7 +180,7 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
                 let mut minimum: Option<BigRational> = None;
                 let mut at_minimum = Vec::new();
                 for (project, _) in contenders {
-                    let weights = loads.project_weights(project);
+                    let weights = class_weights(problem, &supporters[project], &ballot_class, &mut by_class);
                     let load = loads.exact(problem.cost(project), approval_score[project], &weights);
                     match minimum.as_ref().map(|minimum| load.cmp(minimum)) {
                         None | Some(Ordering::Less) => {
@@ -210,13 +216,10 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
         loads.origin.push(Some(ClassOrigin {
             cost: problem.cost(chosen),
             score: approval_score[chosen],
-            weights: loads.project_weights(chosen),
+            weights: class_weights(problem, &supporters[chosen], &ballot_class, &mut by_class),
         }));
         loads.approximate.push(load);
         loads.exact.push(chosen_exact);
-        for weights in &mut loads.weights {
-            weights.push(0);
-        }
         // Supporters move class by class: their weights are summed per project first, so that
         // each (old class, project) pair costs one interval operation, not each ballot.
         // A counting sort by class: classes are few (one per round) and ballots many.
@@ -253,9 +256,6 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
             let change = load.sub(loads.approximate[old_class]);
             for project in touched.drain(..) {
                 let weight = std::mem::take(&mut moved[project]);
-                let weights = &mut loads.weights[project];
-                weights[old_class] -= weight;
-                weights[new_class] += weight;
                 loads.sums[project] = loads.sums[project].add(change.mul(Interval::from_integer(i128::from(weight))));
             }
         }
