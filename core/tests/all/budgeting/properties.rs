@@ -216,14 +216,17 @@ fn payers_are_who_paid(election: &Election, rule: Rule, satisfaction: Satisfacti
     Ok(())
 }
 
+/// The shared files small enough for the naive implementations and unit steps.
+const SMALL_REAL_ELECTIONS: [&str; 4] = [
+    "Netherlands_Assen_2024.pb",
+    "Poland_Czestochowa_2020_Grabowka.pb",
+    "Worldwide_Mechanical_Turk_Knapsack_7.pb",
+    "Poland_Krakow_2018_Wzgorza_Krzeslawickie.pb",
+];
+
 #[test]
 fn equal_shares_names_who_paid_on_small_real_elections() {
-    for instance in [
-        "Netherlands_Assen_2024.pb",
-        "Poland_Czestochowa_2020_Grabowka.pb",
-        "Worldwide_Mechanical_Turk_Knapsack_7.pb",
-        "Poland_Krakow_2018_Wzgorza_Krzeslawickie.pb",
-    ] {
+    for instance in SMALL_REAL_ELECTIONS {
         let election = super::support::load(instance);
         payers_are_who_paid(&election, Rule::MesCost, Satisfaction::Cost)
             .unwrap_or_else(|error| panic!("{instance}: {error}"));
@@ -233,12 +236,7 @@ fn equal_shares_names_who_paid_on_small_real_elections() {
 #[test]
 fn add_one_strategies_agree_on_small_real_elections() {
     let mut jumps_skipped_runs = false;
-    for instance in [
-        "Netherlands_Assen_2024.pb",
-        "Poland_Czestochowa_2020_Grabowka.pb",
-        "Worldwide_Mechanical_Turk_Knapsack_7.pb",
-        "Poland_Krakow_2018_Wzgorza_Krzeslawickie.pb",
-    ] {
+    for instance in SMALL_REAL_ELECTIONS {
         let election = super::support::load(instance);
         for rule in [Rule::MesCostAdd1, Rule::MesCostAdd1Exhaustive] {
             let with = |add_one_strategy| {
