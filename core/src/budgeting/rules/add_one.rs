@@ -24,6 +24,9 @@ const SMALLEST_WINDOW: u64 = 8;
 /// The first window tried; each proven window doubles the next one tried.
 const FIRST_WINDOW: u64 = 64;
 
+/// The widest window tried (2^40 units: far beyond any real budget, and exact in a float).
+const WIDEST_WINDOW: u64 = 1 << 40;
+
 /// Plain unit steps taken before trying a proof again, at first; the wait doubles each time a
 /// proof fails, up to `LONGEST_WAIT`.
 const RETRY_AFTER: u32 = 4;
@@ -150,7 +153,8 @@ impl Windows {
         let proven = proves(window);
         // A window proven whole is doubled next time; otherwise the next one is twice what was
         // proven, so that a change ahead is approached without wasted proofs.
-        self.next = if proven >= window { window.saturating_mul(2) } else { proven.saturating_mul(2).max(smallest) };
+        self.next = if proven >= window { window.saturating_mul(2) } else { proven.saturating_mul(2).max(smallest) }
+            .min(WIDEST_WINDOW);
         // A proof too short to pay for itself postpones the next one (never when always jumping).
         if proven >= smallest || self.strategy == AddOneStrategy::AlwaysJump {
             self.wait = 0;
