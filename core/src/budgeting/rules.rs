@@ -328,7 +328,7 @@ pub fn tally(election: &Election, rule: Rule, options: &TallyOptions<'_>) -> Res
                 };
                 let payers = options.payer_ids.then(|| payer_voter_ids(election, &problem, &prepared, &run));
                 selected = equal_shares_reasons(&problem, &prepared, &run, &budget, payers, &mut reasons);
-                per_voter_budget = Some(Exact::from(problem.money(&budget)));
+                per_voter_budget = Some(problem.money_exact(&budget));
             }
             if matches!(rule, Rule::MesCostGreedy | Rule::MesCostAdd1Greedy) && !is_exhaustive(&problem, &selected) {
                 let result = greedy::greedy(&problem, &selected, false, true);
@@ -433,7 +433,7 @@ fn equal_shares_reasons(
     mut payer_ids: Option<Vec<Vec<Vec<String>>>>,
     reasons: &mut [Option<Reason>],
 ) -> Vec<usize> {
-    let budget = Exact::from(problem.money(per_voter_budget));
+    let budget = problem.money_exact(per_voter_budget);
     let mut selected = prepared.free.clone();
     for &project in &prepared.free {
         if let Some(slot) = reasons.get_mut(project) {

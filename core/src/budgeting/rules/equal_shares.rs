@@ -29,7 +29,8 @@ use ledger::{Aggregator, Entry, Ledger, Origin, RoundRecord};
 use num_rational::BigRational;
 use pricing::{Estimate, estimate_price, exact_price_within, tighten_price};
 use std::cmp::Ordering;
-use std::collections::HashMap;
+// Keys are small integers from this run, not from users: a fast hasher is safe.
+use rustc_hash::FxHashMap as HashMap;
 pub(crate) use window::same_run_over;
 
 /// Per-project data of a problem that does not depend on the voters' budget.
@@ -250,7 +251,7 @@ pub(crate) fn payer_ballots(prepared: &Prepared, run: &MesRun) -> Vec<Vec<Vec<u3
     let mut broke: Option<u32> = None;
     let mut rounds = Vec::with_capacity(run.rounds.len());
     for round in &run.rounds {
-        let mut groups: HashMap<(u32, i128), usize> = HashMap::new();
+        let mut groups: HashMap<(u32, i128), usize> = HashMap::default();
         let mut targets: Vec<u32> = Vec::with_capacity(round.payments.len());
         let mut members: Vec<Vec<u32>> = vec![Vec::new(); round.payments.len()];
         for &(ballot, satisfaction) in prepared.supporters.get(round.project).map(Vec::as_slice).unwrap_or_default() {
@@ -287,7 +288,7 @@ fn pay(prepared: &Prepared, ballot_class: &mut [u32], ledger: &mut Ledger, proje
     // supporters (approval ballots), a vector indexed by class avoids hashing.
     let uniform = prepared.uniform.get(project).copied().unwrap_or(false);
     let mut by_class: Vec<Option<(u32, usize)>> = if uniform { vec![None; ledger.classes()] } else { Vec::new() };
-    let mut new_class: HashMap<(u32, i128), (u32, usize)> = HashMap::new();
+    let mut new_class: HashMap<(u32, i128), (u32, usize)> = HashMap::default();
     let mut payments: Vec<Payment> = Vec::new();
     for &(ballot, satisfaction) in prepared.supporters.get(project).map(Vec::as_slice).unwrap_or_default() {
         let Some(class) = ballot_class.get(ballot as usize).copied() else { continue };

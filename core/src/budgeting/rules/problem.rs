@@ -153,6 +153,18 @@ impl Problem {
         scaled / BigRational::from_integer(BigInt::from(self.money_scale))
     }
 
+    /// An amount in scaled units as an exact amount of the election's currency, in machine
+    /// integers where it fits.
+    pub fn money_exact(&self, scaled: &BigRational) -> Exact {
+        match (
+            scaled.numer().to_i128(),
+            scaled.denom().to_i128().and_then(|denominator| denominator.checked_mul(self.money_scale)),
+        ) {
+            (Some(numerator), Some(denominator)) => Exact::ratio(numerator, denominator),
+            _ => Exact::from(self.money(scaled)),
+        }
+    }
+
     /// An integer amount in scaled units as an exact amount of the election's currency.
     pub fn money_of(&self, scaled: i128) -> Exact {
         Exact::ratio(scaled, self.money_scale)

@@ -8,7 +8,8 @@ use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::Zero;
 use std::cmp::Ordering;
-use std::collections::HashMap;
+// Keys are small integers from this run, not from users: a fast hasher is safe.
+use rustc_hash::FxHashMap as HashMap;
 
 fn rational(value: i128) -> BigRational {
     BigRational::from_integer(BigInt::from(value))

@@ -25,7 +25,8 @@ use super::ledger::{Aggregator, Entry};
 use crate::budgeting::rules::interval::Interval;
 use crate::budgeting::rules::problem::{Problem, compare_products};
 use std::cmp::Ordering;
-use std::collections::HashMap;
+// Keys are small integers from this run, not from users: a fast hasher is safe.
+use rustc_hash::FxHashMap as HashMap;
 
 /// `base + slope·t + rest` for `t` in the window: a value that moves linearly with the extra
 /// budget `t`, plus an interval for what does not.
@@ -380,7 +381,7 @@ fn pay(
     rho: Affine,
     window: Interval,
 ) {
-    let mut targets: HashMap<(u32, i128), u32> = HashMap::new();
+    let mut targets: HashMap<(u32, i128), u32> = HashMap::default();
     for &(ballot, satisfaction) in prepared.supporters.get(project).map(Vec::as_slice).unwrap_or_default() {
         let Some(class) = ballot_class.get(ballot as usize).copied() else { continue };
         let target = *targets.entry((class, satisfaction)).or_insert_with(|| {
