@@ -10,15 +10,19 @@
 //! [`Affine`] forms — an affine function plus an interval for everything non-linear — and checks
 //! every decision for the whole window at once:
 //! - the project bought in a round stays affordable, and every other project stays dearer: its
-//!   supporters cannot pay its cost at the bought project's price (or it is the bought project's
-//!   twin — same cost, same supporters — and comes later in the tie-breaking order);
+//!   supporters cannot pay its cost at the bought project's price. Exact ties are common (with
+//!   cost satisfaction, a price everyone can pay is 1 / number of supporters) and are decided
+//!   exactly when both prices are such fixed fractions over the whole window, or when the other
+//!   project is the bought one's twin (same cost, same supporter groups), by the tie-breaking
+//!   order;
 //! - at the end, every project left out stays unaffordable for its supporters.
 //!
-//! Because the affine parts cancel exactly when two quantities move together — as prices do when
-//! every voter gets the same extra money — this proves windows of hundreds of units where bounds
-//! on how fast each quantity can move prove a few. Payers switching within the window only widen
-//! the interval parts. Any comparison the intervals cannot decide makes the proof fail, and the
-//! completion then steps one unit: the outcome never depends on the proof succeeding.
+//! Each decision gives the point up to which it provably holds, and the proof returns the
+//! earliest; the completion computes the next run beyond it, so the outcome never depends on how
+//! much is proven. Because the affine parts cancel exactly when two quantities move together —
+//! as prices do when every voter gets the same extra money — this proves windows of tens to
+//! hundreds of units where bounds on how fast each quantity can move prove a few. Payers
+//! switching within the window only widen the interval parts.
 
 use super::Prepared;
 use super::ledger::{Aggregator, Entry};
