@@ -13,6 +13,17 @@ use std::io::BufReader;
 use std::process::ExitCode;
 use std::time::Instant;
 
+/// Seconds for people: µs below a millisecond, ms below a second.
+fn human(seconds: f64) -> String {
+    if seconds < 1e-3 {
+        format!("{:.2} µs", seconds * 1e6)
+    } else if seconds < 1.0 {
+        format!("{:.3} ms", seconds * 1e3)
+    } else {
+        format!("{seconds:.3} s")
+    }
+}
+
 fn main() -> ExitCode {
     let arguments: Vec<String> = std::env::args().skip(1).collect();
     let [file, rule, rest @ ..] = arguments.as_slice() else {
@@ -64,7 +75,8 @@ fn main() -> ExitCode {
         selected = outcome.selected;
     }
     let runs = runs.map_or_else(String::new, |runs| format!(", {runs} equal-shares runs"));
-    println!("{file} {rule}: best {best:.6} s, mean {:.6} s over {repeats}{runs}", total / f64::from(repeats));
+    let mean = total / f64::from(repeats);
+    println!("{file} {rule}: best {}, mean {} over {repeats}{runs}", human(best), human(mean));
     println!("selected: {}", selected.join(","));
     ExitCode::SUCCESS
 }

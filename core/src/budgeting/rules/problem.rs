@@ -226,6 +226,13 @@ pub(crate) fn ratio(numerator: i128, factor: i128, denominator: i128) -> BigRati
 
 /// `first_a * first_b` compared with `second_a * second_b`, exactly.
 pub(crate) fn compare_products(first_a: i128, first_b: i128, second_a: i128, second_b: i128) -> Ordering {
+    // Products of 64-bit values cannot overflow 128 bits: one multiplication each, where a
+    // checked 128-bit multiplication is a library call (the knapsack's sorts compare a lot).
+    if let (Ok(a), Ok(b), Ok(c), Ok(d)) =
+        (i64::try_from(first_a), i64::try_from(first_b), i64::try_from(second_a), i64::try_from(second_b))
+    {
+        return (i128::from(a) * i128::from(b)).cmp(&(i128::from(c) * i128::from(d)));
+    }
     match (first_a.checked_mul(first_b), second_a.checked_mul(second_b)) {
         (Some(first), Some(second)) => first.cmp(&second),
         _ => (BigInt::from(first_a) * BigInt::from(first_b)).cmp(&(BigInt::from(second_a) * BigInt::from(second_b))),
