@@ -153,7 +153,6 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
     let mut movers: Vec<(usize, usize)> = Vec::new();
     let mut class_counts: Vec<usize> = Vec::new();
     let mut by_class: Vec<u64> = Vec::new();
-    let mut bought = vec![false; project_count];
     loop {
         round += 1;
         if remaining.is_empty() {
@@ -207,9 +206,6 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
         selected.push(chosen);
         spent += problem.cost(chosen);
         remaining.retain(|&project| project != chosen);
-        if let Some(flag) = bought.get_mut(chosen) {
-            *flag = true;
-        }
         if approval_score[chosen] == 0 {
             // Bought without changing anyone's load.
             reasons.push((chosen, Reason::NoSupporters));
@@ -249,10 +245,6 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
                 ballot_class[ballot] = new_class;
                 let Some(ballot) = problem.ballots.get(ballot) else { continue };
                 for &(project, _) in problem.entries(ballot) {
-                    // A bought project's load sum is never read again.
-                    if bought.get(project).copied().unwrap_or(true) {
-                        continue;
-                    }
                     if let Some(slot) = moved.get_mut(project) {
                         if *slot == 0 {
                             touched.push(project);
