@@ -57,6 +57,26 @@ fn explain_and_json_say_why_each_project_won_or_lost() {
 }
 
 #[test]
+fn payer_ids_name_the_voters_of_each_payer_group() {
+    let file = shared_file("Netherlands_Assen_2024.pb");
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&civitas(&["pb", "tally", "--rule", "mes-cost", "--json", "--payer-ids"], &file)))
+            .expect("JSON");
+    let first = json["explanations"].as_array().expect("explanations").iter().find(|entry| entry["project_id"] == "3");
+    let groups = first.expect("project 3")["reason"]["payers"].as_array().expect("payer groups");
+    assert!(!groups.is_empty());
+    for group in groups {
+        let ids = group["voter_ids"].as_array().expect("voter ids asked for");
+        assert_eq!(ids.len() as u64, group["voters"].as_u64().expect("voters"), "{group}");
+    }
+    // Without the flag the lists are left out.
+    let plain = stdout(&civitas(&["pb", "tally", "--rule", "mes-cost", "--json"], &file));
+    assert!(!plain.contains("voter_ids"));
+    let table = stdout(&civitas(&["pb", "tally", "--rule", "mes-cost", "--explain", "--payer-ids"], &file));
+    assert!(table.lines().any(|line| line.starts_with("payers of 3 (round 1)")), "{table}");
+}
+
+#[test]
 fn check_summarises_a_file() {
     let file = shared_file("Poland_Wieliczka_2023_Green_Budget.pb");
     let summary: serde_json::Value =

@@ -105,6 +105,10 @@ impl Prepared {
 pub(crate) struct Payment {
     pub voters: u64,
     pub satisfaction: i128,
+    /// The money class the group paid from, and the class it moved to (with `satisfaction`,
+    /// which ballots are in the group: see [`payer_ballots`]).
+    pub from_class: u32,
+    pub to_class: u32,
     /// What each paid (approximately; exactly ρ·s unless they paid everything left).
     pub paid_each: f64,
     pub paid_everything_left: bool,
@@ -243,37 +247,26 @@ pub(crate) fn run(problem: &Problem, prepared: &Prepared, per_voter_budget: &Big
 }
 
 /// The ballots in each payer group of each round of a run (round → group → ballot indices), in
-/// the order of [`Round::payments`]: the run's grouping replayed, one group per (class,
-/// satisfaction) of the payers, with everyone who paid all they had sharing one class after.
+/// the order of [`Round::payments`]: each round's supporters follow their ballots' money classes
+/// from group to group as the run recorded them.
 pub(crate) fn payer_ballots(prepared: &Prepared, run: &MesRun) -> Vec<Vec<Vec<u32>>> {
     let mut ballot_class: Vec<u32> = vec![0; prepared.ballot_weights.len()];
-    let mut classes: u32 = 1;
-    let mut broke: Option<u32> = None;
     let mut rounds = Vec::with_capacity(run.rounds.len());
     for round in &run.rounds {
-        let mut groups: HashMap<(u32, i128), usize> = HashMap::default();
-        let mut targets: Vec<u32> = Vec::with_capacity(round.payments.len());
+        let groups: HashMap<(u32, i128), usize> = round
+            .payments
+            .iter()
+            .enumerate()
+            .map(|(group, payment)| ((payment.from_class, payment.satisfaction), group))
+            .collect();
         let mut members: Vec<Vec<u32>> = vec![Vec::new(); round.payments.len()];
         for &(ballot, satisfaction) in prepared.supporters.get(round.project).map(Vec::as_slice).unwrap_or_default() {
-            let Some(class) = ballot_class.get(ballot as usize).copied() else { continue };
-            let group = *groups.entry((class, satisfaction)).or_insert_with(|| {
-                let exhausted = round.payments.get(targets.len()).is_some_and(|payment| payment.paid_everything_left);
-                let target = match (exhausted, broke) {
-                    (true, Some(class)) => class,
-                    _ => {
-                        classes += 1;
-                        if exhausted {
-                            broke = Some(classes);
-                        }
-                        classes
-                    }
-                };
-                targets.push(target);
-                targets.len() - 1
-            });
-            if let (Some(list), Some(&target)) = (members.get_mut(group), targets.get(group)) {
+            let Some(class) = ballot_class.get_mut(ballot as usize) else { continue };
+            if let Some(&group) = groups.get(&(*class, satisfaction))
+                && let (Some(list), Some(payment)) = (members.get_mut(group), round.payments.get(group))
+            {
                 list.push(ballot);
-                ballot_class[ballot as usize] = target;
+                *class = payment.to_class;
             }
         }
         rounds.push(members);
@@ -311,7 +304,14 @@ fn pay(prepared: &Prepared, ballot_class: &mut [u32], ledger: &mut Ledger, proje
                         (ledger.push(origin, Interval { low: left.low.max(0.0), high: left.high }), due.middle())
                     }
                 };
-                payments.push(Payment { voters: 0, satisfaction, paid_each: paid, paid_everything_left: exhausted });
+                payments.push(Payment {
+                    voters: 0,
+                    satisfaction,
+                    from_class: class,
+                    to_class: target,
+                    paid_each: paid,
+                    paid_everything_left: exhausted,
+                });
                 if let (true, Some(slot)) = (uniform, by_class.get_mut(class as usize)) {
                     *slot = Some((target, payments.len() - 1));
                 } else {

@@ -211,19 +211,6 @@ fn scale_to_integer(value: &BigRational, scale: i128) -> Option<i128> {
     (scaled.abs() < MAX_SCALED).then_some(scaled)
 }
 
-/// The exact value of `numerator × factor / denominator` (`denominator > 0`), reduced with
-/// machine-integer arithmetic where it fits: the rules report many such values, and big-integer
-/// gcds would cost more than the tally of a small election.
-pub(crate) fn ratio(numerator: i128, factor: i128, denominator: i128) -> BigRational {
-    match numerator.checked_mul(factor) {
-        Some(product) if denominator > 0 => {
-            let divisor = product.gcd(&denominator).max(1);
-            BigRational::new_raw(BigInt::from(product / divisor), BigInt::from(denominator / divisor))
-        }
-        _ => BigRational::new(BigInt::from(numerator) * BigInt::from(factor), BigInt::from(denominator)),
-    }
-}
-
 /// `first_a * first_b` compared with `second_a * second_b`, exactly.
 pub(crate) fn compare_products(first_a: i128, first_b: i128, second_a: i128, second_b: i128) -> Ordering {
     // Products of 64-bit values cannot overflow 128 bits: one multiplication each, where a

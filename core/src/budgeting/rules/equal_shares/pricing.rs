@@ -1,8 +1,8 @@
 //! Prices of projects under equal shares: certified intervals first, exact values on demand.
 
 use super::ledger::{Entry, Ledger};
+use crate::budgeting::number::Exact;
 use crate::budgeting::rules::interval::Interval;
-use crate::budgeting::rules::problem::ratio;
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{Signed, Zero};
@@ -172,7 +172,7 @@ pub(super) fn exact_price_within(
             ledger.approximate[entry.class as usize].low >= rho.mul(Interval::from_integer(entry.satisfaction)).high
         });
         if everyone_pays_the_share {
-            return Some(ratio(cost, 1, total_satisfaction));
+            return Some(Exact::ratio(cost, total_satisfaction).value());
         }
     }
     // A price that solves the equation exactly is the price (the root is unique), wherever the
