@@ -387,11 +387,6 @@ fn set_reasons(reasons: &mut [Option<Reason>], list: Vec<(usize, Reason)>) {
     }
 }
 
-/// An approximate amount in scaled units in the election's currency.
-fn approximate_money(problem: &Problem, scaled: f64) -> f64 {
-    scaled / problem.money_scale as f64
-}
-
 /// Whether no further project fits next to `selected`.
 fn is_exhaustive(problem: &Problem, selected: &[usize]) -> bool {
     let cost = problem.total_cost(selected);
@@ -460,7 +455,7 @@ fn equal_shares_reasons(
                         exact
                     }
                 },
-                paid_each: approximate_money(problem, payment.paid_each),
+                paid_each: problem.approximate_money(payment.paid_each),
                 paid_everything_left: payment.paid_everything_left,
             })
             .collect();
@@ -477,7 +472,7 @@ fn equal_shares_reasons(
         if let Some(slot) = reasons.get_mut(project) {
             *slot = Some(Reason::EqualSharesUnaffordable {
                 supporters: prepared.supporter_count.get(project).copied().unwrap_or(0),
-                supporters_money_left: approximate_money(problem, run.money_left.get(project).copied().unwrap_or(0.0)),
+                supporters_money_left: problem.approximate_money(run.money_left.get(project).copied().unwrap_or(0.0)),
                 per_voter_budget: budget.clone(),
             });
         }

@@ -259,20 +259,15 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
                 loads.sums[project] = loads.sums[project].add(change.mul(Interval::from_integer(i128::from(weight))));
             }
         }
-        let load = approximate_money(problem, load.middle());
+        let load = problem.approximate_money(load.middle());
         reasons.push((chosen, Reason::PhragmenBought { round, load }));
     }
     for (project, &score) in approval_score.iter().enumerate() {
         if !selected.contains(&project) {
             let next_load =
-                (score > 0).then(|| approximate_money(problem, loads.estimate(problem, project, score).middle()));
+                (score > 0).then(|| problem.approximate_money(loads.estimate(problem, project, score).middle()));
             reasons.push((project, Reason::PhragmenNotBought { next_load, stopped_at_round: round }));
         }
     }
     PhragmenResult { selected, reasons }
-}
-
-/// An amount in scaled money units in the election's currency, rounded.
-fn approximate_money(problem: &Problem, scaled: f64) -> f64 {
-    scaled / problem.money_scale as f64
 }

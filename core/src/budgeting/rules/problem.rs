@@ -165,6 +165,11 @@ impl Problem {
         }
     }
 
+    /// An amount in scaled units in the election's currency, rounded (for explanations).
+    pub fn approximate_money(&self, scaled: f64) -> f64 {
+        scaled / self.money_scale as f64
+    }
+
     /// An integer amount in scaled units as an exact amount of the election's currency.
     pub fn money_of(&self, scaled: i128) -> Exact {
         Exact::ratio(scaled, self.money_scale)
