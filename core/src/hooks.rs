@@ -4,6 +4,10 @@
 //! in `civitas-plugins`) answers. The domain never trusts an answer blindly: a routing decision
 //! must name a department of the ticket's district, and deadline overrides must lie in the
 //! future, or the domain follows its normal flow. An implementation that fails answers `None`.
+//!
+//! Listeners are the exception: they are told about domain events after the change committed
+//! (see [`crate::events::deliver`]), so a failing listener never blocks a change; it is asked
+//! again later instead.
 
 use std::fmt::Debug;
 
@@ -86,6 +90,59 @@ pub struct DeadlineOverride {
     pub decided_by: String,
 }
 
+/// A domain event, as shown to a district's listener.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListenedEvent {
+    /// Its position in the outbox.
+    pub id: i64,
+    /// What happened, e.g. `ticket.escalated`.
+    pub kind: String,
+    /// The district it happened in.
+    pub district_id: DistrictId,
+    /// The object it happened to, e.g. `tkt_9`.
+    pub subject: String,
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+    /// Details as JSON text (never contact data).
+    pub payload: String,
+}
+
+/// Something a listener asks the domain to do about an event's subject.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListenerAction {
+    /// Add a comment to the subject's timeline.
+    AddComment(String),
+    /// Tag the subject (recorded on its timeline).
+    AddTag(String),
+    /// Enqueue a notification to a department of the event's district.
+    NotifyDepartment {
+        /// The department.
+        department_id: DepartmentId,
+        /// What to tell it.
+        message: String,
+    },
+}
+
+/// A listener's answer to one event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListenerAnswer {
+    /// The district has no listener now: the event is passed over for good.
+    NoListener,
+    /// Perform these actions (possibly none).
+    Act {
+        /// What to do, in order.
+        actions: Vec<ListenerAction>,
+        /// Who asked (e.g. `plugin escalation-notifier@1.0.0`), recorded with each action.
+        decided_by: String,
+    },
+    /// The listener's answer was not acceptable (e.g. a department of another district): the
+    /// event is passed over, since asking again would give the same answer.
+    Refused,
+    /// The listener failed: the event is offered again later, and later events of the district
+    /// wait for it so that a listener sees its district's events in order.
+    Failed(String),
+}
+
 /// A district's own logic at the domain's hook points. Every method has a default that keeps
 /// the normal flow.
 #[async_trait::async_trait]
@@ -106,6 +163,19 @@ pub trait DistrictHooks: Send + Sync + Debug {
     async fn ticket_deadlines(&self, request: &DeadlineRequest) -> Option<DeadlineOverride> {
         let _ = request;
         None
+    }
+
+    /// Whether `district` has a listener at all, so that the events of districts without one
+    /// are passed over in bulk. An error counts as "yes": the event is then offered and fails.
+    async fn listens(&self, district: DistrictId) -> bool {
+        let _ = district;
+        false
+    }
+
+    /// What the district's listener asks for in answer to `event`.
+    async fn on_event(&self, event: &ListenedEvent) -> ListenerAnswer {
+        let _ = event;
+        ListenerAnswer::NoListener
     }
 }
 

@@ -88,6 +88,10 @@ typed_id!(
     /// One recorded plugin call.
     PluginCallId, "pcl", "plugin call"
 );
+typed_id!(
+    /// A notification enqueued for a department.
+    NotificationId, "ntf", "notification"
+);
 
 #[cfg(test)]
 mod tests {

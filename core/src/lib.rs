@@ -18,6 +18,7 @@ pub mod events;
 pub mod hooks;
 pub mod i18n;
 pub mod ids;
+pub mod notifications;
 pub mod plugins;
 pub mod testing;
 pub mod tickets;

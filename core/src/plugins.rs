@@ -18,5 +18,7 @@ pub use error::PluginError;
 pub use hooks::{FailurePolicy, PluginHooks};
 pub use metrics::{CallCounter, call_counters};
 pub use model::{CallOutcome, CallStats, HookKind, MAX_COMPONENT_BYTES, NewPlugin, Plugin, PluginCall, PluginLimits};
-pub use runtime::{ComponentInfo, DeadlineAnswer, HookCall, HookFailure, LoadedPlugin, PluginRuntime, RouterAnswer};
+pub use runtime::{
+    ActionAnswer, ComponentInfo, DeadlineAnswer, HookCall, HookFailure, LoadedPlugin, PluginRuntime, RouterAnswer,
+};
 pub use service::{call_stats, calls, disable, enable, install, list, uninstall};

@@ -16,7 +16,7 @@ use civitas_core::auth::{Caller, TokenVerifier};
 use civitas_core::error::{Classify, ErrorKind};
 use civitas_core::i18n::Locale;
 use civitas_core::plugins::{FailurePolicy, PluginHooks, PluginRuntime};
-use civitas_core::{Context, tickets};
+use civitas_core::{Context, events, tickets};
 use http_body_util::Limited;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -86,6 +86,23 @@ pub fn spawn_sweeper(ctx: Context, interval: Duration) -> tokio::task::JoinHandl
                 Ok(report) if report != Default::default() => tracing::info!(?report, "deadline sweep"),
                 Ok(_) => {}
                 Err(error) => tracing::error!(%error, "deadline sweep failed"),
+            }
+        }
+    })
+}
+
+/// Offers the outbox to the districts' listeners every `interval` until the task is dropped.
+/// `ctx` must carry the plugin hooks (see [`AppState::with_plugins`]).
+pub fn spawn_event_delivery(ctx: Context, interval: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            match events::deliver(&ctx).await {
+                Ok(report) if report.answered + report.failed > 0 => tracing::info!(?report, "event delivery"),
+                Ok(_) => {}
+                Err(error) => tracing::error!(%error, "event delivery failed"),
             }
         }
     })

@@ -3,6 +3,7 @@
 mod directory;
 mod enums;
 mod me;
+mod notification;
 mod plugin;
 mod stats;
 mod ticket;
@@ -10,6 +11,7 @@ mod ticket;
 pub use directory::{Category, Department, District, LocalizedName, Street};
 pub use enums::{Channel, Priority, TicketEventKind, TicketStatus};
 pub use me::Me;
+pub use notification::Notification;
 pub use plugin::{Plugin, PluginCall, PluginCallLimits, PluginCallOutcome, PluginCallStats, PluginHook};
 pub use stats::{StatusCount, TicketStats};
 pub use ticket::{Contact, ContactInput, Rating, SubmitTicketInput, Ticket, TicketEvent, TicketFilterInput};

@@ -10,6 +10,7 @@ mod m20261123_000001_directory;
 mod m20261123_000002_tickets;
 mod m20261123_000003_plugins;
 mod m20261202_000004_plugin_limits;
+mod m20261203_000005_event_listeners;
 
 /// Runs every Civitas migration in order.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_tickets::Migration),
             Box::new(m20261123_000003_plugins::Migration),
             Box::new(m20261202_000004_plugin_limits::Migration),
+            Box::new(m20261203_000005_event_listeners::Migration),
         ]
     }
 }

@@ -12,10 +12,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
-use civitas_core::hooks::{DeadlineRequest, RoutingRequest};
+use civitas_core::hooks::{DeadlineRequest, ListenedEvent, RoutingRequest};
 use civitas_core::plugins::{
-    ComponentInfo, DeadlineAnswer, HookCall, HookFailure, HookKind, LoadedPlugin, PluginLimits, PluginRuntime,
-    RouterAnswer,
+    ActionAnswer, ComponentInfo, DeadlineAnswer, HookCall, HookFailure, HookKind, LoadedPlugin, PluginLimits,
+    PluginRuntime, RouterAnswer,
 };
 use civitas_core::tickets;
 
@@ -24,7 +24,7 @@ use crate::engine::PluginEngine;
 use crate::hook::Hook;
 use crate::limits::CallLimits;
 use crate::plugin::CompiledPlugin;
-use crate::types::{Channel, DispatchedTicket, Location, NewTicket, Priority};
+use crate::types::{Action, Channel, DispatchedTicket, DomainEvent, Location, NewTicket, Priority};
 
 /// Compiled components kept per process; a server has few, an 18 MB Python one takes seconds
 /// to compile, so none is ever evicted while installed.
@@ -209,6 +209,25 @@ pub fn dispatched_ticket(request: &DeadlineRequest) -> DispatchedTicket {
     }
 }
 
+/// A listener's view of a domain event.
+pub fn domain_event(event: &ListenedEvent) -> DomainEvent {
+    DomainEvent {
+        kind: event.kind.clone(),
+        district: Some(event.district_id.to_string()),
+        subject: event.subject.clone(),
+        occurred_at: epoch_millis(event.occurred_at),
+        payload: event.payload.clone(),
+    }
+}
+
+fn action_answer(action: Action) -> ActionAnswer {
+    match action {
+        Action::AddComment(text) => ActionAnswer::AddComment(text),
+        Action::AddTag(tag) => ActionAnswer::AddTag(tag),
+        Action::NotifyDepartment(department, message) => ActionAnswer::NotifyDepartment { department, message },
+    }
+}
+
 fn instant(millis: i64) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp_millis(millis)
 }
@@ -265,5 +284,14 @@ impl PluginRuntime for WasmRuntime {
             Err(failure) => Err(failure),
         };
         HookCall { outcome, fuel_used: call.fuel_used, wall_time: call.wall_time }
+    }
+
+    fn on_event(&self, plugin: &LoadedPlugin, event: &ListenedEvent) -> HookCall<Vec<ActionAnswer>> {
+        let event = domain_event(event);
+        self.call(
+            plugin,
+            |engine, compiled, settings| engine.on_event(compiled, settings, &event),
+            |actions| actions.into_iter().map(action_answer).collect(),
+        )
     }
 }

@@ -14,10 +14,14 @@ use sea_orm::{
 
 use super::entities::{call, component, plugin};
 use super::model::{CallOutcome, HookKind, PluginLimits};
-use super::runtime::{HookCall, HookFailure, LoadedPlugin, PluginRuntime};
+use super::runtime::{ActionAnswer, HookCall, HookFailure, LoadedPlugin, PluginRuntime};
 use crate::clock::Clock;
 use crate::context::Context;
-use crate::hooks::{DeadlineOverride, DeadlineRequest, DistrictHooks, RoutingDecision, RoutingRequest};
+use crate::events::check_answer;
+use crate::hooks::{
+    DeadlineOverride, DeadlineRequest, DistrictHooks, ListenedEvent, ListenerAction, ListenerAnswer, RoutingDecision,
+    RoutingRequest,
+};
 use crate::ids::{DepartmentId, DistrictId, PluginId};
 use crate::time::to_millis;
 
@@ -50,8 +54,9 @@ impl fmt::Debug for PluginHooks {
     }
 }
 
-struct Recorded<'a> {
-    plugin: &'a LoadedPlugin,
+/// A call to record: which plugin, where, and what it cost.
+struct Recorded {
+    plugin: LoadedPlugin,
     /// Whether it had failed since its last success when it was loaded: only then does a
     /// success have a failure count to reset (a write saved on every healthy call).
     failing: bool,
@@ -59,6 +64,12 @@ struct Recorded<'a> {
     hook: HookKind,
     fuel_used: u64,
     wall_time: Duration,
+}
+
+impl Recorded {
+    fn decided_by(&self) -> String {
+        format!("plugin {}", self.plugin.label)
+    }
 }
 
 impl PluginHooks {
@@ -115,7 +126,7 @@ impl PluginHooks {
     }
 
     /// Records a call and applies the failure policy.
-    async fn record(&self, call: Recorded<'_>, outcome: CallOutcome, detail: Option<String>) -> Result<(), DbErr> {
+    async fn record(&self, call: &Recorded, outcome: CallOutcome, detail: Option<String>) -> Result<(), DbErr> {
         let now = to_millis(self.clock.now());
         call::ActiveModel {
             plugin_id: Set(call.plugin.id.0),
@@ -186,18 +197,35 @@ impl PluginHooks {
         }
     }
 
-    async fn record_or_log(&self, call: Recorded<'_>, outcome: CallOutcome, detail: Option<String>) {
-        let label = call.plugin.label.clone();
+    async fn record_or_log(&self, call: &Recorded, outcome: CallOutcome, detail: Option<String>) {
         if let Err(error) = self.record(call, outcome, detail).await {
-            tracing::error!(plugin = %label, %error, "could not record a plugin call");
+            tracing::error!(plugin = %call.plugin.label, %error, "could not record a plugin call");
         }
     }
 
-    fn failure(outcome: &HookFailure) -> (CallOutcome, String) {
-        match outcome {
+    /// Calls the plugin serving `hook` for `district`, if there is one; the caller records the
+    /// call once it has judged the answer.
+    async fn call<T: Send + 'static>(
+        &self,
+        district: DistrictId,
+        hook: HookKind,
+        call: impl FnOnce(&dyn PluginRuntime, &LoadedPlugin) -> HookCall<T> + Send + 'static,
+    ) -> Result<Option<(Recorded, Result<T, HookFailure>)>, DbErr> {
+        let Some((plugin, failing)) = self.plugin_for(district, hook).await? else {
+            return Ok(None);
+        };
+        let HookCall { outcome, fuel_used, wall_time } = self.run(&plugin, call).await;
+        Ok(Some((Recorded { plugin, failing, district, hook, fuel_used, wall_time }, outcome)))
+    }
+
+    /// Records a failed call; the answer is the hook's fallback.
+    async fn record_failure(&self, recorded: &Recorded, failure: &HookFailure) -> String {
+        let (outcome, detail) = match failure {
             HookFailure::Guest(message) => (CallOutcome::GuestError, message.clone()),
             HookFailure::Trap(message) => (CallOutcome::Trap, message.clone()),
-        }
+        };
+        self.record_or_log(recorded, outcome, Some(detail.clone())).await;
+        detail
     }
 }
 
@@ -205,108 +233,142 @@ impl PluginHooks {
 impl DistrictHooks for PluginHooks {
     async fn route_ticket(&self, request: &RoutingRequest) -> Option<RoutingDecision> {
         let district = request.district_id;
-        let (plugin, failing) = match self.plugin_for(district, HookKind::TicketRouter).await {
-            Ok(plugin) => plugin?,
+        let input = request.clone();
+        let called =
+            self.call(district, HookKind::TicketRouter, move |runtime, plugin| runtime.route_ticket(plugin, &input));
+        let (recorded, outcome) = match called.await {
+            Ok(called) => called?,
             Err(error) => {
                 tracing::error!(%error, "could not load the district's router");
                 return None;
             }
         };
-        let input = request.clone();
-        let call = self.run(&plugin, move |runtime, plugin| runtime.route_ticket(plugin, &input)).await;
-        let recorded = Recorded {
-            plugin: &plugin,
-            failing,
-            district,
-            hook: HookKind::TicketRouter,
-            fuel_used: call.fuel_used,
-            wall_time: call.wall_time,
-        };
-        match call.outcome {
+        let answer = match outcome {
+            Ok(Some(answer)) => answer,
             Ok(None) => {
-                self.record_or_log(recorded, CallOutcome::NoOpinion, None).await;
-                None
-            }
-            Ok(Some(answer)) => {
-                let department = answer.department.parse::<DepartmentId>().ok();
-                let in_district = match department {
-                    Some(id) => crate::directory::department_in(&self.db, id)
-                        .await
-                        .ok()
-                        .flatten()
-                        .is_some_and(|found| found.district_id == district),
-                    None => false,
-                };
-                match department.filter(|_| in_district) {
-                    Some(department_id) => {
-                        self.record_or_log(recorded, CallOutcome::Decided, None).await;
-                        Some(RoutingDecision {
-                            department_id,
-                            priority: answer.priority,
-                            tags: answer.tags,
-                            decided_by: format!("plugin {}", plugin.label),
-                        })
-                    }
-                    None => {
-                        let detail =
-                            format!("unknown department `{}`", answer.department.chars().take(64).collect::<String>());
-                        self.record_or_log(recorded, CallOutcome::Refused, Some(detail)).await;
-                        None
-                    }
-                }
+                self.record_or_log(&recorded, CallOutcome::NoOpinion, None).await;
+                return None;
             }
             Err(failure) => {
-                let (outcome, detail) = Self::failure(&failure);
-                self.record_or_log(recorded, outcome, Some(detail)).await;
-                None
+                self.record_failure(&recorded, &failure).await;
+                return None;
             }
-        }
+        };
+        let department = answer.department.parse::<DepartmentId>().ok();
+        let in_district = match department {
+            Some(id) => crate::directory::department_in(&self.db, id)
+                .await
+                .ok()
+                .flatten()
+                .is_some_and(|found| found.district_id == district),
+            None => false,
+        };
+        let Some(department_id) = department.filter(|_| in_district) else {
+            let detail = format!("unknown department `{}`", answer.department.chars().take(64).collect::<String>());
+            self.record_or_log(&recorded, CallOutcome::Refused, Some(detail)).await;
+            return None;
+        };
+        self.record_or_log(&recorded, CallOutcome::Decided, None).await;
+        Some(RoutingDecision {
+            department_id,
+            priority: answer.priority,
+            tags: answer.tags,
+            decided_by: recorded.decided_by(),
+        })
     }
 
     async fn ticket_deadlines(&self, request: &DeadlineRequest) -> Option<DeadlineOverride> {
-        let district = request.district_id;
-        let (plugin, failing) = match self.plugin_for(district, HookKind::DeadlinePolicy).await {
-            Ok(plugin) => plugin?,
+        let input = request.clone();
+        let called = self.call(request.district_id, HookKind::DeadlinePolicy, move |runtime, plugin| {
+            runtime.ticket_deadlines(plugin, &input)
+        });
+        let (recorded, outcome) = match called.await {
+            Ok(called) => called?,
             Err(error) => {
                 tracing::error!(%error, "could not load the district's deadline policy");
                 return None;
             }
         };
-        let input = request.clone();
-        let call = self.run(&plugin, move |runtime, plugin| runtime.ticket_deadlines(plugin, &input)).await;
-        let recorded = Recorded {
-            plugin: &plugin,
-            failing,
-            district,
-            hook: HookKind::DeadlinePolicy,
-            fuel_used: call.fuel_used,
-            wall_time: call.wall_time,
-        };
-        match call.outcome {
+        let answer = match outcome {
+            Ok(Some(answer)) => answer,
             Ok(None) => {
-                self.record_or_log(recorded, CallOutcome::NoOpinion, None).await;
-                None
-            }
-            Ok(Some(answer)) => {
-                let respond_by = answer.respond_by.unwrap_or(request.respond_by);
-                let resolve_by = answer.resolve_by.unwrap_or(request.resolve_by);
-                if respond_by <= request.dispatched_at || resolve_by < respond_by {
-                    let detail = "deadlines in the past or out of order".to_owned();
-                    self.record_or_log(recorded, CallOutcome::Refused, Some(detail)).await;
-                    return None;
-                }
-                self.record_or_log(recorded, CallOutcome::Decided, None).await;
-                Some(DeadlineOverride {
-                    respond_by: answer.respond_by,
-                    resolve_by: answer.resolve_by,
-                    decided_by: format!("plugin {}", plugin.label),
-                })
+                self.record_or_log(&recorded, CallOutcome::NoOpinion, None).await;
+                return None;
             }
             Err(failure) => {
-                let (outcome, detail) = Self::failure(&failure);
-                self.record_or_log(recorded, outcome, Some(detail)).await;
-                None
+                self.record_failure(&recorded, &failure).await;
+                return None;
+            }
+        };
+        let respond_by = answer.respond_by.unwrap_or(request.respond_by);
+        let resolve_by = answer.resolve_by.unwrap_or(request.resolve_by);
+        if respond_by <= request.dispatched_at || resolve_by < respond_by {
+            let detail = "deadlines in the past or out of order".to_owned();
+            self.record_or_log(&recorded, CallOutcome::Refused, Some(detail)).await;
+            return None;
+        }
+        self.record_or_log(&recorded, CallOutcome::Decided, None).await;
+        Some(DeadlineOverride {
+            respond_by: answer.respond_by,
+            resolve_by: answer.resolve_by,
+            decided_by: recorded.decided_by(),
+        })
+    }
+
+    async fn listens(&self, district: DistrictId) -> bool {
+        match self.plugin_for(district, HookKind::EventListener).await {
+            Ok(found) => found.is_some(),
+            Err(error) => {
+                tracing::error!(%error, "could not look up the district's listener");
+                true
             }
         }
     }
+
+    async fn on_event(&self, event: &ListenedEvent) -> ListenerAnswer {
+        let input = event.clone();
+        let called = self
+            .call(event.district_id, HookKind::EventListener, move |runtime, plugin| runtime.on_event(plugin, &input));
+        let (recorded, outcome) = match called.await {
+            Ok(Some(called)) => called,
+            Ok(None) => return ListenerAnswer::NoListener,
+            Err(error) => return ListenerAnswer::Failed(format!("could not load the district's listener: {error}")),
+        };
+        let answers = match outcome {
+            Ok(answers) => answers,
+            Err(failure) => return ListenerAnswer::Failed(self.record_failure(&recorded, &failure).await),
+        };
+        let actions = match answers.into_iter().map(listener_action).collect::<Result<Vec<_>, String>>() {
+            Ok(actions) => actions,
+            Err(problem) => {
+                self.record_or_log(&recorded, CallOutcome::Refused, Some(problem)).await;
+                return ListenerAnswer::Refused;
+            }
+        };
+        match check_answer(&self.db, event, &actions).await {
+            Ok(None) => {}
+            Ok(Some(problem)) => {
+                self.record_or_log(&recorded, CallOutcome::Refused, Some(problem)).await;
+                return ListenerAnswer::Refused;
+            }
+            Err(error) => return ListenerAnswer::Failed(format!("could not check the listener's answer: {error}")),
+        }
+        let outcome = if actions.is_empty() { CallOutcome::NoOpinion } else { CallOutcome::Decided };
+        self.record_or_log(&recorded, outcome, None).await;
+        ListenerAnswer::Act { actions, decided_by: recorded.decided_by() }
+    }
+}
+
+/// The domain's action for a plugin's, if the plugin named a department by a valid ID.
+fn listener_action(answer: ActionAnswer) -> Result<ListenerAction, String> {
+    Ok(match answer {
+        ActionAnswer::AddComment(text) => ListenerAction::AddComment(text),
+        ActionAnswer::AddTag(tag) => ListenerAction::AddTag(tag),
+        ActionAnswer::NotifyDepartment { department, message } => ListenerAction::NotifyDepartment {
+            department_id: department
+                .parse()
+                .map_err(|_| format!("unknown department `{}`", department.chars().take(64).collect::<String>()))?,
+            message,
+        },
+    })
 }

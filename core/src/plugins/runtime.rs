@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::{HookKind, PluginLimits};
-use crate::hooks::{DeadlineRequest, RoutingRequest};
+use crate::hooks::{DeadlineRequest, ListenedEvent, RoutingRequest};
 use crate::ids::PluginId;
 use crate::tickets::Priority;
 
@@ -77,6 +77,22 @@ pub struct DeadlineAnswer {
     pub resolve_by: Option<DateTime<Utc>>,
 }
 
+/// An action a listener asked for, in the plugin's terms.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActionAnswer {
+    /// Add a comment to the subject's timeline.
+    AddComment(String),
+    /// Tag the subject.
+    AddTag(String),
+    /// Notify a department.
+    NotifyDepartment {
+        /// The department, as an ID string (`dep_7`).
+        department: String,
+        /// The message.
+        message: String,
+    },
+}
+
 /// A sandbox that validates components and runs their hooks. Calls are synchronous and bounded
 /// by the runtime's own limits; the domain runs them off the async executor.
 pub trait PluginRuntime: Send + Sync + Debug {
@@ -88,4 +104,7 @@ pub trait PluginRuntime: Send + Sync + Debug {
 
     /// Runs `deadline-policy`; `Ok(None)` is "no opinion".
     fn ticket_deadlines(&self, plugin: &LoadedPlugin, request: &DeadlineRequest) -> HookCall<Option<DeadlineAnswer>>;
+
+    /// Runs `event-listener`.
+    fn on_event(&self, plugin: &LoadedPlugin, event: &ListenedEvent) -> HookCall<Vec<ActionAnswer>>;
 }

@@ -135,6 +135,8 @@ string_enum!(
         Escalated = "ESCALATED",
         /// The district's deadline policy changed the deadlines.
         DeadlinesChanged = "DEADLINES_CHANGED",
+        /// District logic (a listener) tagged it; the note holds the tag.
+        Tagged = "TAGGED",
     }
 );
 

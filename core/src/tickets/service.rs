@@ -483,17 +483,6 @@ async fn publish(
     kind: TicketEventKind,
     now: DateTime<Utc>,
 ) -> Result<(), TicketError> {
-    let event = DomainEvent {
-        kind: format!("ticket.{}", kind.as_str().to_ascii_lowercase()),
-        district_id: Some(ticket.district_id),
-        aggregate_id: ticket.id.0,
-        payload: json!({
-            "ticket": ticket.id.to_string(),
-            "code": ticket.code,
-            "status": ticket.status.as_str(),
-            "department": ticket.department_id.map(|id| id.to_string()),
-        }),
-    };
-    events::append(txn, event, to_millis(now)).await?;
+    events::append(txn, storage::domain_event(ticket, kind), to_millis(now)).await?;
     Ok(())
 }

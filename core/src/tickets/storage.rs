@@ -2,6 +2,7 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde_json::json;
 
 use super::TicketError;
 use super::access;
@@ -9,6 +10,7 @@ use super::entities::{ticket, ticket_code_counter, ticket_event};
 use super::model::{Channel, Contact, GeoPoint, Priority, Rating, Ticket, TicketEvent, TicketEventKind, TicketStatus};
 use super::state::{TicketState, Transition};
 use crate::auth::Caller;
+use crate::events::DomainEvent;
 use crate::ids::{CategoryId, DepartmentId, DistrictId, StreetId, TicketEventId, TicketId};
 use crate::time::from_millis;
 
@@ -103,6 +105,7 @@ impl TicketEvent {
             TicketEventKind::MergedInto => Transition::MergeInto { primary: self.related_ticket_id? },
             TicketEventKind::DuplicateMerged
             | TicketEventKind::Commented
+            | TicketEventKind::Tagged
             | TicketEventKind::Escalated
             | TicketEventKind::DeadlinesChanged => {
                 return None;
@@ -208,6 +211,21 @@ pub(crate) async fn update_if_unchanged(
         return Err(TicketError::Conflict);
     }
     Ok(())
+}
+
+/// The outbox event of a change `kind` to `ticket` (IDs and status only: never contact data).
+pub(crate) fn domain_event(ticket: &Ticket, kind: TicketEventKind) -> DomainEvent {
+    DomainEvent {
+        kind: format!("ticket.{}", kind.as_str().to_ascii_lowercase()),
+        district_id: Some(ticket.district_id),
+        aggregate_id: ticket.id.0,
+        payload: json!({
+            "ticket": ticket.id.to_string(),
+            "code": ticket.code,
+            "status": ticket.status.as_str(),
+            "department": ticket.department_id.map(|id| id.to_string()),
+        }),
+    }
 }
 
 /// Reads a ticket back after a change, bypassing visibility (the change was authorised).

@@ -3,6 +3,7 @@
 
 mod budgeting;
 mod district_hooks;
+mod event_delivery;
 mod identity_provider;
 mod plugin_registry;
 mod random_operations;

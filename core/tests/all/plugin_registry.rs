@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use civitas_core::auth::Caller;
 use civitas_core::error::{Classify, ErrorKind};
-use civitas_core::hooks::{DeadlineRequest, RoutingRequest};
+use civitas_core::hooks::{DeadlineRequest, ListenedEvent, RoutingRequest};
 use civitas_core::plugins::{
-    self, CallOutcome, ComponentInfo, DeadlineAnswer, FailurePolicy, HookCall, HookFailure, HookKind, LoadedPlugin,
-    NewPlugin, PluginHooks, PluginRuntime, RouterAnswer,
+    self, ActionAnswer, CallOutcome, ComponentInfo, DeadlineAnswer, FailurePolicy, HookCall, HookFailure, HookKind,
+    LoadedPlugin, NewPlugin, PluginHooks, PluginRuntime, RouterAnswer,
 };
 use civitas_core::tickets::{self, TicketStatus};
 
@@ -42,6 +42,10 @@ impl PluginRuntime for Scripted {
 
     fn ticket_deadlines(&self, _: &LoadedPlugin, _: &DeadlineRequest) -> HookCall<Option<DeadlineAnswer>> {
         HookCall { outcome: Ok(None), fuel_used: 0, wall_time: Duration::ZERO }
+    }
+
+    fn on_event(&self, _: &LoadedPlugin, _: &ListenedEvent) -> HookCall<Vec<ActionAnswer>> {
+        HookCall { outcome: Ok(Vec::new()), fuel_used: 0, wall_time: Duration::ZERO }
     }
 }
 

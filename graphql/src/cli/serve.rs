@@ -34,6 +34,9 @@ pub struct ServeArgs {
     /// Seconds between deadline sweeps.
     #[arg(long, env = "CIVITAS_SWEEP_INTERVAL_SECS", default_value_t = 60)]
     sweep_interval_secs: u64,
+    /// Milliseconds between rounds of offering new domain events to the districts' listeners.
+    #[arg(long, env = "CIVITAS_EVENT_DELIVERY_INTERVAL_MS", default_value_t = 1000)]
+    event_delivery_interval_ms: u64,
     /// Days after which resolved tickets left unrated are closed.
     #[arg(long, env = "CIVITAS_AUTO_CLOSE_DAYS", default_value_t = 7)]
     auto_close_days: i64,
@@ -87,11 +90,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let cache_dir = args.plugin_cache_dir.clone().unwrap_or_else(|| settings.data_dir.join("plugin-cache"));
     let runtime = super::plugin::server_runtime(&cache_dir)?;
     let state = AppState::with_plugins(ctx, verifier, runtime);
+    let interval = Duration::from_millis(args.event_delivery_interval_ms.max(10));
+    let delivery = server::spawn_event_delivery(state.ctx.clone(), interval);
     server::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
     sweeper.abort();
+    delivery.abort();
     Ok(())
 }
 

@@ -5,12 +5,12 @@ use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use civitas_core::ids::{CategoryId, DepartmentId, DistrictId, TicketId};
 use civitas_core::tickets::{self, StatsQuery, TicketFilter};
-use civitas_core::{directory, tickets::MAX_PAGE_SIZE};
+use civitas_core::{directory, notifications, tickets::MAX_PAGE_SIZE};
 
 use super::{core_context, loaders, request};
 use crate::errors::{IntoGraphql, bad_input, parse_id};
 use crate::loaders::Needs;
-use crate::types::{Category, Department, District, Me, Street, Ticket, TicketFilterInput, TicketStats};
+use crate::types::{Category, Department, District, Me, Notification, Street, Ticket, TicketFilterInput, TicketStats};
 
 /// The root of every query.
 pub struct QueryRoot;
@@ -49,6 +49,23 @@ impl QueryRoot {
     async fn categories(&self, ctx: &Context<'_>, district_id: ID) -> async_graphql::Result<Vec<Category>> {
         let id: DistrictId = parse_id("districtId", &district_id)?;
         Ok(directory::categories(core_context(ctx), id).await.gql()?.into_iter().map(Category).collect())
+    }
+
+    /// The latest notifications of a department, newest first: for its staff, its district's
+    /// admin and city admins (at most 200).
+    async fn department_notifications(
+        &self,
+        ctx: &Context<'_>,
+        department_id: ID,
+        #[graphql(default = 50)] first: i32,
+    ) -> async_graphql::Result<Vec<Notification>> {
+        let id: DepartmentId = parse_id("departmentId", &department_id)?;
+        let limit = u64::try_from(first)
+            .ok()
+            .filter(|size| (1..=notifications::MAX_PAGE).contains(size))
+            .ok_or_else(|| bad_input("first", format!("must be between 1 and {}", notifications::MAX_PAGE)))?;
+        let found = notifications::for_department(core_context(ctx), &request(ctx).caller, id, limit).await.gql()?;
+        Ok(found.into_iter().map(Notification).collect())
     }
 
     /// One ticket the caller may see.

@@ -87,4 +87,6 @@ pub enum TicketEventKind {
     Escalated,
     /// The district's deadline policy changed the deadlines.
     DeadlinesChanged,
+    /// District logic (an event-listener plugin) tagged it; the note holds the tag.
+    Tagged,
 }

@@ -1,7 +1,8 @@
 //! District plugins over HTTP: real components built from source (the C night-noise router, the
 //! Python school deadline policy, WAT fault fixtures), installed through GraphQL, routing real
 //! tickets; installation rights; a district's plugin never sees another district's tickets;
-//! faults contained, with the ticket flow intact and the plugin disabled after repeated failures.
+//! faults contained, with the ticket flow intact and the plugin disabled after repeated failures;
+//! the Python escalation notifier acting on domain events after they commit.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -98,6 +99,31 @@ async fn submit(server: &TestServer, district: usize, category: &str, street: Op
         "channel": "APP",
     }});
     server.ok(Some(&resident), SUBMIT, input).await["submitTicket"].clone()
+}
+
+/// Installs a component in `who`'s district as version 1.0.0, uploaded as a multipart file
+/// (GraphQL multipart request spec), as large components must be.
+async fn upload(server: &TestServer, who: &Who, name: &str, bytes: Vec<u8>, config: &str, hook: &str) -> Value {
+    let mutation = format!(
+        "mutation($d: ID, $upload: Upload, $config: String!) {{ installPlugin(districtId: $d, name: \"{name}\", \
+         upload: $upload, config: $config, hooks: [{hook}], version: \"1.0.0\") {{ id hooks version }} }}"
+    );
+    let operations = json!({ "query": mutation, "variables": { "d": who.district, "upload": null, "config": config } });
+    let form = reqwest::multipart::Form::new()
+        .text("operations", operations.to_string())
+        .text("map", json!({ "0": ["variables.upload"] }).to_string())
+        .part("0", reqwest::multipart::Part::bytes(bytes).file_name("plugin.wasm"));
+    let response = reqwest::Client::new()
+        .post(format!("{}/graphql", server.url))
+        .bearer_auth(who.token())
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(response.status().as_u16(), 200);
+    let body: Value = response.json().await.expect("json");
+    assert!(body.get("errors").is_none(), "{body}");
+    body["data"]["installPlugin"].clone()
 }
 
 async fn plugins_of(server: &TestServer, who: &Who, district: usize) -> Vec<Value> {
@@ -326,25 +352,8 @@ async fn a_python_deadline_policy_uploaded_as_multipart_sets_deadlines_at_dispat
     let school_street = streets["streets"][0]["id"].as_str().expect("a street").to_owned();
     let config = json!({ "school_streets": [school_street], "resolve_within_hours": 24 }).to_string();
 
-    let operations = json!({
-        "query": "mutation($d: ID, $upload: Upload, $config: String!) { installPlugin(districtId: $d, name: \"school-deadlines\", upload: $upload, config: $config, hooks: [DEADLINE_POLICY], version: \"1.0.0\") { id hooks version } }",
-        "variables": { "d": server.district_id(0), "upload": null, "config": config },
-    });
-    let form = reqwest::multipart::Form::new()
-        .text("operations", operations.to_string())
-        .text("map", json!({ "0": ["variables.upload"] }).to_string())
-        .part("0", reqwest::multipart::Part::bytes(bytes).file_name("plugin.wasm"));
-    let response = reqwest::Client::new()
-        .post(format!("{}/graphql", server.url))
-        .bearer_auth(admin0.token())
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload");
-    assert_eq!(response.status().as_u16(), 200);
-    let body: Value = response.json().await.expect("json");
-    assert!(body.get("errors").is_none(), "{body}");
-    assert_eq!(body["data"]["installPlugin"]["hooks"], json!(["DEADLINE_POLICY"]));
+    let installed = upload(&server, &admin0, "school-deadlines", bytes, &config, "DEADLINE_POLICY").await;
+    assert_eq!(installed["hooks"], json!(["DEADLINE_POLICY"]));
 
     // A pothole on the school street: the category gives 24 h / 168 h from submission.
     let pothole = server.category_id(0, 3);
@@ -374,4 +383,85 @@ async fn a_python_deadline_policy_uploaded_as_multipart_sets_deadlines_at_dispat
     let now = server.ctx.clock.now();
     let resolve_by = data["dispatchTicket"]["resolveBy"].as_str().and_then(|t| DateTime::parse_from_rfc3339(t).ok());
     assert_eq!(resolve_by.map(|t| t.with_timezone(&Utc)), Some(now + Duration::hours(168)));
+}
+
+#[tokio::test]
+async fn a_python_listener_tells_the_supervisors_of_its_own_district_about_escalated_tickets() {
+    let server = TestServer::start_with_clock(Clock::manual(saturday_night())).await;
+    let admin0 = admin(&server, 0);
+    let operator = Who::new("operator", "op-1");
+    let bytes = build::build_python(
+        &build::example_dir("escalation-notifier"),
+        &build::wit_dir(),
+        "event-listener",
+        &scratch("py-venv"),
+        &scratch("graphql-py-notifier"),
+    )
+    .expect("Python listener builds");
+    let supervisors = server.department_id(0, 2);
+    let comment = "Sorry for the delay: a supervisor has been told.";
+    let config = json!({ "supervisor_department": supervisors, "comment": comment }).to_string();
+    let installed = upload(&server, &admin0, "escalation-notifier", bytes, &config, "EVENT_LISTENER").await;
+    assert_eq!(installed["hooks"], json!(["EVENT_LISTENER"]));
+    let delivery = server.deliver_events();
+
+    // One ticket in each of two districts, dispatched, then left alone past the response deadline.
+    let dispatch = "mutation($id: ID!, $dep: ID!) { dispatchTicket(id: $id, departmentId: $dep) { id } }";
+    let mut ids = Vec::new();
+    for district in [0, 1] {
+        let ticket = submit(&server, district, &server.category_id(district, 0), None).await;
+        let vars = json!({ "id": ticket["id"], "dep": server.department_id(district, 1) });
+        server.ok(Some(&operator), dispatch, vars).await;
+        ids.push(ticket["id"].as_str().expect("id").to_owned());
+    }
+    server.ctx.clock.advance(Duration::hours(30));
+    let swept = civitas_core::tickets::sweep(&server.ctx).await.expect("sweep");
+    // Category 0 gives 24 h to respond and less than 30 h to resolve: both deadlines are missed.
+    assert_eq!((swept.response_escalations, swept.resolution_escalations), (2, 2));
+
+    let staff =
+        Who::new("department_staff", "supervisor-0").in_district(server.district_id(0)).in_department(&supervisors);
+    let inbox = "query($dep: ID!) { departmentNotifications(departmentId: $dep) { ticketId message sentBy } }";
+    let mut notifications = Vec::new();
+    for _ in 0..600 {
+        let data = server.ok(Some(&staff), inbox, json!({ "dep": supervisors })).await;
+        notifications = data["departmentNotifications"].as_array().cloned().unwrap_or_default();
+        if notifications.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let notification = |reason: &str| {
+        json!({
+            "ticketId": ids[0],
+            "message": format!("Ticket {}: {reason} deadline missed.", ids[0]),
+            "sentBy": "plugin escalation-notifier@1.0.0",
+        })
+    };
+    assert_eq!(notifications, [notification("resolution"), notification("response")], "newest first");
+    let events = "query($id: ID!) { ticket(id: $id) { events { kind note } } }";
+    let timeline = server.ok(Some(&operator), events, json!({ "id": ids[0] })).await;
+    let timeline = timeline["ticket"]["events"].as_array().cloned().unwrap_or_default();
+    assert!(timeline.contains(&json!({ "kind": "TAGGED", "note": "overdue (by plugin escalation-notifier@1.0.0)" })));
+    let apology = format!("plugin escalation-notifier@1.0.0: {comment}");
+    assert!(timeline.contains(&json!({ "kind": "COMMENTED", "note": apology })), "{timeline:?}");
+
+    // District 1 has no listener: its escalated ticket is untouched, and the district 0 plugin
+    // was only ever called with district 0's events.
+    let other = server.ok(Some(&operator), events, json!({ "id": ids[1] })).await;
+    let kinds: Vec<&str> =
+        other["ticket"]["events"].as_array().expect("events").iter().filter_map(|e| e["kind"].as_str()).collect();
+    assert_eq!(kinds, ["SUBMITTED", "DISPATCHED", "ESCALATED", "ESCALATED"]);
+    let plugins = plugins_of(&server, &admin0, 0).await;
+    let calls = plugins[0]["recentCalls"].as_array().cloned().unwrap_or_default();
+    assert_eq!(calls.len(), 4, "submitted, dispatched, escalated twice: {calls:?}");
+    assert!(calls.iter().all(|call| call["districtId"] == server.district_id(0) && call["hook"] == "EVENT_LISTENER"));
+
+    // Another district's staff cannot read the supervisors' notifications.
+    let stranger = Who::new("department_staff", "staff-1")
+        .in_district(server.district_id(1))
+        .in_department(server.department_id(1, 2));
+    let (code, _) = server.error(Some(&stranger), inbox, json!({ "dep": supervisors })).await;
+    assert_eq!(code, "FORBIDDEN");
+    delivery.abort();
 }

@@ -8,7 +8,7 @@ use civitas_core::Context;
 use civitas_core::auth::{Claims, TokenIssuer, TokenVerifier};
 use civitas_core::clock::Clock;
 use civitas_core::demo::{self, DemoCity};
-use civitas_core::plugins::PluginRuntime;
+use civitas_core::plugins::{FailurePolicy, PluginHooks, PluginRuntime};
 use civitas_core::testing::TestDatabase;
 use civitas_graphql::server::{self, AppState};
 use civitas_plugins::{CallLimits, EngineSettings, PluginEngine, WasmRuntime};
@@ -102,6 +102,15 @@ impl TestServer {
             let _ = stopped.await;
         }));
         TestServer { url, ctx: database.ctx, demo, statements, http: reqwest::Client::new(), _shutdown: shutdown }
+    }
+
+    /// Offers domain events to the districts' listener plugins every 20 ms, as `civitas serve`
+    /// does every second, until the returned task is aborted (the server's own handle counts
+    /// statements, so the background rounds use one of their own).
+    pub fn deliver_events(&self) -> tokio::task::JoinHandle<()> {
+        let hooks = PluginHooks::new(&self.ctx, sandbox(), FailurePolicy::default());
+        let ctx = Context { hooks: Arc::new(hooks), ..self.ctx.clone() };
+        server::spawn_event_delivery(ctx, std::time::Duration::from_millis(20))
     }
 
     pub fn district_id(&self, index: usize) -> String {

@@ -1,0 +1,120 @@
+//! What a district's listener may do to a ticket in answer to one of its events: comment, tag,
+//! notify a department of the ticket's district. Checked first, then applied in the delivery's
+//! transaction, each action on the timeline under the listener's name.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use super::TicketError;
+use super::entities::ticket;
+use super::input::MAX_NOTE_CHARS;
+use super::model::TicketEventKind;
+use super::storage::{self, NewEvent};
+use crate::auth::Caller;
+use crate::directory;
+use crate::events;
+use crate::hooks::ListenerAction;
+use crate::ids::{DistrictId, TicketId};
+use crate::notifications::{self, MAX_MESSAGE_CHARS, NewNotification};
+use crate::time::to_millis;
+
+/// The most actions one answer may carry.
+pub const MAX_ACTIONS: usize = 16;
+/// The longest tag, in characters.
+pub const MAX_TAG_CHARS: usize = 64;
+
+/// Why `actions` cannot be applied to a ticket of `district`, if they cannot.
+pub(crate) async fn check(
+    db: &impl ConnectionTrait,
+    district: DistrictId,
+    actions: &[ListenerAction],
+) -> Result<Option<String>, TicketError> {
+    if actions.len() > MAX_ACTIONS {
+        return Ok(Some(format!("{} actions; at most {MAX_ACTIONS} per event", actions.len())));
+    }
+    for action in actions {
+        let problem = match action {
+            ListenerAction::AddComment(text) => text_problem("comment", text, MAX_NOTE_CHARS),
+            ListenerAction::AddTag(tag) => text_problem("tag", tag, MAX_TAG_CHARS)
+                .or_else(|| tag.chars().any(char::is_whitespace).then(|| "a tag has no spaces".to_owned())),
+            ListenerAction::NotifyDepartment { department_id, message } => {
+                match directory::department_in(db, *department_id).await? {
+                    Some(department) if department.district_id == district => {
+                        text_problem("message", message, MAX_MESSAGE_CHARS)
+                    }
+                    _ => Some(format!("{department_id} is not a department of the event's district")),
+                }
+            }
+        };
+        if problem.is_some() {
+            return Ok(problem);
+        }
+    }
+    Ok(None)
+}
+
+fn text_problem(what: &str, text: &str, max_chars: usize) -> Option<String> {
+    if text.trim().is_empty() {
+        Some(format!("an empty {what}"))
+    } else if text.chars().count() > max_chars {
+        Some(format!("a {what} over {max_chars} characters"))
+    } else if text.chars().any(|c| c.is_control() && c != '\n') {
+        Some(format!("a {what} with control characters"))
+    } else {
+        None
+    }
+}
+
+/// Applies checked `actions` to ticket `id` within the caller's transaction. Each comment and
+/// tag raises a domain event caused by the event `cause`.
+pub(crate) async fn apply(
+    db: &impl ConnectionTrait,
+    id: TicketId,
+    actions: &[ListenerAction],
+    decided_by: &str,
+    cause: i64,
+    now: DateTime<Utc>,
+) -> Result<(), TicketError> {
+    let ticket = storage::reload(db, id).await?;
+    let at_ms = to_millis(now);
+    let mut touched = false;
+    for action in actions {
+        let (kind, note) = match action {
+            ListenerAction::AddComment(text) => (TicketEventKind::Commented, format!("{decided_by}: {text}")),
+            ListenerAction::AddTag(tag) => (TicketEventKind::Tagged, format!("{tag} (by {decided_by})")),
+            ListenerAction::NotifyDepartment { department_id, message } => {
+                let new = NewNotification {
+                    district_id: ticket.district_id,
+                    department_id: *department_id,
+                    ticket_id: Some(id),
+                    message: message.clone(),
+                    sent_by: decided_by.to_owned(),
+                };
+                notifications::enqueue(db, new, at_ms).await?;
+                continue;
+            }
+        };
+        touched = true;
+        storage::append_event(
+            db,
+            id,
+            kind,
+            &Caller::System,
+            at_ms,
+            NewEvent { note: Some(note), ..NewEvent::default() },
+        )
+        .await?;
+        events::append_caused_by(db, storage::domain_event(&ticket, kind), at_ms, Some(cause)).await?;
+    }
+    if touched {
+        // Like a comment, a reaction does not bump the version: it must not make a
+        // department's concurrent action fail with a conflict.
+        ticket::Entity::update_many()
+            .col_expr(ticket::Column::UpdatedAtMs, Expr::value(at_ms))
+            .filter(ticket::Column::Id.eq(id.0))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
