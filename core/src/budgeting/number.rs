@@ -109,11 +109,21 @@ impl Serialize for Exact {
 
 impl From<BigRational> for Exact {
     fn from(value: BigRational) -> Self {
+        match Exact::from(&value) {
+            Exact(Repr::Big(_)) => Exact(Repr::Big(value)),
+            small => small,
+        }
+    }
+}
+
+impl From<&BigRational> for Exact {
+    /// Without copying the big integers when the value fits in machine integers.
+    fn from(value: &BigRational) -> Self {
         match (value.numer().to_i128(), value.denom().to_i128()) {
             (Some(numerator), Some(denominator)) if numerator != i128::MIN && denominator > 0 => {
                 Exact(Repr::Small { numerator, denominator })
             }
-            _ => Exact(Repr::Big(value)),
+            _ => Exact(Repr::Big(value.clone())),
         }
     }
 }

@@ -357,7 +357,7 @@ pub fn tally(election: &Election, rule: Rule, options: &TallyOptions<'_>) -> Res
         .map(|(index, ((project, position), reason))| ProjectExplanation {
             project_id: project.id.clone(),
             name: election.project_name(index).map(str::to_owned),
-            cost: Exact::from(project.cost.clone()),
+            cost: Exact::from(&project.cost),
             selected: position.is_some(),
             position,
             reason: reason.unwrap_or(Reason::NoSupporters),

@@ -24,7 +24,7 @@ mod pricing;
 mod window;
 
 use crate::budgeting::rules::interval::Interval;
-use crate::budgeting::rules::problem::Problem;
+use crate::budgeting::rules::problem::{PerProject, Problem};
 use ledger::{Aggregator, Entry, Ledger, Origin, RoundRecord};
 use num_rational::BigRational;
 use pricing::{Estimate, estimate_price, exact_price_within, tighten_price};
@@ -36,7 +36,7 @@ pub(crate) use window::same_run_over;
 /// Per-project data of a problem that does not depend on the voters' budget.
 pub(crate) struct Prepared {
     /// Supporters of each project: `(ballot index, satisfaction > 0)`.
-    supporters: Vec<Vec<(u32, i128)>>,
+    supporters: PerProject<(u32, i128)>,
     total_satisfaction: Vec<i128>,
     /// Whether all supporters of a project get the same satisfaction (then classes suffice as keys).
     uniform: Vec<bool>,
@@ -53,29 +53,18 @@ pub(crate) struct Prepared {
 impl Prepared {
     pub fn new(problem: &Problem) -> Prepared {
         let project_count = problem.project_count();
-        let mut lengths = vec![0usize; project_count];
-        for ballot in &problem.ballots {
-            for &(project, _) in problem.entries(ballot) {
-                if let Some(length) = lengths.get_mut(project) {
-                    *length += 1;
-                }
-            }
-        }
-        let mut supporters: Vec<Vec<(u32, i128)>> = lengths.into_iter().map(Vec::with_capacity).collect();
-        let mut supporter_count = vec![0u64; project_count];
-        for (ballot_index, ballot) in problem.ballots.iter().enumerate() {
-            for &(project, satisfaction) in problem.entries(ballot) {
-                if let (true, Some(list), Some(count)) =
-                    (satisfaction > 0, supporters.get_mut(project), supporter_count.get_mut(project))
-                {
-                    list.push((u32::try_from(ballot_index).unwrap_or(u32::MAX), satisfaction));
-                    *count += ballot.weight;
-                }
-            }
-        }
+        let supporters = problem.by_project(|index, _, satisfaction| {
+            (satisfaction > 0).then(|| (u32::try_from(index).unwrap_or(u32::MAX), satisfaction))
+        });
+        let supporter_count: Vec<u64> = supporters
+            .lists()
+            .map(|list| {
+                list.iter().map(|&(ballot, _)| problem.ballots.get(ballot as usize).map_or(0, |b| b.weight)).sum()
+            })
+            .collect();
         let ballot_weights: Vec<u64> = problem.ballots.iter().map(|ballot| ballot.weight).collect();
         let total_satisfaction: Vec<i128> = supporters
-            .iter()
+            .lists()
             .map(|list| {
                 list.iter()
                     .map(|&(ballot, satisfaction)| {
@@ -84,7 +73,7 @@ impl Prepared {
                     .sum()
             })
             .collect();
-        let uniform = supporters.iter().map(|list| list.windows(2).all(|pair| pair[0].1 == pair[1].1)).collect();
+        let uniform = supporters.lists().map(|list| list.windows(2).all(|pair| pair[0].1 == pair[1].1)).collect();
         let mut candidates = Vec::new();
         let mut free = Vec::new();
         for project in 0..project_count {
@@ -260,7 +249,7 @@ pub(crate) fn payer_ballots(prepared: &Prepared, run: &MesRun) -> Vec<Vec<Vec<u3
             .map(|(group, payment)| ((payment.from_class, payment.satisfaction), group))
             .collect();
         let mut members: Vec<Vec<u32>> = vec![Vec::new(); round.payments.len()];
-        for &(ballot, satisfaction) in prepared.supporters.get(round.project).map(Vec::as_slice).unwrap_or_default() {
+        for &(ballot, satisfaction) in prepared.supporters.of(round.project) {
             let Some(class) = ballot_class.get_mut(ballot as usize) else { continue };
             if let Some(&group) = groups.get(&(*class, satisfaction))
                 && let (Some(list), Some(payment)) = (members.get_mut(group), round.payments.get(group))
@@ -283,7 +272,7 @@ fn pay(prepared: &Prepared, ballot_class: &mut [u32], ledger: &mut Ledger, proje
     let mut by_class: Vec<Option<(u32, usize)>> = if uniform { vec![None; ledger.classes()] } else { Vec::new() };
     let mut new_class: HashMap<(u32, i128), (u32, usize)> = HashMap::default();
     let mut payments: Vec<Payment> = Vec::new();
-    for &(ballot, satisfaction) in prepared.supporters.get(project).map(Vec::as_slice).unwrap_or_default() {
+    for &(ballot, satisfaction) in prepared.supporters.of(project) {
         let Some(class) = ballot_class.get(ballot as usize).copied() else { continue };
         let key = (class, satisfaction);
         let known =

@@ -18,6 +18,7 @@ use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::Zero;
 use std::cmp::Ordering;
+use std::ops::Range;
 
 /// What the rule selects and why.
 pub(crate) struct PhragmenResult {
@@ -30,11 +31,12 @@ fn rational(value: i128) -> BigRational {
 }
 
 /// How a load class arose: its supporters bought a project of `cost` together (`score` of
-/// them), coming from the classes in `weights` (class, number of supporters).
+/// them), coming from the classes in `weights` (class, number of supporters; a range of
+/// [`Loads::weights`]).
 struct ClassOrigin {
     cost: i128,
     score: u64,
-    weights: Vec<(usize, u64)>,
+    weights: Range<usize>,
 }
 
 /// Loads of the classes and, per project, its supporters' weight in each class.
@@ -43,69 +45,81 @@ struct Loads {
     exact: Vec<Option<BigRational>>,
     /// `None` for the initial class (load 0).
     origin: Vec<Option<ClassOrigin>>,
+    /// The `(class, weight)` pairs of every origin, one after the other.
+    weights: Vec<(usize, u64)>,
     /// Per project, `Σ weight × load` over its supporters' classes, as an interval.
     sums: Vec<Interval>,
+    /// Per project, `1 / approval score` (a multiplication is cheaper than a division; an
+    /// unsupported project's is never used).
+    per_supporter: Vec<Interval>,
 }
 
 impl Loads {
     /// The load the project's supporters would reach by buying it, on intervals.
-    fn estimate(&self, problem: &Problem, project: usize, score: u64) -> Interval {
+    fn estimate(&self, problem: &Problem, project: usize) -> Interval {
         Interval::from_integer(problem.cost(project))
             .add(self.sums[project])
-            .div(Interval::from_integer(i128::from(score)))
+            .times_positive(self.per_supporter[project])
     }
 
     /// The same, exactly.
     fn exact(&mut self, cost: i128, score: u64, weights: &[(usize, u64)]) -> BigRational {
+        for &(class, _) in weights {
+            self.ensure_exact(class);
+        }
+        self.exact_of_known(cost, score, weights)
+    }
+
+    /// The exact load from classes whose exact loads are known.
+    fn exact_of_known(&self, cost: i128, score: u64, weights: &[(usize, u64)]) -> BigRational {
         let mut total = rational(cost);
         for &(class, weight) in weights {
-            total += self.exact_load(class) * rational(i128::from(weight));
+            if let Some(Some(load)) = self.exact.get(class) {
+                total += load * rational(i128::from(weight));
+            }
         }
         total / rational(i128::from(score))
     }
 
-    /// The exact load of a class, computed from its origin (and its origin's classes, first) and
-    /// cached. Iterative: a chain of classes is as long as the rounds.
-    fn exact_load(&mut self, class: usize) -> BigRational {
+    /// Computes the exact load of a class from its origin (and its origin's classes, first) and
+    /// caches it. Iterative: a chain of classes is as long as the rounds.
+    fn ensure_exact(&mut self, class: usize) {
         let mut pending = vec![class];
         while let Some(&next) = pending.last() {
             if self.exact[next].is_some() {
                 pending.pop();
                 continue;
             }
-            let missing: Vec<usize> = match &self.origin[next] {
-                None => Vec::new(),
-                Some(origin) => origin.weights.iter().map(|&(c, _)| c).filter(|&c| self.exact[c].is_none()).collect(),
-            };
-            if !missing.is_empty() {
-                pending.extend(missing);
+            let before = pending.len();
+            if let Some(origin) = &self.origin[next] {
+                let missing = self.weights[origin.weights.clone()].iter().map(|&(c, _)| c);
+                pending.extend(missing.filter(|&c| self.exact[c].is_none()));
+            }
+            if pending.len() > before {
                 continue;
             }
-            let value = match self.origin[next].take() {
+            let value = match &self.origin[next] {
                 None => BigRational::zero(),
-                Some(origin) => {
-                    let value = self.exact(origin.cost, origin.score, &origin.weights);
-                    self.origin[next] = Some(origin);
-                    value
-                }
+                Some(origin) => self.exact_of_known(origin.cost, origin.score, &self.weights[origin.weights.clone()]),
             };
             self.approximate[next] = Interval::from_rational(&value);
             self.exact[next] = Some(value);
             pending.pop();
         }
-        self.exact[class].clone().unwrap_or_else(BigRational::zero)
     }
 }
 
-/// The weight of a project's supporters in each load class (nonzero only), from the ballots'
-/// classes; `by_class` is scratch space. Only exact comparisons and class origins need it.
+/// Appends the weight of a project's supporters in each load class (nonzero only) to `weights`,
+/// from the ballots' classes; `by_class` is scratch space. Only exact comparisons and class
+/// origins need it.
 fn class_weights(
     problem: &Problem,
     supporters: &[usize],
     ballot_class: &[usize],
     by_class: &mut Vec<u64>,
-) -> Vec<(usize, u64)> {
-    let mut weights = Vec::new();
+    weights: &mut Vec<(usize, u64)>,
+) {
+    let start = weights.len();
     for &ballot in supporters {
         let class = ballot_class[ballot];
         if by_class.len() <= class {
@@ -116,86 +130,93 @@ fn class_weights(
         }
         by_class[class] += problem.ballots.get(ballot).map_or(0, |ballot| ballot.weight);
     }
-    for (class, weight) in &mut weights {
+    for (class, weight) in &mut weights[start..] {
         *weight = std::mem::take(&mut by_class[*class]);
     }
-    weights
 }
 
 /// Runs sequential Phragmén on an approval problem (every entry of a ballot is an approval).
 pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
     let project_count = problem.project_count();
-    let mut supporters: Vec<Vec<usize>> = vec![Vec::new(); project_count];
-    let mut approval_score = vec![0u64; project_count];
-    for (ballot_index, ballot) in problem.ballots.iter().enumerate() {
-        for &(project, _) in problem.entries(ballot) {
-            if let (Some(list), Some(score)) = (supporters.get_mut(project), approval_score.get_mut(project)) {
-                list.push(ballot_index);
-                *score += ballot.weight;
-            }
-        }
-    }
+    let supporters = problem.by_project(|index, _, _| Some(index));
+    let approval_score: Vec<u64> = supporters
+        .lists()
+        .map(|list| list.iter().map(|&ballot| problem.ballots.get(ballot).map_or(0, |ballot| ballot.weight)).sum())
+        .collect();
+    // One load class per bought project, plus the initial one: no vector below reallocates.
+    let classes = project_count + 1;
     let mut loads = Loads {
-        approximate: vec![Interval::ZERO],
-        exact: vec![Some(BigRational::zero())],
-        origin: vec![None],
+        approximate: Vec::with_capacity(classes),
+        exact: Vec::with_capacity(classes),
+        origin: Vec::with_capacity(classes),
+        weights: Vec::with_capacity(classes * 4),
         sums: vec![Interval::ZERO; project_count],
+        // Scores count voters, fewer than 2^40 (see `Problem::new`): exact in an f64.
+        per_supporter: approval_score.iter().map(|&score| Interval::reciprocal(score.max(1) as f64)).collect(),
     };
+    loads.approximate.push(Interval::ZERO);
+    loads.exact.push(Some(BigRational::zero()));
+    loads.origin.push(None);
     let mut ballot_class: Vec<usize> = vec![0; problem.ballots.len()];
     let mut remaining: Vec<usize> =
         (0..project_count).filter(|&project| problem.cost(project) <= problem.budget).collect();
     let mut spent = 0i128;
-    let mut selected = Vec::new();
-    let mut reasons: Vec<(usize, Reason)> = Vec::new();
+    let mut selected = Vec::with_capacity(project_count);
+    let mut reasons: Vec<(usize, Reason)> = Vec::with_capacity(project_count);
     let mut round = 0usize;
     let mut moved = vec![0u64; project_count];
-    let mut touched: Vec<usize> = Vec::new();
+    let mut touched: Vec<usize> = Vec::with_capacity(project_count);
     let mut movers: Vec<(usize, usize)> = Vec::new();
-    let mut class_counts: Vec<usize> = Vec::new();
-    let mut by_class: Vec<u64> = Vec::new();
+    let mut class_counts: Vec<usize> = Vec::with_capacity(classes + 1);
+    let mut by_class: Vec<u64> = Vec::with_capacity(classes + 1);
+    let mut estimates: Vec<(usize, Interval)> = Vec::with_capacity(remaining.len());
+    let mut tied: Vec<usize> = Vec::with_capacity(project_count);
+    let mut scratch_weights: Vec<(usize, u64)> = Vec::new();
     loop {
         round += 1;
         if remaining.is_empty() {
             break;
         }
         // Projects nobody approves have an infinite load: they only come last.
-        let estimates: Vec<(usize, Interval)> = remaining
-            .iter()
-            .filter(|&&project| approval_score[project] > 0)
-            .map(|&project| (project, loads.estimate(problem, project, approval_score[project])))
-            .collect();
+        estimates.clear();
+        estimates.extend(
+            remaining
+                .iter()
+                .filter(|&&project| approval_score[project] > 0)
+                .map(|&project| (project, loads.estimate(problem, project))),
+        );
         let mut chosen_load: Option<Interval> = None;
         let mut chosen_exact: Option<BigRational> = None;
-        let tied: Vec<usize> = if estimates.is_empty() {
-            remaining.clone()
+        tied.clear();
+        if estimates.is_empty() {
+            tied.extend_from_slice(&remaining);
         } else {
             let best_high = estimates.iter().map(|(_, estimate)| estimate.high).fold(f64::INFINITY, f64::min);
-            let contenders: Vec<(usize, Interval)> =
-                estimates.into_iter().filter(|(_, estimate)| estimate.low <= best_high).collect();
-            if let [(only, estimate)] = contenders.as_slice() {
+            estimates.retain(|(_, estimate)| estimate.low <= best_high);
+            if let [(only, estimate)] = estimates.as_slice() {
                 chosen_load = Some(*estimate);
-                vec![*only]
+                tied.push(*only);
             } else {
                 // Overlapping intervals: compare exactly; every project at the minimum is tied.
                 let mut minimum: Option<BigRational> = None;
-                let mut at_minimum = Vec::new();
-                for (project, _) in contenders {
-                    let weights = class_weights(problem, &supporters[project], &ballot_class, &mut by_class);
-                    let load = loads.exact(problem.cost(project), approval_score[project], &weights);
+                for &(project, _) in &estimates {
+                    scratch_weights.clear();
+                    class_weights(problem, supporters.of(project), &ballot_class, &mut by_class, &mut scratch_weights);
+                    let load = loads.exact(problem.cost(project), approval_score[project], &scratch_weights);
                     match minimum.as_ref().map(|minimum| load.cmp(minimum)) {
                         None | Some(Ordering::Less) => {
                             minimum = Some(load);
-                            at_minimum = vec![project];
+                            tied.clear();
+                            tied.push(project);
                         }
-                        Some(Ordering::Equal) => at_minimum.push(project),
+                        Some(Ordering::Equal) => tied.push(project),
                         Some(Ordering::Greater) => {}
                     }
                 }
                 chosen_load = minimum.as_ref().map(Interval::from_rational);
                 chosen_exact = minimum;
-                at_minimum
             }
-        };
+        }
         // pabutools stops as soon as any project tied for the lowest load does not fit.
         if tied.iter().any(|&project| spent + problem.cost(project) > problem.budget) {
             break;
@@ -211,13 +232,9 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
             reasons.push((chosen, Reason::NoSupporters));
             continue;
         }
-        let load = chosen_load.unwrap_or_else(|| loads.estimate(problem, chosen, approval_score[chosen]));
+        let load = chosen_load.unwrap_or_else(|| loads.estimate(problem, chosen));
         let new_class = loads.approximate.len();
-        loads.origin.push(Some(ClassOrigin {
-            cost: problem.cost(chosen),
-            score: approval_score[chosen],
-            weights: class_weights(problem, &supporters[chosen], &ballot_class, &mut by_class),
-        }));
+        let origin_start = loads.weights.len();
         loads.approximate.push(load);
         loads.exact.push(chosen_exact);
         // Supporters move class by class: their weights are summed per project first, so that
@@ -225,7 +242,7 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
         // A counting sort by class: classes are few (one per round) and ballots many.
         class_counts.clear();
         class_counts.resize(new_class + 1, 0);
-        for &ballot in &supporters[chosen] {
+        for &ballot in supporters.of(chosen) {
             class_counts[ballot_class[ballot]] += 1;
         }
         let mut next = 0;
@@ -233,39 +250,47 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
             (*count, next) = (next, next + *count);
         }
         movers.clear();
-        movers.resize(supporters[chosen].len(), (0, 0));
-        for &ballot in &supporters[chosen] {
+        movers.resize(supporters.of(chosen).len(), (0, 0));
+        for &ballot in supporters.of(chosen) {
             let class = ballot_class[ballot];
             movers[class_counts[class]] = (class, ballot);
             class_counts[class] += 1;
         }
         for group in movers.chunk_by(|first, second| first.0 == second.0) {
             let old_class = group[0].0;
+            let mut group_weight = 0;
             for &(_, ballot) in group {
                 ballot_class[ballot] = new_class;
                 let Some(ballot) = problem.ballots.get(ballot) else { continue };
+                group_weight += ballot.weight;
                 for &(project, _) in problem.entries(ballot) {
-                    if let Some(slot) = moved.get_mut(project) {
+                    if let Some(slot) = moved.get_mut(project as usize) {
                         if *slot == 0 {
-                            touched.push(project);
+                            touched.push(project as usize);
                         }
                         *slot += ballot.weight;
                     }
                 }
             }
+            // The new class's origin: where its members came from.
+            loads.weights.push((old_class, group_weight));
             let change = load.sub(loads.approximate[old_class]);
             for project in touched.drain(..) {
                 let weight = std::mem::take(&mut moved[project]);
-                loads.sums[project] = loads.sums[project].add(change.mul(Interval::from_integer(i128::from(weight))));
+                loads.sums[project] = loads.sums[project].add(change.scale(weight as f64));
             }
         }
+        loads.origin.push(Some(ClassOrigin {
+            cost: problem.cost(chosen),
+            score: approval_score[chosen],
+            weights: origin_start..loads.weights.len(),
+        }));
         let load = problem.approximate_money(load.middle());
         reasons.push((chosen, Reason::PhragmenBought { round, load }));
     }
     for (project, &score) in approval_score.iter().enumerate() {
         if !selected.contains(&project) {
-            let next_load =
-                (score > 0).then(|| problem.approximate_money(loads.estimate(problem, project, score).middle()));
+            let next_load = (score > 0).then(|| problem.approximate_money(loads.estimate(problem, project).middle()));
             reasons.push((project, Reason::PhragmenNotBought { next_load, stopped_at_round: round }));
         }
     }

@@ -33,8 +33,9 @@ pub(crate) struct Problem {
     /// satisfactions are left out).
     pub ballots: Vec<WeightedBallot>,
     /// Every ballot's `(project index, satisfaction)` pairs, one after the other: one
-    /// allocation for all ballots.
-    entries: Vec<(usize, i128)>,
+    /// allocation for all ballots, in compact integers (satisfactions are below 2^62, see
+    /// `MAX_SCALED`) since every rule walks them.
+    entries: Vec<(u32, i64)>,
     /// Tie-breaking rank of each project: among tied projects the lowest rank wins.
     pub rank: Vec<usize>,
 }
@@ -47,6 +48,29 @@ pub(crate) struct WeightedBallot {
     range: std::ops::Range<usize>,
     /// How many voters cast the ballot.
     pub weight: u64,
+}
+
+/// A list per project, all in one allocation.
+#[derive(Debug, Clone)]
+pub(crate) struct PerProject<T> {
+    items: Vec<T>,
+    /// Project `p`'s items are `items[starts[p]..starts[p + 1]]`.
+    starts: Vec<usize>,
+}
+
+impl<T> PerProject<T> {
+    /// The list of `project` (empty for an unknown index).
+    pub fn of(&self, project: usize) -> &[T] {
+        match (self.starts.get(project), self.starts.get(project + 1)) {
+            (Some(&start), Some(&end)) => self.items.get(start..end).unwrap_or_default(),
+            _ => &[],
+        }
+    }
+
+    /// Every project's list, in project order.
+    pub fn lists(&self) -> impl Iterator<Item = &[T]> {
+        self.starts.windows(2).map(|bounds| self.items.get(bounds[0]..bounds[1]).unwrap_or_default())
+    }
 }
 
 impl Problem {
@@ -101,7 +125,8 @@ impl Problem {
                     Satisfaction::Borda => i128::try_from(length - position - 1).unwrap_or(0),
                 };
                 if satisfaction_value != 0 {
-                    entries.push((project, satisfaction_value));
+                    let compact = u32::try_from(project).ok().zip(i64::try_from(satisfaction_value).ok());
+                    entries.push(compact.ok_or_else(|| TallyError::OutOfRange("too many projects".to_owned()))?);
                 }
             }
             ballots.push(WeightedBallot { range: start..entries.len(), weight: ballot.multiplicity });
@@ -116,7 +141,7 @@ impl Problem {
     }
 
     /// A ballot's `(project index, satisfaction)` pairs.
-    pub fn entries(&self, ballot: &WeightedBallot) -> &[(usize, i128)] {
+    pub fn entries(&self, ballot: &WeightedBallot) -> &[(u32, i64)] {
         self.entries.get(ballot.range.clone()).unwrap_or_default()
     }
 
@@ -130,8 +155,8 @@ impl Problem {
         let mut totals = vec![0i128; self.project_count()];
         for ballot in &self.ballots {
             for &(project, satisfaction) in self.entries(ballot) {
-                if let Some(total) = totals.get_mut(project) {
-                    *total += satisfaction * i128::from(ballot.weight);
+                if let Some(total) = totals.get_mut(project as usize) {
+                    *total += i128::from(satisfaction) * i128::from(ballot.weight);
                 }
             }
         }
@@ -178,6 +203,40 @@ impl Problem {
     /// An integer satisfaction as an exact real satisfaction.
     pub fn satisfaction_of(&self, scaled: i128) -> Exact {
         Exact::ratio(scaled, self.satisfaction_scale)
+    }
+
+    /// Per project, an item for each ballot that gives it a satisfaction, in ballot order:
+    /// `item(ballot index, ballot, satisfaction)`, `None` to leave the ballot out (it is asked
+    /// twice per entry, so it must answer the same both times).
+    pub fn by_project<T: Copy + Default>(
+        &self,
+        item: impl Fn(usize, &WeightedBallot, i128) -> Option<T>,
+    ) -> PerProject<T> {
+        let project_count = self.project_count();
+        let mut starts = vec![0usize; project_count + 1];
+        for (index, ballot) in self.ballots.iter().enumerate() {
+            for &(project, satisfaction) in self.entries(ballot) {
+                let project = project as usize;
+                if project < project_count && item(index, ballot, i128::from(satisfaction)).is_some() {
+                    starts[project + 1] += 1;
+                }
+            }
+        }
+        for project in 0..project_count {
+            starts[project + 1] += starts[project];
+        }
+        let mut next = starts[..project_count].to_vec();
+        let mut items = vec![T::default(); starts[project_count]];
+        for (index, ballot) in self.ballots.iter().enumerate() {
+            for &(project, satisfaction) in self.entries(ballot) {
+                let slot = next.get_mut(project as usize);
+                if let (Some(value), Some(slot)) = (item(index, ballot, i128::from(satisfaction)), slot) {
+                    items[*slot] = value;
+                    *slot += 1;
+                }
+            }
+        }
+        PerProject { items, starts }
     }
 
     /// The tie-breaking rank of a project.

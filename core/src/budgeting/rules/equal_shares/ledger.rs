@@ -178,7 +178,7 @@ impl Aggregator {
         entries: &mut Vec<Entry>,
     ) {
         entries.clear();
-        let supporters = prepared.supporters.get(project).map(Vec::as_slice).unwrap_or_default();
+        let supporters = prepared.supporters.of(project);
         if prepared.uniform.get(project).copied().unwrap_or(false) {
             let satisfaction = supporters.first().map_or(0, |&(_, satisfaction)| satisfaction);
             if self.weight_by_class.len() < classes {

@@ -2,7 +2,7 @@
 
 use super::ledger::{Entry, Ledger};
 use crate::budgeting::number::Exact;
-use crate::budgeting::rules::interval::Interval;
+use crate::budgeting::rules::interval::{Interval, down, up, wide_to_f64};
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{Signed, Zero};
@@ -12,7 +12,7 @@ use num_traits::{Signed, Zero};
 fn approximate(value: i128) -> f64 {
     match i64::try_from(value) {
         Ok(small) => small as f64,
-        Err(_) => value as f64,
+        Err(_) => wide_to_f64(value),
     }
 }
 
@@ -38,11 +38,11 @@ pub(super) fn payable(entries: &[Entry], ledger: &Ledger, price: f64, upper: boo
         let satisfaction = Interval::from_integer(entry.satisfaction);
         let weight = Interval::from_integer(i128::from(entry.weight));
         if upper {
-            let paid = money.high.min((price * satisfaction.high).next_up());
-            total = (total + (paid * weight.high).next_up()).next_up();
+            let paid = money.high.min(up(price * satisfaction.high));
+            total = up(total + up(paid * weight.high));
         } else {
-            let paid = money.low.max(0.0).min((price * satisfaction.low).next_down());
-            total = (total + (paid * weight.low).next_down()).next_down();
+            let paid = money.low.max(0.0).min(down(price * satisfaction.low));
+            total = down(total + down(paid * weight.low));
         }
     }
     total
@@ -60,8 +60,8 @@ pub(super) fn estimate_price(cost: i128, entries: &[Entry], ledger: &Ledger, bes
     for entry in entries {
         let money = ledger.approximate[entry.class as usize];
         let weight = Interval::from_integer(i128::from(entry.weight));
-        low = (low + (money.low.max(0.0) * weight.low).next_down()).next_down();
-        high = (high + (money.high * weight.high).next_up()).next_up();
+        low = down(low + down(money.low.max(0.0) * weight.low));
+        high = up(high + up(money.high * weight.high));
     }
     if high < cost_interval.low {
         return Estimate::Unaffordable;
