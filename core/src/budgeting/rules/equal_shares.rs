@@ -128,7 +128,10 @@ impl MesRun {
 
 /// Runs MES with `per_voter_budget` (scaled units) for every voter.
 pub(crate) fn run(problem: &Problem, prepared: &Prepared, per_voter_budget: &BigRational) -> MesRun {
-    let mut ledger = Ledger::new(per_voter_budget);
+    // Each round adds about as many money classes as its payers had: room for a few per round
+    // spares the run the regrowth of every per-class vector.
+    let expected_classes = (4 * prepared.candidates.len() + 2).min(1 << 12);
+    let mut ledger = Ledger::new(per_voter_budget, expected_classes, prepared.candidates.len());
     let mut ballot_class: Vec<u32> = vec![0; problem.ballots.len()];
     let mut lower_bound: Vec<f64> = (0..problem.project_count())
         .map(|project| {
@@ -142,16 +145,19 @@ pub(crate) fn run(problem: &Problem, prepared: &Prepared, per_voter_budget: &Big
         .collect();
     let mut active: Vec<usize> = prepared.candidates.clone();
     let mut not_selected: Vec<usize> = prepared.candidates.clone();
-    let mut rounds: Vec<Round> = Vec::new();
-    let mut aggregator = Aggregator::default();
+    let mut rounds: Vec<Round> = Vec::with_capacity(prepared.candidates.len());
+    let mut aggregator = Aggregator::with_capacity(expected_classes);
+    let mut contenders: Vec<(usize, Interval, Option<BigRational>)> = Vec::new();
+    let mut unaffordable: Vec<usize> = Vec::new();
+    let mut targets: Vec<Option<(u32, usize)>> = Vec::with_capacity(expected_classes);
     // Most projects priced in a round are not bought: their supporter groups go to a reused
     // buffer, and only the bought project's are kept.
     let mut scratch: Vec<Entry> = Vec::new();
     loop {
         active.sort_unstable_by(|&first, &second| lower_bound[first].total_cmp(&lower_bound[second]));
         let mut best_high = f64::INFINITY;
-        let mut contenders: Vec<(usize, Interval, Option<BigRational>)> = Vec::new();
-        let mut unaffordable: Vec<usize> = Vec::new();
+        contenders.clear();
+        unaffordable.clear();
         for &project in &active {
             if lower_bound[project] > best_high {
                 break;
@@ -186,7 +192,7 @@ pub(crate) fn run(problem: &Problem, prepared: &Prepared, per_voter_budget: &Big
             })
         } else {
             let mut best: Option<(usize, Interval, Option<BigRational>, Vec<Entry>)> = None;
-            for (project, interval, exact) in contenders {
+            for (project, interval, exact) in contenders.drain(..) {
                 let entries = aggregator.entries(prepared, &ballot_class, ledger.classes(), project);
                 // An upper end left uncertified: near the best price, the best's end is a good
                 // guess (the exact computation checks it).
@@ -215,16 +221,16 @@ pub(crate) fn run(problem: &Problem, prepared: &Prepared, per_voter_budget: &Big
         let rho_interval = tighten_price(problem.cost(chosen), &entries, &ledger, rho_interval);
         let round_index = u32::try_from(ledger.rounds.len()).unwrap_or(u32::MAX);
         ledger.rounds.push(RoundRecord { cost: problem.cost(chosen), entries, rho_interval, rho: exact_rho });
-        let payments = pay(prepared, &mut ballot_class, &mut ledger, chosen, round_index);
+        let payments = pay(prepared, &mut ballot_class, &mut ledger, chosen, round_index, &mut targets);
         active.retain(|&project| project != chosen);
         not_selected.retain(|&project| project != chosen);
         rounds.push(Round { project: chosen, rho: rho_interval.middle(), payments });
     }
     let mut money_left = vec![0.0; problem.project_count()];
     for &project in &not_selected {
-        let entries = aggregator.entries(prepared, &ballot_class, ledger.classes(), project);
+        aggregator.fill(prepared, &ballot_class, ledger.classes(), project, &mut scratch);
         let mut total = Interval::ZERO;
-        for entry in &entries {
+        for entry in &scratch {
             total = total
                 .add(ledger.approximate[entry.class as usize].mul(Interval::from_integer(i128::from(entry.weight))));
         }
@@ -264,15 +270,30 @@ pub(crate) fn payer_ballots(prepared: &Prepared, run: &MesRun) -> Vec<Vec<Vec<u3
 }
 
 /// Charges the supporters of the project bought in `round` and moves them to new money classes.
-fn pay(prepared: &Prepared, ballot_class: &mut [u32], ledger: &mut Ledger, project: usize, round: u32) -> Vec<Payment> {
+/// `by_class` is scratch space, reused from round to round.
+fn pay(
+    prepared: &Prepared,
+    ballot_class: &mut [u32],
+    ledger: &mut Ledger,
+    project: usize,
+    round: u32,
+    by_class: &mut Vec<Option<(u32, usize)>>,
+) -> Vec<Payment> {
     let rho = ledger.rounds.get(round as usize).map_or(Interval::ZERO, |record| record.rho_interval);
     // Where each (class, satisfaction) of the payers goes; with one satisfaction for all
     // supporters (approval ballots), a vector indexed by class avoids hashing.
     let uniform = prepared.uniform.get(project).copied().unwrap_or(false);
-    let mut by_class: Vec<Option<(u32, usize)>> = if uniform { vec![None; ledger.classes()] } else { Vec::new() };
+    by_class.clear();
+    if uniform {
+        by_class.resize(ledger.classes(), None);
+    }
     let mut new_class: HashMap<(u32, i128), (u32, usize)> = HashMap::default();
-    let mut payments: Vec<Payment> = Vec::new();
-    for &(ballot, satisfaction) in prepared.supporters.of(project) {
+    let supporters = prepared.supporters.of(project);
+    // One payment per (class, satisfaction) of the payers: with one satisfaction, at most one
+    // per class.
+    let mut payments: Vec<Payment> =
+        Vec::with_capacity(if uniform { ledger.classes().min(supporters.len()) } else { supporters.len().min(16) });
+    for &(ballot, satisfaction) in supporters {
         let Some(class) = ballot_class.get(ballot as usize).copied() else { continue };
         let key = (class, satisfaction);
         let known =

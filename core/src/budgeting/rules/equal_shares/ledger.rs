@@ -55,15 +55,21 @@ pub(super) struct Ledger {
 }
 
 impl Ledger {
-    pub(super) fn new(initial: &BigRational) -> Ledger {
-        Ledger {
+    /// A ledger where every voter holds `initial`, with room for `classes` money classes and
+    /// `rounds` rounds before any vector grows.
+    pub(super) fn new(initial: &BigRational, classes: usize, rounds: usize) -> Ledger {
+        let mut ledger = Ledger {
             initial: initial.clone(),
-            approximate: vec![Interval::from_rational(initial)],
-            exact: vec![Some(initial.clone())],
-            origin: vec![Origin::Initial],
-            rounds: Vec::new(),
+            approximate: Vec::with_capacity(classes),
+            exact: Vec::with_capacity(classes),
+            origin: Vec::with_capacity(classes),
+            rounds: Vec::with_capacity(rounds),
             broke: None,
-        }
+        };
+        ledger.approximate.push(Interval::from_rational(initial));
+        ledger.exact.push(Some(initial.clone()));
+        ledger.origin.push(Origin::Initial);
+        ledger
     }
 
     pub(super) fn classes(&self) -> usize {
@@ -153,9 +159,21 @@ pub(super) struct Aggregator {
     pub(super) weight_by_class: Vec<u64>,
     pub(super) touched: Vec<u32>,
     pub(super) by_key: HashMap<(u32, i128), u64>,
+    /// Where [`Aggregator::entries`] collects before copying out at the exact size.
+    pub(super) buffer: Vec<Entry>,
 }
 
 impl Aggregator {
+    /// An aggregator with room for `classes` money classes.
+    pub(super) fn with_capacity(classes: usize) -> Aggregator {
+        Aggregator {
+            weight_by_class: Vec::with_capacity(classes),
+            touched: Vec::with_capacity(classes),
+            by_key: HashMap::default(),
+            buffer: Vec::with_capacity(classes),
+        }
+    }
+
     pub(super) fn entries(
         &mut self,
         prepared: &Prepared,
@@ -163,8 +181,10 @@ impl Aggregator {
         classes: usize,
         project: usize,
     ) -> Vec<Entry> {
-        let mut entries = Vec::new();
-        self.fill(prepared, ballot_class, classes, project, &mut entries);
+        let mut buffer = std::mem::take(&mut self.buffer);
+        self.fill(prepared, ballot_class, classes, project, &mut buffer);
+        let entries = buffer.clone();
+        self.buffer = buffer;
         entries
     }
 
