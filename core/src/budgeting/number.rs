@@ -18,31 +18,32 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Exact(Repr);
 
-/// Canonical: `Small` whenever the reduced value fits, so equal values have equal forms.
+/// Canonical: `Small` whenever the reduced value fits, so equal values have equal forms. Small
+/// enough (24 bytes) that explanations, which hold several per project, stay cheap to move.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Repr {
-    /// Reduced, with a positive denominator.
+    /// Reduced, with a positive denominator; the numerator is never `i64::MIN`.
     Small {
-        numerator: i128,
-        denominator: i128,
+        numerator: i64,
+        denominator: i64,
     },
-    Big(BigRational),
+    Big(Box<BigRational>),
 }
 
 impl Exact {
     /// `numerator / denominator` exactly (`denominator` must not be zero).
     pub fn ratio(numerator: i128, denominator: i128) -> Exact {
-        if denominator == 0 || numerator == i128::MIN || denominator == i128::MIN {
-            return Exact::from(BigRational::new(BigInt::from(numerator), BigInt::from(denominator)));
+        // The usual case in 64 bits: a 128-bit division is a slow library call.
+        if let (Ok(n), Ok(d)) = (i64::try_from(numerator), i64::try_from(denominator))
+            && n != i64::MIN
+            && d != i64::MIN
+            && d != 0
+        {
+            let divisor = i64::try_from(n.unsigned_abs().gcd(&d.unsigned_abs())).unwrap_or(1).max(1);
+            let sign = if d < 0 { -1 } else { 1 };
+            return Exact(Repr::Small { numerator: sign * (n / divisor), denominator: sign * (d / divisor) });
         }
-        // The gcd in 64 bits where both fit: a 128-bit one is several times slower.
-        let divisor = match (u64::try_from(numerator.unsigned_abs()), u64::try_from(denominator.unsigned_abs())) {
-            (Ok(first), Ok(second)) => i128::from(first.gcd(&second)),
-            _ => numerator.gcd(&denominator),
-        }
-        .max(1);
-        let sign = if denominator < 0 { -1 } else { 1 };
-        Exact(Repr::Small { numerator: sign * numerator / divisor, denominator: sign * denominator / divisor })
+        Exact::from(BigRational::new(BigInt::from(numerator), BigInt::from(denominator)))
     }
 
     /// The value as a big rational.
@@ -51,7 +52,7 @@ impl Exact {
             Repr::Small { numerator, denominator } => {
                 BigRational::new_raw(BigInt::from(*numerator), BigInt::from(*denominator))
             }
-            Repr::Big(value) => value.clone(),
+            Repr::Big(value) => (**value).clone(),
         }
     }
 
@@ -67,7 +68,14 @@ impl Exact {
 
     /// The closest `f64`, for display and JSON consumers that want a number.
     pub fn approximate(&self) -> f64 {
+        const EXACT_IN_F64: u64 = 1 << 53;
         match &self.0 {
+            // Both exact as floats: one correctly rounded division.
+            Repr::Small { numerator, denominator }
+                if numerator.unsigned_abs() <= EXACT_IN_F64 && denominator.unsigned_abs() <= EXACT_IN_F64 =>
+            {
+                Some(*numerator as f64 / *denominator as f64)
+            }
             Repr::Small { numerator, denominator } => {
                 BigRational::new_raw(BigInt::from(*numerator), BigInt::from(*denominator)).to_f64()
             }
@@ -87,9 +95,9 @@ impl Ord for Exact {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         if let (Repr::Small { numerator: a, denominator: b }, Repr::Small { numerator: c, denominator: d }) =
             (&self.0, &other.0)
-            && let (Some(left), Some(right)) = (a.checked_mul(*d), c.checked_mul(*b))
         {
-            return left.cmp(&right);
+            // Products of 64-bit values fit in 128 bits; denominators are positive.
+            return (i128::from(*a) * i128::from(*d)).cmp(&(i128::from(*c) * i128::from(*b)));
         }
         self.value().cmp(&other.value())
     }
@@ -109,9 +117,9 @@ impl Serialize for Exact {
 
 impl From<BigRational> for Exact {
     fn from(value: BigRational) -> Self {
-        match Exact::from(&value) {
-            Exact(Repr::Big(_)) => Exact(Repr::Big(value)),
-            small => small,
+        match small(&value) {
+            Some(repr) => Exact(repr),
+            None => Exact(Repr::Big(Box::new(value))),
         }
     }
 }
@@ -119,12 +127,20 @@ impl From<BigRational> for Exact {
 impl From<&BigRational> for Exact {
     /// Without copying the big integers when the value fits in machine integers.
     fn from(value: &BigRational) -> Self {
-        match (value.numer().to_i128(), value.denom().to_i128()) {
-            (Some(numerator), Some(denominator)) if numerator != i128::MIN && denominator > 0 => {
-                Exact(Repr::Small { numerator, denominator })
-            }
-            _ => Exact(Repr::Big(value.clone())),
+        match small(value) {
+            Some(repr) => Exact(repr),
+            None => Exact(Repr::Big(Box::new(value.clone()))),
         }
+    }
+}
+
+/// The machine-integer form of a (reduced) rational, if it has one.
+fn small(value: &BigRational) -> Option<Repr> {
+    match (value.numer().to_i64(), value.denom().to_i64()) {
+        (Some(numerator), Some(denominator)) if numerator != i64::MIN && denominator > 0 => {
+            Some(Repr::Small { numerator, denominator })
+        }
+        _ => None,
     }
 }
 
