@@ -82,11 +82,11 @@ impl Interval {
         Interval { low: down(low), high: up(high) }
     }
 
-    /// The interval times `factor`, a positive integer exact in an `f64` (below 2^53): two
-    /// products instead of [`Interval::mul`]'s four.
-    pub fn scale(self, factor: f64) -> Interval {
-        debug_assert!(factor > 0.0 && factor < 9_007_199_254_740_992.0 && factor.fract() == 0.0);
-        Interval::checked(down(self.low * factor), up(self.high * factor))
+    /// `self + change × weight` for a positive integer `weight` exact in an `f64`: two products and two
+    /// sums rounded outwards, with one NaN check (a NaN propagates to the end).
+    pub fn add_scaled(self, change: Interval, weight: f64) -> Interval {
+        debug_assert!(weight > 0.0 && weight < 9_007_199_254_740_992.0 && weight.fract() == 0.0);
+        Interval::checked(down(self.low + down(change.low * weight)), up(self.high + up(change.high * weight)))
     }
 
     /// An interval around `1 / divisor` for a positive integer `divisor` exact in an `f64`
@@ -161,7 +161,7 @@ mod tests {
                 prop_assert!(contains(ix.div(iy), &(&x / &y)));
             }
             let factor = BigRational::from_integer(BigInt::from(d));
-            prop_assert!(contains(ix.scale(d as f64), &(&x * &factor)));
+            prop_assert!(contains(iy.add_scaled(ix, d as f64), &(&y + &x * &factor)));
             prop_assert!(contains(ix.times_positive(Interval::reciprocal(d as f64)), &(&x / &factor)));
         }
 

@@ -277,7 +277,7 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
             let change = load.sub(loads.approximate[old_class]);
             for project in touched.drain(..) {
                 let weight = std::mem::take(&mut moved[project]);
-                loads.sums[project] = loads.sums[project].add(change.scale(weight as f64));
+                loads.sums[project] = loads.sums[project].add_scaled(change, weight as f64);
             }
         }
         loads.origin.push(Some(ClassOrigin {
