@@ -119,6 +119,16 @@ pub async fn department(ctx: &Context, id: DepartmentId) -> Result<Department, D
     department_in(&ctx.db, id).await?.ok_or(DirectoryError::NotFound("department"))
 }
 
+/// Whether `department` exists and belongs to `district` (the check every district-scoped
+/// answer naming a department needs), read within another domain's transaction.
+pub(crate) async fn department_belongs_to(
+    db: &impl ConnectionTrait,
+    department: DepartmentId,
+    district: DistrictId,
+) -> Result<bool, DbErr> {
+    Ok(department_in(db, department).await?.is_some_and(|found| found.district_id == district))
+}
+
 /// One department, read within another domain's transaction.
 pub(crate) async fn department_in(db: &impl ConnectionTrait, id: DepartmentId) -> Result<Option<Department>, DbErr> {
     Ok(department::Entity::find_by_id(id.0).one(db).await?.map(Department::from))

@@ -256,11 +256,7 @@ impl DistrictHooks for PluginHooks {
         };
         let department = answer.department.parse::<DepartmentId>().ok();
         let in_district = match department {
-            Some(id) => crate::directory::department_in(&self.db, id)
-                .await
-                .ok()
-                .flatten()
-                .is_some_and(|found| found.district_id == district),
+            Some(id) => crate::directory::department_belongs_to(&self.db, id, district).await.unwrap_or(false),
             None => false,
         };
         let Some(department_id) = department.filter(|_| in_district) else {

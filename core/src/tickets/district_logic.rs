@@ -13,8 +13,7 @@ pub(crate) async fn route(ctx: &Context, request: &RoutingRequest) -> Result<Opt
     let Some(decision) = ctx.hooks.route_ticket(request).await else {
         return Ok(None);
     };
-    let department = directory::department_in(&ctx.db, decision.department_id).await?;
-    if department.is_some_and(|department| department.district_id == request.district_id) {
+    if directory::department_belongs_to(&ctx.db, decision.department_id, request.district_id).await? {
         return Ok(Some(decision));
     }
     ctx.hooks.routing_refused(request, &decision, "not a department of the ticket's district").await;

@@ -3,12 +3,10 @@
 //! transaction, each action on the timeline under the listener's name.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::ConnectionTrait;
 
 use super::TicketError;
-use super::entities::ticket;
-use super::input::MAX_NOTE_CHARS;
+use super::input::{self, MAX_NOTE_CHARS};
 use super::model::TicketEventKind;
 use super::storage::{self, NewEvent};
 use crate::auth::Caller;
@@ -39,11 +37,10 @@ pub(crate) async fn check(
             ListenerAction::AddTag(tag) => text_problem("tag", tag, MAX_TAG_CHARS)
                 .or_else(|| tag.chars().any(char::is_whitespace).then(|| "a tag has no spaces".to_owned())),
             ListenerAction::NotifyDepartment { department_id, message } => {
-                match directory::department_in(db, *department_id).await? {
-                    Some(department) if department.district_id == district => {
-                        text_problem("message", message, MAX_MESSAGE_CHARS)
-                    }
-                    _ => Some(format!("{department_id} is not a department of the event's district")),
+                if directory::department_belongs_to(db, *department_id, district).await? {
+                    text_problem("message", message, MAX_MESSAGE_CHARS)
+                } else {
+                    Some(format!("{department_id} is not a department of the event's district"))
                 }
             }
         };
@@ -54,15 +51,13 @@ pub(crate) async fn check(
     Ok(None)
 }
 
-fn text_problem(what: &str, text: &str, max_chars: usize) -> Option<String> {
-    if text.trim().is_empty() {
-        Some(format!("an empty {what}"))
-    } else if text.chars().count() > max_chars {
-        Some(format!("a {what} over {max_chars} characters"))
-    } else if text.chars().any(|c| c.is_control() && c != '\n') {
-        Some(format!("a {what} with control characters"))
-    } else {
-        None
+/// What is wrong with a text a plugin wrote: what callers' texts are checked for, and no
+/// control characters but line breaks (a plugin's output goes on timelines as it is).
+fn text_problem(what: &'static str, text: &str, max_chars: usize) -> Option<String> {
+    match input::required_text(what, text, max_chars) {
+        Err(invalid) => Some(invalid.to_string()),
+        Ok(_) if text.chars().any(|c| c.is_control() && c != '\n') => Some(format!("{what}: has control characters")),
+        Ok(_) => None,
     }
 }
 
@@ -108,13 +103,7 @@ pub(crate) async fn apply(
         events::append_caused_by(db, storage::domain_event(&ticket, kind), at_ms, Some(cause)).await?;
     }
     if touched {
-        // Like a comment, a reaction does not bump the version: it must not make a
-        // department's concurrent action fail with a conflict.
-        ticket::Entity::update_many()
-            .col_expr(ticket::Column::UpdatedAtMs, Expr::value(at_ms))
-            .filter(ticket::Column::Id.eq(id.0))
-            .exec(db)
-            .await?;
+        storage::touch(db, id, at_ms).await?;
     }
     Ok(())
 }

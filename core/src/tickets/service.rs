@@ -5,10 +5,8 @@
 //! entry and one domain event, and commits — or changes nothing.
 
 use chrono::{DateTime, Datelike, Duration, Utc};
-use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseTransaction, EntityTrait, TransactionTrait,
 };
 use serde_json::json;
 
@@ -243,13 +241,7 @@ pub async fn comment(ctx: &Context, caller: &Caller, id: TicketId, body: &str) -
     let now = ctx.clock.now();
     let txn = ctx.db.begin().await?;
     let ticket = storage::load_visible(&txn, caller, id).await?;
-    // A comment does not change the ticket's state, so it does not bump the version: a
-    // resident's comment must not make a department's concurrent action fail with a conflict.
-    ticket::Entity::update_many()
-        .col_expr(ticket::Column::UpdatedAtMs, Expr::value(to_millis(now)))
-        .filter(ticket::Column::Id.eq(id.0))
-        .exec(&txn)
-        .await?;
+    storage::touch(&txn, id, to_millis(now)).await?;
     let event = NewEvent { note: Some(body), ..NewEvent::default() };
     storage::append_event(&txn, id, TicketEventKind::Commented, caller, to_millis(now), event).await?;
     publish(&txn, &ticket, TicketEventKind::Commented, now).await?;
@@ -471,9 +463,10 @@ async fn ensure_department_of(
     department: DepartmentId,
     district: DistrictId,
 ) -> Result<(), TicketError> {
-    match directory::department_in(db, department).await?.map(|found| found.district_id) {
-        Some(found) if found == district => Ok(()),
-        _ => Err(InvalidInput::new("departmentId", "is not a department of the ticket's district").into()),
+    if directory::department_belongs_to(db, department, district).await? {
+        Ok(())
+    } else {
+        Err(InvalidInput::new("departmentId", "is not a department of the ticket's district").into())
     }
 }
 

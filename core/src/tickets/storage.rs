@@ -213,6 +213,18 @@ pub(crate) async fn update_if_unchanged(
     Ok(())
 }
 
+/// Marks a ticket updated without bumping its version: a comment or a listener's tag does not
+/// change the ticket's state, and must not make a department's concurrent action fail with a
+/// conflict.
+pub(crate) async fn touch(db: &impl ConnectionTrait, id: TicketId, at_ms: i64) -> Result<(), TicketError> {
+    ticket::Entity::update_many()
+        .col_expr(ticket::Column::UpdatedAtMs, Expr::value(at_ms))
+        .filter(ticket::Column::Id.eq(id.0))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// The outbox event of a change `kind` to `ticket` (IDs and status only: never contact data).
 pub(crate) fn domain_event(ticket: &Ticket, kind: TicketEventKind) -> DomainEvent {
     DomainEvent {
