@@ -47,6 +47,14 @@ pub fn bad_input(field: &'static str, message: impl Into<String>) -> async_graph
     with_kind(message, &ErrorKind::BadInput { field })
 }
 
+/// A `first` argument as a page size from 1 to `max`, or `BAD_USER_INPUT` naming `first`.
+pub fn page_size(first: i32, max: u64) -> async_graphql::Result<u64> {
+    u64::try_from(first)
+        .ok()
+        .filter(|size| (1..=max).contains(size))
+        .ok_or_else(|| bad_input("first", format!("must be between 1 and {max}")))
+}
+
 /// Parses a typed ID argument, or fails with `BAD_USER_INPUT` naming `field`.
 pub fn parse_id<T: FromStr<Err = MalformedId>>(field: &'static str, id: &ID) -> async_graphql::Result<T> {
     id.parse::<T>().map_err(|error| bad_input(field, error.to_string()))

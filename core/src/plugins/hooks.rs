@@ -78,9 +78,10 @@ impl PluginHooks {
         PluginHooks { db: ctx.db.clone(), clock: ctx.clock.clone(), runtime, policy, components: Mutex::default() }
     }
 
-    /// The enabled plugin serving `hook` for `district`: the district's own, else the city's.
-    async fn plugin_for(&self, district: DistrictId, hook: HookKind) -> Result<Option<(LoadedPlugin, bool)>, DbErr> {
-        let candidates = plugin::Entity::find()
+    /// The row of the enabled plugin serving `hook` for `district`: the district's own, else
+    /// the city's.
+    async fn serving(&self, district: DistrictId, hook: HookKind) -> Result<Option<plugin::Model>, DbErr> {
+        let mut candidates = plugin::Entity::find()
             .filter(plugin::Column::Enabled.eq(true))
             .filter(plugin::Column::Hooks.like(format!("%{}%", hook.as_str())))
             .filter(
@@ -90,7 +91,14 @@ impl PluginHooks {
             )
             .all(&self.db)
             .await?;
-        let Some(row) = candidates.iter().find(|row| row.district_id.is_some()).or(candidates.first()) else {
+        let own = candidates.iter().position(|row| row.district_id.is_some()).unwrap_or(0);
+        Ok((own < candidates.len()).then(|| candidates.swap_remove(own)))
+    }
+
+    /// The plugin serving `hook` for `district`, with its component, and whether it had failed
+    /// since its last success.
+    async fn plugin_for(&self, district: DistrictId, hook: HookKind) -> Result<Option<(LoadedPlugin, bool)>, DbErr> {
+        let Some(row) = self.serving(district, hook).await? else {
             return Ok(None);
         };
         let cached = self.components.lock().unwrap_or_else(|poison| poison.into_inner()).get(&row.sha256).cloned();
@@ -312,7 +320,8 @@ impl DistrictHooks for PluginHooks {
     }
 
     async fn listens(&self, district: DistrictId) -> bool {
-        match self.plugin_for(district, HookKind::EventListener).await {
+        // The row suffices: the component is loaded when an event is offered.
+        match self.serving(district, HookKind::EventListener).await {
             Ok(found) => found.is_some(),
             Err(error) => {
                 tracing::error!(%error, "could not look up the district's listener");

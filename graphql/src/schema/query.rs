@@ -8,7 +8,7 @@ use civitas_core::tickets::{self, StatsQuery, TicketFilter};
 use civitas_core::{directory, notifications, tickets::MAX_PAGE_SIZE};
 
 use super::{core_context, loaders, request};
-use crate::errors::{IntoGraphql, bad_input, parse_id};
+use crate::errors::{IntoGraphql, page_size, parse_id};
 use crate::loaders::Needs;
 use crate::types::{Category, Department, District, Me, Notification, Street, Ticket, TicketFilterInput, TicketStats};
 
@@ -60,10 +60,7 @@ impl QueryRoot {
         #[graphql(default = 50)] first: i32,
     ) -> async_graphql::Result<Vec<Notification>> {
         let id: DepartmentId = parse_id("departmentId", &department_id)?;
-        let limit = u64::try_from(first)
-            .ok()
-            .filter(|size| (1..=notifications::MAX_PAGE).contains(size))
-            .ok_or_else(|| bad_input("first", format!("must be between 1 and {}", notifications::MAX_PAGE)))?;
+        let limit = page_size(first, notifications::MAX_PAGE)?;
         let found = notifications::for_department(core_context(ctx), &request(ctx).caller, id, limit).await.gql()?;
         Ok(found.into_iter().map(Notification).collect())
     }
@@ -89,10 +86,7 @@ impl QueryRoot {
         #[graphql(default = 20)] first: i32,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Ticket>> {
-        let page_size = u64::try_from(first)
-            .ok()
-            .filter(|size| (1..=MAX_PAGE_SIZE).contains(size))
-            .ok_or_else(|| bad_input("first", format!("must be between 1 and {MAX_PAGE_SIZE}")))?;
+        let page_size = page_size(first, MAX_PAGE_SIZE)?;
         let after = after.map(|cursor| parse_id::<TicketId>("after", &ID(cursor))).transpose()?;
         let filter = filter.unwrap_or_default();
         let filter = TicketFilter {
