@@ -86,7 +86,7 @@ impl QueryRoot {
         #[graphql(default = 20)] first: i32,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Ticket>> {
-        let page_size = page_size(first, MAX_PAGE_SIZE)?;
+        let limit = page_size(first, MAX_PAGE_SIZE)?;
         let after = after.map(|cursor| parse_id::<TicketId>("after", &ID(cursor))).transpose()?;
         let filter = filter.unwrap_or_default();
         let filter = TicketFilter {
@@ -100,7 +100,7 @@ impl QueryRoot {
             channel: filter.channel.map(Into::into),
             overdue: filter.overdue,
         };
-        let page = tickets::list(core_context(ctx), &request(ctx).caller, &filter, page_size, after).await.gql()?;
+        let page = tickets::list(core_context(ctx), &request(ctx).caller, &filter, limit, after).await.gql()?;
         let node = ctx.look_ahead().field("edges").field("node");
         let needs = Needs {
             districts: node.field("district").exists(),
