@@ -53,26 +53,13 @@ pub(crate) struct Prepared {
 impl Prepared {
     pub fn new(problem: &Problem) -> Prepared {
         let project_count = problem.project_count();
-        let supporters = problem.by_project(|index, _, satisfaction| {
+        let supporters = problem.by_project(|index, satisfaction| {
             (satisfaction > 0).then(|| (u32::try_from(index).unwrap_or(u32::MAX), satisfaction))
         });
-        let supporter_count: Vec<u64> = supporters
-            .lists()
-            .map(|list| {
-                list.iter().map(|&(ballot, _)| problem.ballots.get(ballot as usize).map_or(0, |b| b.weight)).sum()
-            })
-            .collect();
+        let supporter_count = supporters.totals(|&(ballot, _)| problem.weight_of(ballot as usize));
+        let total_satisfaction =
+            supporters.totals(|&(ballot, satisfaction)| satisfaction * i128::from(problem.weight_of(ballot as usize)));
         let ballot_weights: Vec<u64> = problem.ballots.iter().map(|ballot| ballot.weight).collect();
-        let total_satisfaction: Vec<i128> = supporters
-            .lists()
-            .map(|list| {
-                list.iter()
-                    .map(|&(ballot, satisfaction)| {
-                        satisfaction * i128::from(ballot_weights.get(ballot as usize).copied().unwrap_or(0))
-                    })
-                    .sum()
-            })
-            .collect();
         let uniform = supporters.lists().map(|list| list.windows(2).all(|pair| pair[0].1 == pair[1].1)).collect();
         let mut candidates = Vec::new();
         let mut free = Vec::new();

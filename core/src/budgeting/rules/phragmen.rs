@@ -39,7 +39,8 @@ struct ClassOrigin {
     weights: Range<usize>,
 }
 
-/// Loads of the classes and, per project, its supporters' weight in each class.
+/// Loads of the classes (as intervals, exactly where computed, and how each arose) and, per
+/// project, the interval sum of its supporters' loads.
 struct Loads {
     approximate: Vec<Interval>,
     exact: Vec<Option<BigRational>>,
@@ -110,8 +111,8 @@ impl Loads {
 }
 
 /// Appends the weight of a project's supporters in each load class (nonzero only) to `weights`,
-/// from the ballots' classes; `by_class` is scratch space. Only exact comparisons and class
-/// origins need it.
+/// from the ballots' classes; `by_class` is scratch space. Only exact comparisons need it (a
+/// class's origin is summed while its members move).
 fn class_weights(
     problem: &Problem,
     supporters: &[usize],
@@ -128,7 +129,7 @@ fn class_weights(
         if by_class[class] == 0 {
             weights.push((class, 0));
         }
-        by_class[class] += problem.ballots.get(ballot).map_or(0, |ballot| ballot.weight);
+        by_class[class] += problem.weight_of(ballot);
     }
     for (class, weight) in &mut weights[start..] {
         *weight = std::mem::take(&mut by_class[*class]);
@@ -138,11 +139,8 @@ fn class_weights(
 /// Runs sequential Phragmén on an approval problem (every entry of a ballot is an approval).
 pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
     let project_count = problem.project_count();
-    let supporters = problem.by_project(|index, _, _| Some(index));
-    let approval_score: Vec<u64> = supporters
-        .lists()
-        .map(|list| list.iter().map(|&ballot| problem.ballots.get(ballot).map_or(0, |ballot| ballot.weight)).sum())
-        .collect();
+    let supporters = problem.by_project(|index, _| Some(index));
+    let approval_score = supporters.totals(|&ballot| problem.weight_of(ballot));
     // One load class per bought project, plus the initial one: no vector below reallocates.
     let classes = project_count + 1;
     let mut loads = Loads {

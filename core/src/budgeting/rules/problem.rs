@@ -71,6 +71,11 @@ impl<T> PerProject<T> {
     pub fn lists(&self) -> impl Iterator<Item = &[T]> {
         self.starts.windows(2).map(|bounds| self.items.get(bounds[0]..bounds[1]).unwrap_or_default())
     }
+
+    /// Per project, the sum of `weight` over its list (e.g. its supporters' voter counts).
+    pub fn totals<N: std::iter::Sum<N>>(&self, weight: impl Fn(&T) -> N) -> Vec<N> {
+        self.lists().map(|list| list.iter().map(&weight).sum()).collect()
+    }
 }
 
 impl Problem {
@@ -206,18 +211,15 @@ impl Problem {
     }
 
     /// Per project, an item for each ballot that gives it a satisfaction, in ballot order:
-    /// `item(ballot index, ballot, satisfaction)`, `None` to leave the ballot out (it is asked
-    /// twice per entry, so it must answer the same both times).
-    pub fn by_project<T: Copy + Default>(
-        &self,
-        item: impl Fn(usize, &WeightedBallot, i128) -> Option<T>,
-    ) -> PerProject<T> {
+    /// `item(ballot index, satisfaction)`, `None` to leave the ballot out (it is asked twice
+    /// per entry, so it must answer the same both times).
+    pub fn by_project<T: Copy + Default>(&self, item: impl Fn(usize, i128) -> Option<T>) -> PerProject<T> {
         let project_count = self.project_count();
         let mut starts = vec![0usize; project_count + 1];
         for (index, ballot) in self.ballots.iter().enumerate() {
             for &(project, satisfaction) in self.entries(ballot) {
                 let project = project as usize;
-                if project < project_count && item(index, ballot, i128::from(satisfaction)).is_some() {
+                if project < project_count && item(index, i128::from(satisfaction)).is_some() {
                     starts[project + 1] += 1;
                 }
             }
@@ -230,13 +232,18 @@ impl Problem {
         for (index, ballot) in self.ballots.iter().enumerate() {
             for &(project, satisfaction) in self.entries(ballot) {
                 let slot = next.get_mut(project as usize);
-                if let (Some(value), Some(slot)) = (item(index, ballot, i128::from(satisfaction)), slot) {
+                if let (Some(value), Some(slot)) = (item(index, i128::from(satisfaction)), slot) {
                     items[*slot] = value;
                     *slot += 1;
                 }
             }
         }
         PerProject { items, starts }
+    }
+
+    /// How many voters cast ballot `ballot` (0 for an unknown index).
+    pub fn weight_of(&self, ballot: usize) -> u64 {
+        self.ballots.get(ballot).map_or(0, |ballot| ballot.weight)
     }
 
     /// The tie-breaking rank of a project.
