@@ -124,14 +124,33 @@ pub fn build_c(source: &Path, world: &str, work_dir: &Path) -> Result<Vec<u8>, B
 
 /// The componentize-py executable: `$COMPONENTIZE_PY`, or one in a virtualenv at `venv`
 /// (created, and componentize-py 0.25.1 installed from PyPI, on first use).
+///
+/// Safe to call from several threads and processes at once: the first creates the virtualenv
+/// under a lock file beside it while the others wait, and the virtualenv counts as ready only
+/// once pip has finished (a marker file), so nobody runs a half-installed componentize-py.
 pub fn componentize_py(venv: &Path) -> Result<PathBuf, BuildError> {
     if let Some(path) = std::env::var_os("COMPONENTIZE_PY") {
         return Ok(PathBuf::from(path));
     }
     let bin = venv.join("bin/componentize-py");
-    if !bin.exists() {
+    let ready = venv.join(".civitas-ready");
+    if ready.exists() {
+        return Ok(bin);
+    }
+    if let Some(parent) = venv.parent() {
+        create_dir(parent)?;
+    }
+    let lock_path = venv.with_extension("lock");
+    let lock = std::fs::File::create(&lock_path).map_err(io(&lock_path))?;
+    lock.lock().map_err(io(&lock_path))?;
+    if !ready.exists() {
+        // Left over from an interrupted install: start again rather than trust it.
+        if venv.exists() {
+            std::fs::remove_dir_all(venv).map_err(io(venv))?;
+        }
         run(Command::new("python3").args(["-m", "venv"]).arg(venv))?;
         run(Command::new(venv.join("bin/pip")).args(["install", "--quiet", "componentize-py==0.25.1"]))?;
+        std::fs::write(&ready, b"").map_err(io(&ready))?;
     }
     Ok(bin)
 }
