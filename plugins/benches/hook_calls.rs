@@ -9,9 +9,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use civitas_plugins::{
-    CallLimits, CallSettings, Channel, DispatchedTicket, EngineSettings, NewTicket, PluginEngine, Priority, Routing,
+    CallLimits, CallSettings, Channel, DispatchedTicket, EngineSettings, Hook, NewTicket, PluginEngine, Priority,
+    Routing,
 };
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
 /// The example plugins built from source, in the bench's scratch directory.
 mod build_examples {
@@ -103,6 +104,24 @@ fn hook_calls(c: &mut Criterion) {
     });
     group.bench_function("python_school_deadline_policy", |b| {
         b.iter(|| black_box(engine.deadlines(&python_policy, &policy_settings, black_box(&dispatched))))
+    });
+    // The same calls in instances made ahead (`PluginEngine::prepare`), as the server does after
+    // each call: only the call is timed, not making the instance nor dropping it afterwards
+    // (criterion drops the routine's output untimed), both of which the server leaves to its
+    // background thread.
+    group.bench_function("c_night_noise_router_prepared", |b| {
+        b.iter_batched(
+            || engine.prepare(&c_router, &router_settings, Hook::TicketRouter),
+            |prepared| black_box(engine.call_prepared(prepared, black_box(&ticket))),
+            BatchSize::PerIteration,
+        )
+    });
+    group.bench_function("python_school_deadline_policy_prepared", |b| {
+        b.iter_batched(
+            || engine.prepare(&python_policy, &policy_settings, Hook::DeadlinePolicy),
+            |prepared| black_box(engine.call_prepared(prepared, black_box(&dispatched))),
+            BatchSize::PerIteration,
+        )
     });
     group.bench_function("plain_rust_night_noise_router", |b| {
         b.iter(|| black_box(route_natively(&router_settings.config_json, black_box(&ticket))))

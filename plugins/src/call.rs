@@ -12,6 +12,7 @@ use crate::error::describe;
 use crate::hook::Hook;
 use crate::limits::CallLimits;
 use crate::plugin::CompiledPlugin;
+use crate::prepared::{HookInput, PreparedInstance};
 use crate::state::CallState;
 use crate::types::*;
 
@@ -104,8 +105,11 @@ pub struct CallReport<T> {
     pub outcome: CallOutcome<T>,
     /// Fuel consumed by instantiation and the call.
     pub fuel_used: u64,
-    /// Wall time of instantiation and the call.
+    /// Wall time the caller waited: the call, plus instantiation unless the instance was
+    /// prepared ahead.
     pub wall_time: Duration,
+    /// Whether the instance was made before the call was asked for ([`PluginEngine::prepare`]).
+    pub prepared_ahead: bool,
     /// Linear memory reached, summed over the component's memories.
     pub peak_memory_bytes: u64,
     /// What the plugin logged, up to the log-bytes limit.
@@ -130,14 +134,13 @@ impl<T> CallReport<T> {
             outcome: self.outcome.map(|answer| answer.map(f)),
             fuel_used: self.fuel_used,
             wall_time: self.wall_time,
+            prepared_ahead: self.prepared_ahead,
             peak_memory_bytes: self.peak_memory_bytes,
             logs: self.logs,
             logs_truncated: self.logs_truncated,
         }
     }
 }
-
-type GuestResult<T> = wasmtime::Result<Result<T, PluginError>>;
 
 impl PluginEngine {
     /// `ticket-router`: the department for a new ticket, or `None` for "no opinion".
@@ -147,13 +150,7 @@ impl PluginEngine {
         settings: &CallSettings,
         ticket: &NewTicket,
     ) -> CallReport<Option<Routing>> {
-        self.run(settings, Hook::TicketRouter, ticket, |store| {
-            let pre = plugin.pres.router.as_ref()?;
-            Some(pre.instantiate(&mut *store).and_then(|bindings| {
-                let answer = bindings.call_route(&mut *store, &ticket.into())?;
-                Ok(answer.map(|routing| routing.map(Routing::from)).map_err(PluginError::from))
-            }))
-        })
+        self.call(plugin, settings, ticket)
     }
 
     /// `deadline-policy`: deadline overrides for a dispatched ticket.
@@ -163,13 +160,7 @@ impl PluginEngine {
         settings: &CallSettings,
         ticket: &DispatchedTicket,
     ) -> CallReport<DeadlineOverride> {
-        self.run(settings, Hook::DeadlinePolicy, ticket, |store| {
-            let pre = plugin.pres.deadline.as_ref()?;
-            Some(pre.instantiate(&mut *store).and_then(|bindings| {
-                let answer = bindings.call_deadlines(&mut *store, &ticket.into())?;
-                Ok(answer.map(DeadlineOverride::from).map_err(PluginError::from))
-            }))
-        })
+        self.call(plugin, settings, ticket)
     }
 
     /// `survey-validator`: the problems of a survey response (empty: accepted).
@@ -179,13 +170,7 @@ impl PluginEngine {
         settings: &CallSettings,
         response: &SurveyResponse,
     ) -> CallReport<Vec<Problem>> {
-        self.run(settings, Hook::SurveyValidator, response, |store| {
-            let pre = plugin.pres.survey.as_ref()?;
-            Some(pre.instantiate(&mut *store).and_then(|bindings| {
-                let answer = bindings.call_validate(&mut *store, &response.into())?;
-                Ok(answer.map(|problems| problems.into_iter().map(Problem::from).collect()).map_err(PluginError::from))
-            }))
-        })
+        self.call(plugin, settings, response)
     }
 
     /// `ballot-eligibility`: whether a voter may take part in a budgeting process.
@@ -195,17 +180,7 @@ impl PluginEngine {
         settings: &CallSettings,
         question: &EligibilityQuestion,
     ) -> CallReport<Eligibility> {
-        self.run(settings, Hook::BallotEligibility, question, |store| {
-            let pre = plugin.pres.ballot.as_ref()?;
-            Some(pre.instantiate(&mut *store).and_then(|bindings| {
-                let answer = bindings.call_check_eligibility(
-                    &mut *store,
-                    &(&question.voter).into(),
-                    &(&question.process).into(),
-                )?;
-                Ok(answer.map(Eligibility::from).map_err(PluginError::from))
-            }))
-        })
+        self.call(plugin, settings, question)
     }
 
     /// `event-listener`: actions for the host to perform about a domain event.
@@ -215,59 +190,64 @@ impl PluginEngine {
         settings: &CallSettings,
         event: &DomainEvent,
     ) -> CallReport<Vec<Action>> {
-        self.run(settings, Hook::EventListener, event, |store| {
-            let pre = plugin.pres.listener.as_ref()?;
-            Some(pre.instantiate(&mut *store).and_then(|bindings| {
-                let answer = bindings.call_on_event(&mut *store, &event.into())?;
-                Ok(answer.map(|actions| actions.into_iter().map(Action::from).collect()).map_err(PluginError::from))
-            }))
-        })
+        self.call(plugin, settings, event)
     }
 
-    /// Runs `call` in a fresh store under `settings.limits` and classifies what happened.
-    /// `call` returns `None` when the plugin lacks the hook's export.
-    fn run<I, O>(
+    /// Calls the hook `input` is for in a fresh store and instance made now.
+    pub fn call<I: HookInput>(
         &self,
+        plugin: &CompiledPlugin,
         settings: &CallSettings,
-        hook: Hook,
         input: &I,
-        call: impl FnOnce(&mut Store<CallState>) -> Option<GuestResult<O>>,
-    ) -> CallReport<O>
-    where
-        I: Serialize,
-        O: Serialize,
-    {
-        let limits = &settings.limits;
+    ) -> CallReport<I::Decision> {
+        if let Err(refused) = check_input(&settings.limits, input) {
+            return refused_report(I::HOOK, refused);
+        }
+        self.call_prepared(self.instantiate(plugin, settings, I::HOOK), input).0
+    }
+
+    /// Calls the hook `input` is for in an instance made ahead by [`PluginEngine::prepare`],
+    /// under the limits it was prepared with.
+    ///
+    /// Returns the used instance too: dropping it returns its pool slot, which resets the
+    /// slot's memory — for a large component a good part of a call's cost, which a server can
+    /// leave to a background thread instead of making its caller wait.
+    pub fn call_prepared<I: HookInput>(
+        &self,
+        prepared: PreparedInstance,
+        input: &I,
+    ) -> (CallReport<I::Decision>, SpentInstance) {
+        let limits = prepared.settings.limits.clone();
+        if prepared.hook != I::HOOK {
+            let failure = CallFailure::Host(format!("the instance was prepared for {}", prepared.hook));
+            return (refused_report(I::HOOK, failure), SpentInstance(prepared.store));
+        }
+        if let Err(refused) = check_input(&limits, input) {
+            return (refused_report(I::HOOK, refused), SpentInstance(prepared.store));
+        }
+        let PreparedInstance { mut store, bindings, instantiation, .. } = prepared;
+        // The deadline set for instantiation may have run partly or wholly while the instance
+        // waited; the call gets its full time.
+        store.set_epoch_deadline(self.deadline_ticks(limits.timeout));
+        let started = Instant::now();
+        let result = match bindings {
+            Some(Ok(bindings)) => input.call(&mut store, &bindings),
+            Some(Err(error)) => Some(Err(error)),
+            None => None,
+        };
+        let called = started.elapsed();
         let mut report = CallReport {
-            hook,
-            outcome: Err(CallFailure::WrongWorld(hook)),
-            fuel_used: 0,
-            wall_time: Duration::ZERO,
+            hook: I::HOOK,
+            outcome: Err(CallFailure::WrongWorld(I::HOOK)),
+            fuel_used: limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0)),
+            wall_time: called + instantiation.unwrap_or_default(),
+            prepared_ahead: instantiation.is_none(),
             peak_memory_bytes: 0,
             logs: Vec::new(),
             logs_truncated: false,
         };
-        let input_size = json_size(input);
-        if input_size > limits.max_input_bytes {
-            report.outcome = Err(CallFailure::InputTooLarge { size: input_size, limit: limits.max_input_bytes });
-            return report;
-        }
-        let mut store = Store::new(&self.engine, CallState::new(Arc::clone(&settings.config_json), limits));
-        store.limiter(|state| state);
-        if let Err(e) = store.set_fuel(limits.fuel) {
-            report.outcome = Err(CallFailure::Host(describe(&e)));
-            return report;
-        }
-        store.set_epoch_deadline(self.deadline_ticks(limits.timeout));
-        store.epoch_deadline_trap();
-
-        let started = Instant::now();
-        let result = call(&mut store);
-        report.wall_time = started.elapsed();
-        report.fuel_used = limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0));
-
         report.outcome = match result {
-            None => Err(CallFailure::WrongWorld(hook)),
+            None => Err(CallFailure::WrongWorld(I::HOOK)),
             Some(Ok(answer)) => {
                 // The answer was already lifted into host memory, which the guest's memory limit
                 // bounds; this limit keeps oversized decisions away from the database and logs.
@@ -281,19 +261,45 @@ impl PluginEngine {
                     Ok(answer)
                 }
             }
-            Some(Err(error)) => Err(classify(&error, store.data(), limits)),
+            Some(Err(error)) => Err(classify(&error, store.data(), &limits)),
         };
-        let state = store.into_data();
+        let state = store.data_mut();
         report.peak_memory_bytes = state.memory_bytes;
-        report.logs = state.logs;
+        report.logs = std::mem::take(&mut state.logs);
         report.logs_truncated = state.logs_truncated;
-        report
+        (report, SpentInstance(store))
     }
 
-    fn deadline_ticks(&self, timeout: Duration) -> u64 {
+    pub(crate) fn deadline_ticks(&self, timeout: Duration) -> u64 {
         let tick = self.settings.epoch_tick.as_nanos().max(1);
         // +1: the current tick is already partly over when the call starts.
         u64::try_from(timeout.as_nanos().div_ceil(tick)).unwrap_or(u64::MAX).saturating_add(1)
+    }
+}
+
+/// An instance that has served its call. It can never be called again; dropping it returns its
+/// pool slot (see [`PluginEngine::call_prepared`]).
+#[allow(dead_code)] // Held only to be dropped: that returns the pool slot.
+pub struct SpentInstance(pub(crate) Store<CallState>);
+
+fn check_input<I: Serialize>(limits: &CallLimits, input: &I) -> Result<(), CallFailure> {
+    let size = json_size(input);
+    if size > limits.max_input_bytes {
+        return Err(CallFailure::InputTooLarge { size, limit: limits.max_input_bytes });
+    }
+    Ok(())
+}
+
+fn refused_report<T>(hook: Hook, failure: CallFailure) -> CallReport<T> {
+    CallReport {
+        hook,
+        outcome: Err(failure),
+        fuel_used: 0,
+        wall_time: Duration::ZERO,
+        prepared_ahead: false,
+        peak_memory_bytes: 0,
+        logs: Vec::new(),
+        logs_truncated: false,
     }
 }
 

@@ -19,16 +19,18 @@ use civitas_core::plugins::{
 };
 use civitas_core::tickets;
 
-use crate::call::{CallReport, CallSettings};
+use crate::call::CallSettings;
 use crate::engine::PluginEngine;
 use crate::hook::Hook;
 use crate::limits::CallLimits;
 use crate::plugin::CompiledPlugin;
+use crate::prepared::HookInput;
 use crate::types::{Action, Channel, DispatchedTicket, DomainEvent, Location, NewTicket, Priority};
+use crate::warm::Warmer;
 
 /// Compiled components kept per process; a server has few, an 18 MB Python one takes seconds
 /// to compile, so none is ever evicted while installed.
-type CompiledCache = Mutex<HashMap<String, Result<CompiledPlugin, String>>>;
+type CompiledCache = Mutex<HashMap<String, Result<Arc<CompiledPlugin>, String>>>;
 
 /// `PluginRuntime` over wasmtime: what the server hands to `civitas_core::plugins::PluginHooks`.
 pub struct WasmRuntime {
@@ -36,6 +38,8 @@ pub struct WasmRuntime {
     defaults: CallLimits,
     ceilings: CallLimits,
     compiled: CompiledCache,
+    // `None` if its thread could not start: every call then instantiates inline.
+    warmer: Option<Warmer>,
 }
 
 impl fmt::Debug for WasmRuntime {
@@ -51,8 +55,26 @@ impl fmt::Debug for WasmRuntime {
 impl WasmRuntime {
     /// A runtime whose calls use `defaults` where a district set no limit, and never more than
     /// `ceilings` whatever the district set.
+    ///
+    /// After each call of an installed plugin, the instance for its next call is prepared on a
+    /// background thread, so that a call waits only for the plugin itself (see
+    /// [`PluginEngine::prepare`]). Waiting instances hold at most a quarter of the pool.
     pub fn new(engine: Arc<PluginEngine>, defaults: CallLimits, ceilings: CallLimits) -> Self {
-        WasmRuntime { engine, defaults, ceilings, compiled: Mutex::default() }
+        let capacity = usize::try_from(engine.settings().pool_instances / 4).unwrap_or(1);
+        let warmer = match Warmer::start(Arc::clone(&engine), capacity) {
+            Ok(warmer) => Some(warmer),
+            Err(error) => {
+                tracing::warn!(%error, "plugin instances will be made at call time: no thread to prepare them");
+                None
+            }
+        };
+        WasmRuntime { engine, defaults, ceilings, compiled: Mutex::default(), warmer }
+    }
+
+    /// How many instances prepared for installed plugins' next calls are waiting (each holds a
+    /// pool slot).
+    pub fn prepared_instances(&self) -> usize {
+        self.warmer.as_ref().map_or(0, Warmer::waiting)
     }
 
     /// The engine.
@@ -76,18 +98,18 @@ impl WasmRuntime {
         }
     }
 
-    fn compiled(&self, plugin: &LoadedPlugin) -> Result<CompiledPlugin, String> {
+    fn compiled(&self, plugin: &LoadedPlugin) -> Result<Arc<CompiledPlugin>, String> {
         let cached = self.lock().get(&plugin.sha256).cloned();
         if let Some(result) = cached {
             return result;
         }
         // Compiled outside the lock: another district's call must not wait for a slow compile.
-        let result = self.engine.compile(&plugin.component).map_err(|error| error.to_string());
+        let result = self.engine.compile(&plugin.component).map(Arc::new).map_err(|error| error.to_string());
         self.lock().insert(plugin.sha256.clone(), result.clone());
         result
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Result<CompiledPlugin, String>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Result<Arc<CompiledPlugin>, String>>> {
         self.compiled.lock().unwrap_or_else(|poison| poison.into_inner())
     }
 
@@ -95,11 +117,11 @@ impl WasmRuntime {
         CallSettings { config_json: plugin.config.clone(), limits: self.limits_for(&plugin.limits) }
     }
 
-    fn call<T, U>(
+    fn call<I: HookInput, U>(
         &self,
         plugin: &LoadedPlugin,
-        run: impl FnOnce(&PluginEngine, &CompiledPlugin, &CallSettings) -> CallReport<T>,
-        answer: impl FnOnce(T) -> U,
+        input: &I,
+        answer: impl FnOnce(I::Decision) -> U,
     ) -> HookCall<U> {
         let compiled = match self.compiled(plugin) {
             Ok(compiled) => compiled,
@@ -111,7 +133,11 @@ impl WasmRuntime {
                 };
             }
         };
-        let report = run(&self.engine, &compiled, &self.settings(plugin));
+        let settings = self.settings(plugin);
+        let report = match &self.warmer {
+            Some(warmer) => warmer.call(&self.engine, &plugin.id.to_string(), &compiled, &settings, input),
+            None => self.engine.call(&compiled, &settings, input),
+        };
         for line in &report.logs {
             tracing::info!(plugin = %plugin.label, level = ?line.level, "{}", line.message);
         }
@@ -240,35 +266,27 @@ impl PluginRuntime for WasmRuntime {
             imports: compiled.imports().to_vec(),
         };
         // Compiled now, so the first call does not pay for it.
-        self.lock().insert(compiled.sha256().to_owned(), Ok(compiled));
+        self.lock().insert(compiled.sha256().to_owned(), Ok(Arc::new(compiled)));
         Ok(info)
     }
 
     fn route_ticket(&self, plugin: &LoadedPlugin, request: &RoutingRequest) -> HookCall<Option<RouterAnswer>> {
         let ticket = new_ticket(request);
-        self.call(
-            plugin,
-            |engine, compiled, settings| engine.route(compiled, settings, &ticket),
-            |routing| {
-                routing.map(|routing| RouterAnswer {
-                    department: routing.department,
-                    priority: Some(from_wit_priority(routing.priority)),
-                    tags: routing.tags,
-                })
-            },
-        )
+        self.call(plugin, &ticket, |routing| {
+            routing.map(|routing| RouterAnswer {
+                department: routing.department,
+                priority: Some(from_wit_priority(routing.priority)),
+                tags: routing.tags,
+            })
+        })
     }
 
     fn ticket_deadlines(&self, plugin: &LoadedPlugin, request: &DeadlineRequest) -> HookCall<Option<DeadlineAnswer>> {
         let ticket = dispatched_ticket(request);
-        let call = self.call(
-            plugin,
-            |engine, compiled, settings| engine.deadlines(compiled, settings, &ticket),
-            |answer| {
-                (answer.respond_by.is_some() || answer.resolve_by.is_some())
-                    .then_some((answer.respond_by, answer.resolve_by))
-            },
-        );
+        let call = self.call(plugin, &ticket, |answer| {
+            (answer.respond_by.is_some() || answer.resolve_by.is_some())
+                .then_some((answer.respond_by, answer.resolve_by))
+        });
         // Times the plugin wrote that are not instants at all are its failure, not "keep".
         let outcome = match call.outcome {
             Ok(Some((respond, resolve))) => {
@@ -288,10 +306,6 @@ impl PluginRuntime for WasmRuntime {
 
     fn on_event(&self, plugin: &LoadedPlugin, event: &ListenedEvent) -> HookCall<Vec<ActionAnswer>> {
         let event = domain_event(event);
-        self.call(
-            plugin,
-            |engine, compiled, settings| engine.on_event(compiled, settings, &event),
-            |actions| actions.into_iter().map(action_answer).collect(),
-        )
+        self.call(plugin, &event, |actions| actions.into_iter().map(action_answer).collect())
     }
 }

@@ -110,14 +110,14 @@ impl PluginEngine {
             }
             None => (self.compile_fresh(bytes)?, false),
         };
-        self.prepare(component, sha256, bytes.len(), started.elapsed(), from_cache)
+        self.link(component, sha256, bytes.len(), started.elapsed(), from_cache)
     }
 
     fn compile_fresh(&self, bytes: &[u8]) -> Result<Component, CompileError> {
         Component::new(&self.engine, bytes).map_err(|e| CompileError::Invalid(describe(&e)))
     }
 
-    fn prepare(
+    fn link(
         &self,
         component: Component,
         sha256: String,

@@ -48,14 +48,17 @@ mod error;
 mod hook;
 mod limits;
 mod plugin;
+mod prepared;
 mod state;
 mod types;
+mod warm;
 
-pub use call::{CallFailure, CallOutcome, CallReport, CallSettings};
+pub use call::{CallFailure, CallOutcome, CallReport, CallSettings, SpentInstance};
 pub use domain::{WasmRuntime, dispatched_ticket, new_ticket};
 pub use engine::{Allocation, PluginEngine};
 pub use error::{CompileError, EngineError};
 pub use hook::{Hook, UnknownHook, WIT_PACKAGE};
 pub use limits::{CallLimits, EngineSettings};
 pub use plugin::{CompiledPlugin, PluginSummary};
+pub use prepared::{HookInput, PreparedInstance};
 pub use types::*;

@@ -11,7 +11,8 @@ use crate::limits::CallLimits;
 use crate::types::LogLine;
 
 /// Lives in one `Store` for one call and is dropped with it: nothing survives between calls.
-pub(crate) struct CallState {
+/// (`pub` only so the sealed [`crate::HookInput`] can name it; the module is private.)
+pub struct CallState {
     config: Arc<str>,
     store_limits: StoreLimits,
     max_memory_bytes: u64,

@@ -8,4 +8,5 @@ mod examples_c;
 mod examples_python;
 mod examples_rust;
 mod faults;
+mod prepared;
 mod support;
