@@ -85,19 +85,11 @@ impl Warmer {
             }
             None => None,
         };
-        let (report, used) = match prepared {
-            Some(instance) => {
-                let (report, spent) = engine.call_prepared(instance, input);
-                (report, Some(spent))
-            }
-            None => {
-                let report = engine.call(plugin, settings, input);
-                (report, None)
-            }
-        };
-        if let Some(store) = used {
-            self.send(Job::Discard(store));
-        }
+        // Without a prepared instance the call waits for instantiating one, but not for
+        // resetting its slot afterwards: the spent instance goes to the thread either way.
+        let instance = prepared.unwrap_or_else(|| engine.instantiate(plugin, settings, I::HOOK));
+        let (report, spent) = engine.call_prepared(instance, input);
+        self.send(Job::Discard(spent));
         self.send(Job::Prepare { slot, plugin: Arc::clone(plugin), settings: Box::new(settings.clone()) });
         report
     }
