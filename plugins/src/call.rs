@@ -200,10 +200,22 @@ impl PluginEngine {
         settings: &CallSettings,
         input: &I,
     ) -> CallReport<I::Decision> {
+        self.call_now(plugin, settings, input).0
+    }
+
+    /// [`PluginEngine::call`], handing back the spent instance (`None` if the input was refused
+    /// before any instance was made).
+    pub(crate) fn call_now<I: HookInput>(
+        &self,
+        plugin: &CompiledPlugin,
+        settings: &CallSettings,
+        input: &I,
+    ) -> (CallReport<I::Decision>, Option<SpentInstance>) {
         if let Err(refused) = check_input(&settings.limits, input) {
-            return refused_report(I::HOOK, refused);
+            return (refused_report(I::HOOK, refused), None);
         }
-        self.call_prepared(self.instantiate(plugin, settings, I::HOOK), input).0
+        let (report, spent) = self.run(self.instantiate(plugin, settings, I::HOOK), input);
+        (report, Some(spent))
     }
 
     /// Calls the hook `input` is for in an instance made ahead by [`PluginEngine::prepare`],
@@ -217,14 +229,19 @@ impl PluginEngine {
         prepared: PreparedInstance,
         input: &I,
     ) -> (CallReport<I::Decision>, SpentInstance) {
-        let limits = prepared.settings.limits.clone();
+        if let Err(refused) = check_input(&prepared.settings.limits, input) {
+            return (refused_report(I::HOOK, refused), SpentInstance::unused(prepared));
+        }
+        self.run(prepared, input)
+    }
+
+    /// The call itself, in an instance of any origin, once the input has passed its limit.
+    fn run<I: HookInput>(&self, prepared: PreparedInstance, input: &I) -> (CallReport<I::Decision>, SpentInstance) {
         if prepared.hook != I::HOOK {
             let failure = CallFailure::Host(format!("the instance was prepared for {}", prepared.hook));
-            return (refused_report(I::HOOK, failure), SpentInstance(prepared.store));
+            return (refused_report(I::HOOK, failure), SpentInstance::unused(prepared));
         }
-        if let Err(refused) = check_input(&limits, input) {
-            return (refused_report(I::HOOK, refused), SpentInstance(prepared.store));
-        }
+        let limits = prepared.settings.limits.clone();
         let PreparedInstance { mut store, bindings, instantiation, .. } = prepared;
         // The deadline set for instantiation may have run partly or wholly while the instance
         // waited; the call gets its full time.
@@ -267,7 +284,7 @@ impl PluginEngine {
         report.peak_memory_bytes = state.memory_bytes;
         report.logs = std::mem::take(&mut state.logs);
         report.logs_truncated = state.logs_truncated;
-        (report, SpentInstance(store))
+        (report, SpentInstance { _store: store })
     }
 
     pub(crate) fn deadline_ticks(&self, timeout: Duration) -> u64 {
@@ -279,8 +296,17 @@ impl PluginEngine {
 
 /// An instance that has served its call. It can never be called again; dropping it returns its
 /// pool slot (see [`PluginEngine::call_prepared`]).
-#[allow(dead_code)] // Held only to be dropped: that returns the pool slot.
-pub struct SpentInstance(pub(crate) Store<CallState>);
+pub struct SpentInstance {
+    // Held only to be dropped: that returns the pool slot.
+    _store: Store<CallState>,
+}
+
+impl SpentInstance {
+    /// A prepared instance given up without a call (refused input, stale settings).
+    pub(crate) fn unused(prepared: PreparedInstance) -> Self {
+        SpentInstance { _store: prepared.store }
+    }
+}
 
 fn check_input<I: Serialize>(limits: &CallLimits, input: &I) -> Result<(), CallFailure> {
     let size = json_size(input);

@@ -77,6 +77,11 @@ impl WasmRuntime {
         self.warmer.as_ref().map_or(0, Warmer::waiting)
     }
 
+    /// How many instances the background thread has prepared since the runtime started.
+    pub fn instances_prepared_so_far(&self) -> u64 {
+        self.warmer.as_ref().map_or(0, Warmer::prepared_so_far)
+    }
+
     /// The engine.
     pub fn engine(&self) -> &PluginEngine {
         &self.engine
@@ -135,7 +140,7 @@ impl WasmRuntime {
         };
         let settings = self.settings(plugin);
         let report = match &self.warmer {
-            Some(warmer) => warmer.call(&self.engine, &plugin.id.to_string(), &compiled, &settings, input),
+            Some(warmer) => warmer.call(plugin.id, &compiled, &settings, input),
             None => self.engine.call(&compiled, &settings, input),
         };
         for line in &report.logs {

@@ -12,6 +12,8 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
+use civitas_core::ids::PluginId;
+
 use crate::call::{CallReport, CallSettings, SpentInstance};
 use crate::engine::PluginEngine;
 use crate::hook::Hook;
@@ -19,9 +21,9 @@ use crate::plugin::CompiledPlugin;
 use crate::prepared::{HookInput, PreparedInstance};
 
 /// One installation's hook: what a prepared instance is kept for.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Slot {
-    installation: String,
+    installation: PluginId,
     hook: Hook,
 }
 
@@ -31,9 +33,17 @@ struct Ready {
     made: u64,
 }
 
+impl Ready {
+    /// Whether this instance may serve a call of `plugin` under `settings`.
+    fn serves(&self, plugin: &CompiledPlugin, settings: &CallSettings) -> bool {
+        self.sha256 == plugin.sha256() && self.instance.settings() == settings
+    }
+}
+
 #[derive(Default)]
 struct Shelf {
     ready: HashMap<Slot, Ready>,
+    /// Instances prepared so far; also the stamp that tells the oldest waiting one.
     made: u64,
 }
 
@@ -45,6 +55,7 @@ enum Job {
 /// Keeps up to `capacity` prepared instances, one per installation and hook, made and dropped on
 /// its own thread. Dropping the `Warmer` stops the thread once its queue is done.
 pub(crate) struct Warmer {
+    engine: Arc<PluginEngine>,
     shelf: Arc<Mutex<Shelf>>,
     jobs: Option<Sender<Job>>,
     thread: Option<JoinHandle<()>>,
@@ -55,11 +66,11 @@ impl Warmer {
     pub(crate) fn start(engine: Arc<PluginEngine>, capacity: usize) -> std::io::Result<Self> {
         let shelf = Arc::new(Mutex::new(Shelf::default()));
         let (jobs, queue) = channel();
-        let worker_shelf = Arc::clone(&shelf);
+        let (worker_engine, worker_shelf) = (Arc::clone(&engine), Arc::clone(&shelf));
         let thread = std::thread::Builder::new()
             .name("civitas-plugin-warmer".to_owned())
-            .spawn(move || work(&engine, &worker_shelf, capacity.max(1), queue))?;
-        Ok(Warmer { shelf, jobs: Some(jobs), thread: Some(thread) })
+            .spawn(move || work(&worker_engine, &worker_shelf, capacity.max(1), queue))?;
+        Ok(Warmer { engine, shelf, jobs: Some(jobs), thread: Some(thread) })
     }
 
     /// Calls `input`'s hook of `plugin` as installed by `installation`: in the instance prepared
@@ -67,29 +78,33 @@ impl Warmer {
     /// instance is then prepared in the background.
     pub(crate) fn call<I: HookInput>(
         &self,
-        engine: &PluginEngine,
-        installation: &str,
+        installation: PluginId,
         plugin: &Arc<CompiledPlugin>,
         settings: &CallSettings,
         input: &I,
     ) -> CallReport<I::Decision> {
-        let slot = Slot { installation: installation.to_owned(), hook: I::HOOK };
+        let slot = Slot { installation, hook: I::HOOK };
         let waiting = lock(&self.shelf).ready.remove(&slot);
         let prepared = match waiting {
-            Some(ready) if ready.sha256 == plugin.sha256() && *ready.instance.settings() == *settings => {
-                Some(ready.instance)
-            }
+            Some(ready) if ready.serves(plugin, settings) => Some(ready.instance),
             Some(stale) => {
-                self.send(Job::Discard(SpentInstance(stale.instance.store)));
+                self.send(Job::Discard(SpentInstance::unused(stale.instance)));
                 None
             }
             None => None,
         };
         // Without a prepared instance the call waits for instantiating one, but not for
         // resetting its slot afterwards: the spent instance goes to the thread either way.
-        let instance = prepared.unwrap_or_else(|| engine.instantiate(plugin, settings, I::HOOK));
-        let (report, spent) = engine.call_prepared(instance, input);
-        self.send(Job::Discard(spent));
+        let (report, spent) = match prepared {
+            Some(instance) => {
+                let (report, spent) = self.engine.call_prepared(instance, input);
+                (report, Some(spent))
+            }
+            None => self.engine.call_now(plugin, settings, input),
+        };
+        if let Some(spent) = spent {
+            self.send(Job::Discard(spent));
+        }
         self.send(Job::Prepare { slot, plugin: Arc::clone(plugin), settings: Box::new(settings.clone()) });
         report
     }
@@ -97,6 +112,11 @@ impl Warmer {
     /// How many prepared instances are waiting for a call.
     pub(crate) fn waiting(&self) -> usize {
         lock(&self.shelf).ready.len()
+    }
+
+    /// How many instances the thread has prepared since it started.
+    pub(crate) fn prepared_so_far(&self) -> u64 {
+        lock(&self.shelf).made
     }
 
     fn send(&self, job: Job) {
@@ -131,11 +151,7 @@ fn work(engine: &PluginEngine, shelf: &Mutex<Shelf>, capacity: usize, queue: Rec
                 continue;
             }
         };
-        let current = lock(shelf)
-            .ready
-            .get(&slot)
-            .is_some_and(|ready| ready.sha256 == plugin.sha256() && ready.instance.settings() == &*settings);
-        if current {
+        if lock(shelf).ready.get(&slot).is_some_and(|ready| ready.serves(&plugin, &settings)) {
             continue;
         }
         let instance = engine.prepare(&plugin, &settings, slot.hook);
@@ -146,7 +162,7 @@ fn work(engine: &PluginEngine, shelf: &Mutex<Shelf>, capacity: usize, queue: Rec
             let replaced = shelf.ready.insert(slot, Ready { instance, sha256: plugin.sha256().to_owned(), made });
             // Over capacity: the instance waiting longest goes (an uninstalled plugin's, say).
             let oldest = (shelf.ready.len() > capacity)
-                .then(|| shelf.ready.iter().min_by_key(|(_, ready)| ready.made).map(|(slot, _)| slot.clone()))
+                .then(|| shelf.ready.iter().min_by_key(|(_, ready)| ready.made).map(|(slot, _)| *slot))
                 .flatten()
                 .and_then(|slot| shelf.ready.remove(&slot));
             (replaced, oldest)
