@@ -127,6 +127,52 @@ fn hook_calls(c: &mut Criterion) {
         b.iter(|| black_box(route_natively(&router_settings.config_json, black_box(&ticket))))
     });
     group.finish();
+    print_where_a_prepared_python_call_goes(&engine, &python_policy, &policy_settings, &dispatched);
+}
+
+/// The figures BENCHMARKS.md gives for a prepared Python call: what instantiating takes, and,
+/// for the call, its fuel (wasm instructions) and the page faults it takes on this thread.
+fn print_where_a_prepared_python_call_goes(
+    engine: &PluginEngine,
+    plugin: &civitas_plugins::CompiledPlugin,
+    settings: &CallSettings,
+    ticket: &DispatchedTicket,
+) {
+    let mut rows = Vec::new();
+    for _ in 0..51 {
+        let started = std::time::Instant::now();
+        let prepared = engine.prepare(plugin, settings, Hook::DeadlinePolicy);
+        let instantiate = started.elapsed();
+        let faults_before = minor_faults_of_this_thread();
+        let (report, spent) = engine.call_prepared(prepared, ticket);
+        let faults = minor_faults_of_this_thread().saturating_sub(faults_before);
+        drop(spent);
+        rows.push((instantiate, report.wall_time, faults, report.fuel_used));
+    }
+    let median = |mut values: Vec<u64>| {
+        values.sort_unstable();
+        values[values.len() / 2]
+    };
+    let micros = |pick: fn(&(Duration, Duration, u64, u64)) -> Duration| {
+        median(rows.iter().map(|row| pick(row).as_micros() as u64).collect())
+    };
+    eprintln!(
+        "prepared Python call, median of {}: instantiate {} µs; call {} µs, {} fuel, {} minor page faults",
+        rows.len(),
+        micros(|row| row.0),
+        micros(|row| row.1),
+        median(rows.iter().map(|row| row.3).collect()),
+        median(rows.iter().map(|row| row.2).collect()),
+    );
+}
+
+/// Minor page faults of the calling thread so far (`/proc/thread-self/stat`, field 10; 0 where
+/// there is no procfs).
+fn minor_faults_of_this_thread() -> u64 {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let after_name = stat.rfind(')').map_or("", |end| &stat[end + 1..]);
+    after_name.split_whitespace().nth(7).and_then(|field| field.parse().ok()).unwrap_or(0)
 }
 
 fn load_times(c: &mut Criterion) {
