@@ -31,8 +31,15 @@ mod build_examples {
 
     pub fn build_python_example(name: &str, world: &str) -> Vec<u8> {
         let wit = civitas_plugins::build::wit_dir();
-        civitas_plugins::build::build_python(&example_dir(name), &wit, world, &scratch("py-venv"), &scratch(name))
-            .expect("Python example builds")
+        civitas_plugins::build::build_python(
+            &example_dir(name),
+            &wit,
+            world,
+            civitas_plugins::build::PythonWasi::Stubbed,
+            &scratch("py-venv"),
+            &scratch(name),
+        )
+        .expect("Python example builds")
     }
 }
 

@@ -5,7 +5,8 @@
 //! `build_plugin python plugins/examples/school-deadline-policy --world deadline-policy -o policy.wasm`
 //!
 //! C needs Debian's `clang lld wasi-libc libclang-rt-14-dev-wasm32`; Python needs `python3` with
-//! `venv` (componentize-py 0.25.1 is installed into `--venv` on first use).
+//! `venv` (componentize-py 0.25.1 is installed into `--venv` on first use); Python components
+//! are built with `--stub-wasi` unless `--keep-wasi-imports` is given.
 
 use std::path::PathBuf;
 
@@ -39,6 +40,10 @@ struct Args {
     /// Virtualenv holding componentize-py.
     #[arg(long, default_value = "target/plugin-build/py-venv")]
     venv: PathBuf,
+    /// Python: keep componentize-py's WASI imports (the host grants them nothing) instead of
+    /// building with `--stub-wasi`, which makes every call cheaper.
+    #[arg(long)]
+    keep_wasi_imports: bool,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -47,7 +52,9 @@ fn main() -> anyhow::Result<()> {
     let bytes = match args.language {
         Language::C => build::build_c(&args.source, &args.world, &args.work_dir.join("c"))?,
         Language::Python => {
-            build::build_python(&args.source, &build::wit_dir(), &args.world, &args.venv, &args.work_dir.join("py"))?
+            let wasi = if args.keep_wasi_imports { build::PythonWasi::Imported } else { build::PythonWasi::Stubbed };
+            let work_dir = args.work_dir.join("py");
+            build::build_python(&args.source, &build::wit_dir(), &args.world, wasi, &args.venv, &work_dir)?
         }
     };
     std::fs::write(&args.output, &bytes).with_context(|| format!("cannot write {}", args.output.display()))?;

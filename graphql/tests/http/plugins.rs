@@ -342,6 +342,7 @@ async fn a_python_deadline_policy_uploaded_as_multipart_sets_deadlines_at_dispat
         &build::example_dir("school-deadline-policy"),
         &build::wit_dir(),
         "deadline-policy",
+        build::PythonWasi::Stubbed,
         &scratch("py-venv"),
         &scratch("graphql-py-deadlines"),
     )
@@ -394,6 +395,7 @@ async fn a_python_listener_tells_the_supervisors_of_its_own_district_about_escal
         &build::example_dir("escalation-notifier"),
         &build::wit_dir(),
         "event-listener",
+        build::PythonWasi::Imported,
         &scratch("py-venv"),
         &scratch("graphql-py-notifier"),
     )

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use civitas_plugins::build;
+pub use civitas_plugins::build::PythonWasi;
 
 pub use civitas_plugins::build::{example_dir, plugins_dir, wasm32_wasip2_installed};
 
@@ -25,8 +26,8 @@ pub fn build_c_example(name: &str, world: &str) -> Vec<u8> {
 }
 
 /// Builds a Python example (`examples/<name>/app.py`) for `world` into a component.
-pub fn build_python_example(name: &str, world: &str) -> Vec<u8> {
-    build::build_python(&example_dir(name), &build::wit_dir(), world, &venv(), &scratch(&format!("py-{name}")))
+pub fn build_python_example(name: &str, world: &str, wasi: PythonWasi) -> Vec<u8> {
+    build::build_python(&example_dir(name), &build::wit_dir(), world, wasi, &venv(), &scratch(&format!("py-{name}")))
         .unwrap_or_else(|error| panic!("building the Python example {name}: {error}"))
 }
 
@@ -37,13 +38,14 @@ pub fn build_rust_example(name: &str, library: &str) -> Vec<u8> {
 }
 
 /// Builds a Python component from `dir/app.py` against the WIT in `dir/world.wit`, with the
-/// civitas package copied in as its dependency (componentize-py resolves `deps/` folders).
+/// civitas package copied in as its dependency (componentize-py resolves `deps/` folders), and
+/// componentize-py's WASI imports kept.
 pub fn build_python_with_own_world(dir: &Path, world: &str, name: &str) -> Vec<u8> {
     let wit = scratch(&format!("py-{name}-wit"));
     std::fs::create_dir_all(wit.join("deps/civitas-plugin")).expect("deps dir");
     std::fs::copy(dir.join("world.wit"), wit.join("world.wit")).expect("world copied");
     std::fs::copy(plugins_dir().join("wit/0.1.0/plugin.wit"), wit.join("deps/civitas-plugin/plugin.wit"))
         .expect("civitas WIT copied");
-    build::build_python(dir, &wit, world, &venv(), &scratch(&format!("py-{name}")))
+    build::build_python(dir, &wit, world, PythonWasi::Imported, &venv(), &scratch(&format!("py-{name}")))
         .unwrap_or_else(|error| panic!("building the Python component {name}: {error}"))
 }

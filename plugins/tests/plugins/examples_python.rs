@@ -12,7 +12,8 @@ use crate::support::{check_example_fixtures, engine};
 fn plugin() -> &'static CompiledPlugin {
     static PLUGIN: OnceLock<CompiledPlugin> = OnceLock::new();
     PLUGIN.get_or_init(|| {
-        let bytes = build::build_python_example("school-deadline-policy", "deadline-policy");
+        let bytes =
+            build::build_python_example("school-deadline-policy", "deadline-policy", build::PythonWasi::Stubbed);
         engine().compile(&bytes).expect("compiles")
     })
 }
@@ -20,8 +21,8 @@ fn plugin() -> &'static CompiledPlugin {
 #[test]
 fn the_school_deadline_policy_decides_its_fixtures() {
     assert_eq!(plugin().hooks(), [Hook::DeadlinePolicy]);
-    // componentize-py's runtime imports WASI; it runs with nothing granted.
-    assert!(plugin().imports_wasi());
+    // Built with `--stub-wasi`: no WASI imports at all.
+    assert!(!plugin().imports_wasi(), "{:?}", plugin().imports());
     let cases = check_example_fixtures(plugin(), Hook::DeadlinePolicy, &build::example_dir("school-deadline-policy"));
     assert_eq!(cases, 3);
 }
@@ -43,7 +44,7 @@ fn the_school_deadline_policy_reports_bad_config_as_its_own_error() {
 fn notifier() -> &'static CompiledPlugin {
     static PLUGIN: OnceLock<CompiledPlugin> = OnceLock::new();
     PLUGIN.get_or_init(|| {
-        let bytes = build::build_python_example("escalation-notifier", "event-listener");
+        let bytes = build::build_python_example("escalation-notifier", "event-listener", build::PythonWasi::Imported);
         engine().compile(&bytes).expect("compiles")
     })
 }
@@ -51,6 +52,8 @@ fn notifier() -> &'static CompiledPlugin {
 #[test]
 fn the_escalation_notifier_answers_its_fixtures() {
     assert_eq!(notifier().hooks(), [Hook::EventListener]);
+    // Built with componentize-py's WASI imports kept: it runs with nothing granted.
+    assert!(notifier().imports_wasi());
     let cases = check_example_fixtures(notifier(), Hook::EventListener, &build::example_dir("escalation-notifier"));
     assert_eq!(cases, 3);
 }
