@@ -12,7 +12,7 @@ use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, OptLevel, Po
 use crate::bindings::router::TicketRouter;
 use crate::cache;
 use crate::error::{CompileError, EngineError, describe};
-use crate::limits::EngineSettings;
+use crate::limits::{EngineSettings, SlotReset};
 use crate::plugin::{CompiledPlugin, HookPres};
 use crate::state::CallState;
 
@@ -173,12 +173,13 @@ fn config(settings: &EngineSettings, pooling: bool) -> Config {
             .max_component_instance_size(1 << 20)
             .table_elements(100_000)
             .max_memory_size(usize::try_from(settings.max_memory_bytes).unwrap_or(usize::MAX))
-            // A returned slot is reset by restoring only the pages the call wrote (Linux's
-            // PAGEMAP_SCAN, where the kernel has it), up to 64 MiB of them, instead of unmapping
-            // them: the next call then takes no page faults on the memory it reuses, and a
-            // componentize-py heap (~13 MB, of which a call writes a few pages) is not copied
-            // back whole. Without PAGEMAP_SCAN the first 64 MiB are restored with memcpy.
-            .pagemap_scan(Enabled::Auto)
+            // Up to 64 MiB of a returned slot's memory is restored in place rather than
+            // unmapped, so the next instance does not fault it back in; `SlotReset` decides
+            // whether all of it is copied or only the pages the kernel reports written.
+            .pagemap_scan(match settings.slot_reset {
+                SlotReset::CopyWholeMemory => Enabled::No,
+                SlotReset::DirtyPagesOnly => Enabled::Auto,
+            })
             .linear_memory_keep_resident(64 << 20)
             .table_keep_resident(64 << 10);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));

@@ -58,7 +58,7 @@ pub use domain::{WasmRuntime, dispatched_ticket, new_ticket};
 pub use engine::{Allocation, PluginEngine};
 pub use error::{CompileError, EngineError};
 pub use hook::{Hook, UnknownHook, WIT_PACKAGE};
-pub use limits::{CallLimits, EngineSettings};
+pub use limits::{CallLimits, EngineSettings, SlotReset};
 pub use plugin::{CompiledPlugin, PluginSummary};
 pub use prepared::{HookInput, PreparedInstance};
 pub use types::*;

@@ -9,4 +9,5 @@ mod examples_python;
 mod examples_rust;
 mod faults;
 mod prepared;
+mod slot_reset;
 mod support;
