@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use civitas_plugins::{
     CallLimits, CallSettings, Channel, DispatchedTicket, EngineSettings, Hook, NewTicket, PluginEngine, Priority,
-    Routing,
+    Routing, SlotReset,
 };
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
@@ -130,15 +130,33 @@ fn hook_calls(c: &mut Criterion) {
             BatchSize::PerIteration,
         )
     });
+    // The same on an engine whose pool restores only the pages a call wrote (the other
+    // `SlotReset`), for BENCHMARKS.md's comparison of the two.
+    let dirty_pages_engine =
+        PluginEngine::new(EngineSettings { slot_reset: SlotReset::DirtyPagesOnly, ..EngineSettings::default() })
+            .expect("engine");
+    let dirty_pages_policy = dirty_pages_engine
+        .compile(&build_examples::build_python_example("school-deadline-policy", "deadline-policy"))
+        .expect("Python compiles");
+    group.bench_function("python_school_deadline_policy_prepared_dirty_pages_reset", |b| {
+        b.iter_batched(
+            || dirty_pages_engine.prepare(&dirty_pages_policy, &policy_settings, Hook::DeadlinePolicy),
+            |prepared| black_box(dirty_pages_engine.call_prepared(prepared, black_box(&dispatched))),
+            BatchSize::PerIteration,
+        )
+    });
     group.bench_function("plain_rust_night_noise_router", |b| {
         b.iter(|| black_box(route_natively(&router_settings.config_json, black_box(&ticket))))
     });
     group.finish();
-    print_where_a_prepared_python_call_goes(&engine, &python_policy, &policy_settings, &dispatched);
+    for (engine, policy) in [(&engine, &python_policy), (&dirty_pages_engine, &dirty_pages_policy)] {
+        print_where_a_prepared_python_call_goes(engine, policy, &policy_settings, &dispatched);
+    }
 }
 
-/// The figures BENCHMARKS.md gives for a prepared Python call: what instantiating takes, and,
-/// for the call, its fuel (wasm instructions) and the page faults it takes on this thread.
+/// The figures BENCHMARKS.md gives for a prepared Python call: what instantiating takes; for
+/// the call, its fuel (wasm instructions) and the page faults it takes on this thread; and
+/// what dropping the spent instance takes (the pool slot's reset).
 fn print_where_a_prepared_python_call_goes(
     engine: &PluginEngine,
     plugin: &civitas_plugins::CompiledPlugin,
@@ -153,23 +171,26 @@ fn print_where_a_prepared_python_call_goes(
         let faults_before = minor_faults_of_this_thread();
         let (report, spent) = engine.call_prepared(prepared, ticket);
         let faults = minor_faults_of_this_thread().saturating_sub(faults_before);
+        let dropping = std::time::Instant::now();
         drop(spent);
-        rows.push((instantiate, report.wall_time, faults, report.fuel_used));
+        rows.push((instantiate, report.wall_time, faults, report.fuel_used, dropping.elapsed()));
     }
     let median = |mut values: Vec<u64>| {
         values.sort_unstable();
         values[values.len() / 2]
     };
-    let micros = |pick: fn(&(Duration, Duration, u64, u64)) -> Duration| {
+    let micros = |pick: fn(&(Duration, Duration, u64, u64, Duration)) -> Duration| {
         median(rows.iter().map(|row| pick(row).as_micros() as u64).collect())
     };
     eprintln!(
-        "prepared Python call, median of {}: instantiate {} µs; call {} µs, {} fuel, {} minor page faults",
+        "prepared Python call, slot reset {:?}, median of {}: instantiate {} µs; call {} µs, {} fuel, {} minor page faults; drop (slot reset) {} µs",
+        engine.settings().slot_reset,
         rows.len(),
         micros(|row| row.0),
         micros(|row| row.1),
         median(rows.iter().map(|row| row.3).collect()),
         median(rows.iter().map(|row| row.2).collect()),
+        micros(|row| row.4),
     );
 }
 
