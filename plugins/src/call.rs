@@ -118,6 +118,21 @@ pub struct CallReport<T> {
     pub logs_truncated: bool,
 }
 
+impl CallReport<Eligibility> {
+    /// `ballot-eligibility`'s failure policy: it fails closed. The plugin's answer when the call
+    /// gave one; after any failure (a trap, a limit, the plugin's own error) a person decides,
+    /// and the reason says why — a broken plugin never lets anyone vote, nor turns anyone away.
+    pub fn eligibility_or_manual_review(&self) -> Eligibility {
+        match &self.outcome {
+            Ok(Ok(answer)) => answer.clone(),
+            Ok(Err(error)) => {
+                Eligibility::ManualReview(format!("the eligibility plugin failed ({}): {}", error.code, error.message))
+            }
+            Err(failure) => Eligibility::ManualReview(format!("the eligibility plugin failed: {failure}")),
+        }
+    }
+}
+
 impl<T> CallReport<T> {
     /// The plugin's decision, if it gave one.
     pub fn decision(&self) -> Option<&T> {
@@ -361,5 +376,38 @@ pub(crate) fn json_size<T: Serialize + ?Sized>(value: &T) -> usize {
     match serde_json::to_writer(&mut counter, value) {
         Ok(()) => counter.0,
         Err(_) => usize::MAX,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(outcome: CallOutcome<Eligibility>) -> CallReport<Eligibility> {
+        CallReport {
+            hook: Hook::BallotEligibility,
+            outcome,
+            fuel_used: 0,
+            wall_time: Duration::ZERO,
+            prepared_ahead: false,
+            peak_memory_bytes: 0,
+            logs: Vec::new(),
+            logs_truncated: false,
+        }
+    }
+
+    #[test]
+    fn eligibility_keeps_the_plugins_answer_and_fails_closed_otherwise() {
+        let refused = Eligibility::Ineligible("residents only".to_owned());
+        assert_eq!(report(Ok(Ok(refused.clone()))).eligibility_or_manual_review(), refused);
+        let error = PluginError { code: "bad-config".to_owned(), message: "no minimum age".to_owned() };
+        assert_eq!(
+            report(Ok(Err(error))).eligibility_or_manual_review(),
+            Eligibility::ManualReview("the eligibility plugin failed (bad-config): no minimum age".to_owned())
+        );
+        assert_eq!(
+            report(Err(CallFailure::Trap("unreachable".to_owned()))).eligibility_or_manual_review(),
+            Eligibility::ManualReview("the eligibility plugin failed: plugin trapped: unreachable".to_owned())
+        );
     }
 }

@@ -72,6 +72,25 @@ fn eligibility_has_three_answers() {
 }
 
 #[test]
+fn a_failed_eligibility_check_fails_closed_to_manual_review() {
+    let question = EligibilityQuestion {
+        voter: Voter { age: Some(17), resident_district: Some("dst_1".to_owned()), attributes: Vec::new() },
+        process: BudgetingProcess { id: "pb_1".to_owned(), district: "dst_1".to_owned(), name: "Youth".to_owned() },
+    };
+    let answered = engine().check_eligibility(plugin(), &CallSettings::default(), &question);
+    assert_eq!(answered.eligibility_or_manual_review(), Eligibility::Eligible);
+    // The same voter, with the plugin stopped by its fuel limit: a person decides, never "eligible".
+    let starved =
+        CallSettings { limits: CallLimits { fuel: 1_000, ..CallLimits::default() }, ..CallSettings::default() };
+    let failed = engine().check_eligibility(plugin(), &starved, &question);
+    assert_eq!(failed.outcome, Err(CallFailure::OutOfFuel { limit: 1_000 }));
+    match failed.eligibility_or_manual_review() {
+        Eligibility::ManualReview(reason) => assert!(reason.contains("ran out of fuel"), "{reason}"),
+        other => panic!("a failed check must go to manual review, got {other:?}"),
+    }
+}
+
+#[test]
 fn a_listener_returns_actions_and_logs() {
     let event = DomainEvent {
         kind: "ticket.dispatched".to_owned(),
