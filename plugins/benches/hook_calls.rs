@@ -95,9 +95,8 @@ fn hook_calls(c: &mut Criterion) {
     eprintln!("allocation: {:?}", engine.allocation());
     let c_router =
         engine.compile(&build_examples::build_c_example("night-noise-router", "ticket-router")).expect("C compiles");
-    let python_policy = engine
-        .compile(&build_examples::build_python_example("school-deadline-policy", "deadline-policy"))
-        .expect("Python compiles");
+    let python_bytes = build_examples::build_python_example("school-deadline-policy", "deadline-policy");
+    let python_policy = engine.compile(&python_bytes).expect("Python compiles");
     let router_settings = settings("night-noise-router");
     let policy_settings = settings("school-deadline-policy");
     let ticket = night_ticket();
@@ -135,9 +134,7 @@ fn hook_calls(c: &mut Criterion) {
     let dirty_pages_engine =
         PluginEngine::new(EngineSettings { slot_reset: SlotReset::DirtyPagesOnly, ..EngineSettings::default() })
             .expect("engine");
-    let dirty_pages_policy = dirty_pages_engine
-        .compile(&build_examples::build_python_example("school-deadline-policy", "deadline-policy"))
-        .expect("Python compiles");
+    let dirty_pages_policy = dirty_pages_engine.compile(&python_bytes).expect("Python compiles");
     group.bench_function("python_school_deadline_policy_prepared_dirty_pages_reset", |b| {
         b.iter_batched(
             || dirty_pages_engine.prepare(&dirty_pages_policy, &policy_settings, Hook::DeadlinePolicy),

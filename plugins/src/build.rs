@@ -158,18 +158,21 @@ pub fn componentize_py(venv: &Path) -> Result<PathBuf, BuildError> {
 /// What a Python component does with the WASI imports of componentize-py's runtime.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PythonWasi {
-    /// `componentize-py componentize --stub-wasi`: the component imports no WASI at all, and
-    /// CPython's few WASI calls (clocks, random, stdio) reach stubs inside it. The faster
+    /// `componentize-py componentize --stub-wasi`: the component imports no WASI at all; each
+    /// WASI function is a stub that traps, so a plugin that prints, reads the clock or draws
+    /// random numbers fails its call. For plugins that do none of that it is the faster
     /// choice: every call runs in a fresh instance, and with the imports kept, WASI's
     /// preview-1 adapter sets itself up again in each one (~100,000 wasm instructions per call
     /// for the school-area example, more than its own logic).
     Stubbed,
-    /// The imports are kept; the host links them to a WASI context with nothing granted.
+    /// The imports are kept; the host links them to a WASI context with nothing granted
+    /// (output discarded, clocks frozen at the epoch). Works for any plugin.
     Imported,
 }
 
 /// Builds the Python app `app_dir/app.py` for `world` of the WIT in `wit` into a component,
-/// with componentize-py from `venv` (see [`componentize_py`]).
+/// with componentize-py from `venv` (see [`componentize_py`]), its WASI imports stubbed or kept
+/// as `wasi` says.
 pub fn build_python(
     app_dir: &Path,
     wit: &Path,

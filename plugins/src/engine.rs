@@ -174,8 +174,8 @@ fn config(settings: &EngineSettings, pooling: bool) -> Config {
             .table_elements(100_000)
             .max_memory_size(usize::try_from(settings.max_memory_bytes).unwrap_or(usize::MAX))
             // Up to 64 MiB of a returned slot's memory is restored in place rather than
-            // unmapped, so the next instance does not fault it back in; `SlotReset` decides
-            // whether all of it is copied or only the pages the kernel reports written.
+            // decommitted (madvise), so the next instance does not fault it back in; `SlotReset`
+            // decides whether all of it is copied or only the pages the kernel reports written.
             .pagemap_scan(match settings.slot_reset {
                 SlotReset::CopyWholeMemory => Enabled::No,
                 SlotReset::DirtyPagesOnly => Enabled::Auto,

@@ -55,25 +55,28 @@ impl CallLimits {
     }
 }
 
-/// How the pooling allocator resets a returned slot's linear memory (its first 64 MiB; memory
-/// past that is always handed back to the kernel and faulted in again when next used).
+/// How the pooling allocator resets a returned slot's linear memory.
 ///
 /// Either way the next instance in the slot starts from the pristine memory image: this only
-/// decides which work is done when. With prepared instances (`WasmRuntime`) the reset runs on
-/// the background thread, so its cost is off the calls' path but is still CPU spent per call.
+/// decides which work is done when, and how much memory stays resident. With prepared
+/// instances (`WasmRuntime`) the reset runs on the background thread, so its cost is off the
+/// calls' path but is still CPU spent per call. What is described here is wasmtime 48 on Linux;
+/// on other systems wasmtime maps a fresh copy-on-write image into the slot whichever is chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SlotReset {
-    /// Copy the memory image back over the whole used memory. The reset costs a `memcpy` of
-    /// the memory's size (~0.9 ms for a componentize-py heap of ~13 MB, a few µs for a C
-    /// plugin), and every page stays mapped, so the next call takes no page faults: a
-    /// prepared Python call ran in ~0.1 ms instead of ~0.37 ms (BENCHMARKS.md).
+    /// Copy the memory image back over the used memory, up to 64 MiB (memory past that is
+    /// decommitted). The reset costs a `memcpy` of the memory's size (~0.9 ms for a
+    /// componentize-py heap of ~13 MB, a few µs for a C plugin), and every page stays mapped,
+    /// so the next call takes no page faults: a prepared Python call ran in ~0.1 ms instead of
+    /// ~0.35 ms (BENCHMARKS.md). The price besides the copy: each pool slot a plugin has used
+    /// keeps a private copy of that used memory resident (~13 MB for a Python plugin).
     #[default]
     CopyWholeMemory,
-    /// Ask the kernel which pages the call wrote (Linux 6.7+ `PAGEMAP_SCAN`; elsewhere
-    /// wasmtime falls back to the copy) and restore only those. Cheaper resets, but wasmtime
-    /// 48 handles at most 32 disjoint dirty regions and decommits the memory after them, so a
-    /// plugin that writes scattered pages (CPython's reference counts) faults them back in on
-    /// its next call, ~2 µs each.
+    /// Ask the kernel which pages the call wrote (Linux 6.7+ `PAGEMAP_SCAN`; on older Linux
+    /// wasmtime falls back to the copy) and restore only those, up to 64 MiB of them. Cheaper
+    /// resets and only written pages resident, but wasmtime 48 handles at most 32 disjoint
+    /// dirty regions and decommits the memory after them, so a plugin that writes scattered
+    /// pages (CPython's reference counts) faults them back in on its next call, ~2 µs each.
     DirtyPagesOnly,
 }
 

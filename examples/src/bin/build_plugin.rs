@@ -5,8 +5,8 @@
 //! `build_plugin python plugins/examples/school-deadline-policy --world deadline-policy -o policy.wasm`
 //!
 //! C needs Debian's `clang lld wasi-libc libclang-rt-14-dev-wasm32`; Python needs `python3` with
-//! `venv` (componentize-py 0.25.1 is installed into `--venv` on first use); Python components
-//! are built with `--stub-wasi` unless `--keep-wasi-imports` is given.
+//! `venv` (componentize-py 0.25.1 is installed into `--venv` on first use); `--stub-wasi`
+//! builds a Python component without WASI imports (faster calls; any WASI call traps).
 
 use std::path::PathBuf;
 
@@ -40,10 +40,11 @@ struct Args {
     /// Virtualenv holding componentize-py.
     #[arg(long, default_value = "target/plugin-build/py-venv")]
     venv: PathBuf,
-    /// Python: keep componentize-py's WASI imports (the host grants them nothing) instead of
-    /// building with `--stub-wasi`, which makes every call cheaper.
+    /// Python: build with componentize-py's `--stub-wasi`, for cheaper calls; every WASI
+    /// function then traps, so only for plugins that never print, read the clock or use
+    /// random numbers. Without it the WASI imports are kept and the host grants them nothing.
     #[arg(long)]
-    keep_wasi_imports: bool,
+    stub_wasi: bool,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -52,7 +53,7 @@ fn main() -> anyhow::Result<()> {
     let bytes = match args.language {
         Language::C => build::build_c(&args.source, &args.world, &args.work_dir.join("c"))?,
         Language::Python => {
-            let wasi = if args.keep_wasi_imports { build::PythonWasi::Imported } else { build::PythonWasi::Stubbed };
+            let wasi = if args.stub_wasi { build::PythonWasi::Stubbed } else { build::PythonWasi::Imported };
             let work_dir = args.work_dir.join("py");
             build::build_python(&args.source, &build::wit_dir(), &args.world, wasi, &args.venv, &work_dir)?
         }

@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use civitas_core::plugins::PluginRuntime;
-use civitas_plugins::{Allocation, CallLimits, CallSettings, EngineSettings, Hook, PluginEngine, WasmRuntime};
+use civitas_plugins::{
+    Allocation, CallLimits, CallSettings, EngineSettings, Hook, PluginEngine, SlotReset, WasmRuntime,
+};
 use clap::Subcommand;
 
 /// `civitas plugin ...`: check and run plugin components locally, without a server.
@@ -36,11 +38,12 @@ pub enum PluginCommand {
     },
 }
 
-/// The server's sandbox: pooling allocator where the machine allows it, precompiled artifacts
-/// cached in `cache_dir`, the default limits per call and the ceilings districts cannot exceed.
-pub fn server_runtime(cache_dir: &Path) -> anyhow::Result<Arc<dyn PluginRuntime>> {
+/// The server's sandbox: pooling allocator where the machine allows it (its slots reset as
+/// `slot_reset` says), precompiled artifacts cached in `cache_dir`, the default limits per call
+/// and the ceilings districts cannot exceed.
+pub fn server_runtime(cache_dir: &Path, slot_reset: SlotReset) -> anyhow::Result<Arc<dyn PluginRuntime>> {
     std::fs::create_dir_all(cache_dir).with_context(|| format!("cannot create {}", cache_dir.display()))?;
-    let settings = EngineSettings { cache_dir: Some(cache_dir.to_owned()), ..EngineSettings::default() };
+    let settings = EngineSettings { cache_dir: Some(cache_dir.to_owned()), slot_reset, ..EngineSettings::default() };
     let engine = PluginEngine::new(settings)?;
     match engine.allocation() {
         Allocation::Pooling => tracing::info!("plugin sandbox: pooling allocator"),

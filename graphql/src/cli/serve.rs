@@ -7,7 +7,8 @@ use std::time::Duration;
 use civitas_core::{Config, Context, directory};
 use civitas_graphql::server::{self, AppState};
 use civitas_graphql::settings::ServerSettings;
-use clap::Args;
+use civitas_plugins::SlotReset;
+use clap::{Args, ValueEnum};
 
 use super::token::demo_token;
 
@@ -47,9 +48,31 @@ pub struct ServeArgs {
     /// an artifact runs its machine code: only the service may write here.
     #[arg(long, env = "CIVITAS_PLUGIN_CACHE_DIR")]
     plugin_cache_dir: Option<PathBuf>,
+    /// How a plugin instance's pool slot is reset after its call: `copy-whole-memory` (the
+    /// fastest calls) or `dirty-pages-only` (less CPU and memory per call; see BENCHMARKS.md).
+    #[arg(long, env = "CIVITAS_PLUGIN_SLOT_RESET", value_enum, default_value_t = PluginSlotReset::CopyWholeMemory)]
+    plugin_slot_reset: PluginSlotReset,
     /// Seed a demo city into an empty database and print a token per role.
     #[arg(long)]
     demo: bool,
+}
+
+/// `civitas_plugins::SlotReset` as a command-line value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PluginSlotReset {
+    /// Copy the memory image back over the slot's whole used memory.
+    CopyWholeMemory,
+    /// Restore only the pages the call wrote (Linux 6.7+).
+    DirtyPagesOnly,
+}
+
+impl From<PluginSlotReset> for SlotReset {
+    fn from(value: PluginSlotReset) -> Self {
+        match value {
+            PluginSlotReset::CopyWholeMemory => SlotReset::CopyWholeMemory,
+            PluginSlotReset::DirtyPagesOnly => SlotReset::DirtyPagesOnly,
+        }
+    }
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
@@ -88,7 +111,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     println!("Civitas is listening on http://{address}/graphql (GraphiQL in a browser), health at /healthz");
     let sweeper = server::spawn_sweeper(ctx.clone(), settings.sweep_interval);
     let cache_dir = args.plugin_cache_dir.clone().unwrap_or_else(|| settings.data_dir.join("plugin-cache"));
-    let runtime = super::plugin::server_runtime(&cache_dir)?;
+    let runtime = super::plugin::server_runtime(&cache_dir, args.plugin_slot_reset.into())?;
     let state = AppState::with_plugins(ctx, verifier, runtime);
     let interval = Duration::from_millis(args.event_delivery_interval_ms.max(10));
     let delivery = server::spawn_event_delivery(state.ctx.clone(), interval);
@@ -120,4 +143,25 @@ async fn print_demo_tokens(ctx: &Context, settings: &ServerSettings) -> anyhow::
         println!("  {role:<17} {}", demo_token(&issuer, subject, role, district, department)?);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Serve {
+        #[command(flatten)]
+        args: ServeArgs,
+    }
+
+    #[test]
+    fn the_slot_reset_defaults_to_copying_and_can_be_chosen() {
+        let default = Serve::try_parse_from(["serve"]).expect("parses");
+        assert_eq!(SlotReset::from(default.args.plugin_slot_reset), SlotReset::CopyWholeMemory);
+        let chosen = Serve::try_parse_from(["serve", "--plugin-slot-reset", "dirty-pages-only"]).expect("parses");
+        assert_eq!(SlotReset::from(chosen.args.plugin_slot_reset), SlotReset::DirtyPagesOnly);
+        assert!(Serve::try_parse_from(["serve", "--plugin-slot-reset", "never"]).is_err());
+    }
 }

@@ -4,9 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use civitas_plugins::build;
-pub use civitas_plugins::build::PythonWasi;
 
-pub use civitas_plugins::build::{example_dir, plugins_dir, wasm32_wasip2_installed};
+pub use civitas_plugins::build::{PythonWasi, example_dir, plugins_dir, wasm32_wasip2_installed};
 
 /// A scratch directory under the target dir for build outputs.
 pub fn scratch(name: &str) -> PathBuf {
