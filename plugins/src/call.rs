@@ -227,7 +227,7 @@ impl PluginEngine {
         input: &I,
     ) -> (CallReport<I::Decision>, Option<SpentInstance>) {
         if let Err(refused) = check_input(&settings.limits, input) {
-            return (refused_report(I::HOOK, refused), None);
+            return (unmeasured(I::HOOK, Err(refused)), None);
         }
         let (report, spent) = self.run(self.instantiate(plugin, settings, I::HOOK), input);
         (report, Some(spent))
@@ -245,7 +245,7 @@ impl PluginEngine {
         input: &I,
     ) -> (CallReport<I::Decision>, SpentInstance) {
         if let Err(refused) = check_input(&prepared.settings.limits, input) {
-            return (refused_report(I::HOOK, refused), SpentInstance::unused(prepared));
+            return (unmeasured(I::HOOK, Err(refused)), SpentInstance::unused(prepared));
         }
         self.run(prepared, input)
     }
@@ -254,7 +254,7 @@ impl PluginEngine {
     fn run<I: HookInput>(&self, prepared: PreparedInstance, input: &I) -> (CallReport<I::Decision>, SpentInstance) {
         if prepared.hook != I::HOOK {
             let failure = CallFailure::Host(format!("the instance was prepared for {}", prepared.hook));
-            return (refused_report(I::HOOK, failure), SpentInstance::unused(prepared));
+            return (unmeasured(I::HOOK, Err(failure)), SpentInstance::unused(prepared));
         }
         let limits = prepared.settings.limits.clone();
         let PreparedInstance { mut store, bindings, instantiation, .. } = prepared;
@@ -331,10 +331,11 @@ fn check_input<I: Serialize>(limits: &CallLimits, input: &I) -> Result<(), CallF
     Ok(())
 }
 
-fn refused_report<T>(hook: Hook, failure: CallFailure) -> CallReport<T> {
+/// A report of a call that ran nothing: no fuel, time, memory or logs to account for.
+fn unmeasured<T>(hook: Hook, outcome: CallOutcome<T>) -> CallReport<T> {
     CallReport {
         hook,
-        outcome: Err(failure),
+        outcome,
         fuel_used: 0,
         wall_time: Duration::ZERO,
         prepared_ahead: false,
@@ -384,16 +385,7 @@ mod tests {
     use super::*;
 
     fn report(outcome: CallOutcome<Eligibility>) -> CallReport<Eligibility> {
-        CallReport {
-            hook: Hook::BallotEligibility,
-            outcome,
-            fuel_used: 0,
-            wall_time: Duration::ZERO,
-            prepared_ahead: false,
-            peak_memory_bytes: 0,
-            logs: Vec::new(),
-            logs_truncated: false,
-        }
+        unmeasured(Hook::BallotEligibility, outcome)
     }
 
     #[test]
