@@ -9,10 +9,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use civitas_plugins::{
-    CallLimits, CallSettings, Channel, DispatchedTicket, EngineSettings, Hook, NewTicket, PluginEngine, Priority,
-    Routing, SlotReset,
+    CallLimits, CallSettings, Channel, CompiledPlugin, DispatchedTicket, EngineSettings, Hook, HookInput, NewTicket,
+    PluginEngine, Priority, Routing, SlotReset,
 };
-use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BatchSize, BenchmarkGroup, Criterion, criterion_group, criterion_main};
 
 /// The example plugins built from source, in the bench's scratch directory.
 mod build_examples {
@@ -111,37 +112,19 @@ fn hook_calls(c: &mut Criterion) {
     group.bench_function("python_school_deadline_policy", |b| {
         b.iter(|| black_box(engine.deadlines(&python_policy, &policy_settings, black_box(&dispatched))))
     });
-    // The same calls in instances made ahead (`PluginEngine::prepare`), as the server does after
-    // each call: only the call is timed, not making the instance nor dropping it afterwards
-    // (criterion drops the routine's output untimed), both of which the server leaves to its
-    // background thread.
-    group.bench_function("c_night_noise_router_prepared", |b| {
-        b.iter_batched(
-            || engine.prepare(&c_router, &router_settings, Hook::TicketRouter),
-            |prepared| black_box(engine.call_prepared(prepared, black_box(&ticket))),
-            BatchSize::PerIteration,
-        )
-    });
-    group.bench_function("python_school_deadline_policy_prepared", |b| {
-        b.iter_batched(
-            || engine.prepare(&python_policy, &policy_settings, Hook::DeadlinePolicy),
-            |prepared| black_box(engine.call_prepared(prepared, black_box(&dispatched))),
-            BatchSize::PerIteration,
-        )
-    });
+    // The same calls in instances made ahead, as the server does after each call.
+    let prepared = Prepared { engine: &engine, plugin: &c_router, settings: &router_settings };
+    prepared.bench(&mut group, "c_night_noise_router_prepared", &ticket);
+    let prepared = Prepared { engine: &engine, plugin: &python_policy, settings: &policy_settings };
+    prepared.bench(&mut group, "python_school_deadline_policy_prepared", &dispatched);
     // The same on an engine whose pool restores only the pages a call wrote (the other
     // `SlotReset`), for BENCHMARKS.md's comparison of the two.
     let dirty_pages_engine =
         PluginEngine::new(EngineSettings { slot_reset: SlotReset::DirtyPagesOnly, ..EngineSettings::default() })
             .expect("engine");
     let dirty_pages_policy = dirty_pages_engine.compile(&python_bytes).expect("Python compiles");
-    group.bench_function("python_school_deadline_policy_prepared_dirty_pages_reset", |b| {
-        b.iter_batched(
-            || dirty_pages_engine.prepare(&dirty_pages_policy, &policy_settings, Hook::DeadlinePolicy),
-            |prepared| black_box(dirty_pages_engine.call_prepared(prepared, black_box(&dispatched))),
-            BatchSize::PerIteration,
-        )
-    });
+    let prepared = Prepared { engine: &dirty_pages_engine, plugin: &dirty_pages_policy, settings: &policy_settings };
+    prepared.bench(&mut group, "python_school_deadline_policy_prepared_dirty_pages_reset", &dispatched);
     group.bench_function("plain_rust_night_noise_router", |b| {
         b.iter(|| black_box(route_natively(&router_settings.config_json, black_box(&ticket))))
     });
@@ -151,43 +134,76 @@ fn hook_calls(c: &mut Criterion) {
     }
 }
 
+/// Calls of one plugin in instances made ahead (`PluginEngine::prepare`).
+struct Prepared<'a> {
+    engine: &'a PluginEngine,
+    plugin: &'a CompiledPlugin,
+    settings: &'a CallSettings,
+}
+
+impl Prepared<'_> {
+    /// Times `call_prepared` alone: making the instance before and dropping it after (criterion
+    /// drops the routine's output untimed) are left out, as the server leaves both to its
+    /// background thread.
+    fn bench<I: HookInput>(&self, group: &mut BenchmarkGroup<'_, WallTime>, name: &str, input: &I) {
+        group.bench_function(name, |b| {
+            b.iter_batched(
+                || self.engine.prepare(self.plugin, self.settings, I::HOOK),
+                |prepared| black_box(self.engine.call_prepared(prepared, black_box(input))),
+                BatchSize::PerIteration,
+            )
+        });
+    }
+}
+
+/// One prepared Python call, taken apart.
+struct Sample {
+    instantiate: Duration,
+    call: Duration,
+    fuel: u64,
+    faults: u64,
+    reset: Duration,
+}
+
 /// The figures BENCHMARKS.md gives for a prepared Python call: what instantiating takes; for
 /// the call, its fuel (wasm instructions) and the page faults it takes on this thread; and
 /// what dropping the spent instance takes (the pool slot's reset).
 fn print_where_a_prepared_python_call_goes(
     engine: &PluginEngine,
-    plugin: &civitas_plugins::CompiledPlugin,
+    plugin: &CompiledPlugin,
     settings: &CallSettings,
     ticket: &DispatchedTicket,
 ) {
-    let mut rows = Vec::new();
-    for _ in 0..51 {
-        let started = std::time::Instant::now();
-        let prepared = engine.prepare(plugin, settings, Hook::DeadlinePolicy);
-        let instantiate = started.elapsed();
-        let faults_before = minor_faults_of_this_thread();
-        let (report, spent) = engine.call_prepared(prepared, ticket);
-        let faults = minor_faults_of_this_thread().saturating_sub(faults_before);
-        let dropping = std::time::Instant::now();
-        drop(spent);
-        rows.push((instantiate, report.wall_time, faults, report.fuel_used, dropping.elapsed()));
-    }
-    let median = |mut values: Vec<u64>| {
+    let samples: Vec<Sample> = (0..51)
+        .map(|_| {
+            let started = std::time::Instant::now();
+            let prepared = engine.prepare(plugin, settings, Hook::DeadlinePolicy);
+            let instantiate = started.elapsed();
+            let faults_before = minor_faults_of_this_thread();
+            let (report, spent) = engine.call_prepared(prepared, ticket);
+            let faults = minor_faults_of_this_thread().saturating_sub(faults_before);
+            let dropping = std::time::Instant::now();
+            drop(spent);
+            Sample { instantiate, call: report.wall_time, fuel: report.fuel_used, faults, reset: dropping.elapsed() }
+        })
+        .collect();
+    let median = |pick: fn(&Sample) -> u64| {
+        let mut values: Vec<u64> = samples.iter().map(pick).collect();
         values.sort_unstable();
         values[values.len() / 2]
     };
-    let micros = |pick: fn(&(Duration, Duration, u64, u64, Duration)) -> Duration| {
-        median(rows.iter().map(|row| pick(row).as_micros() as u64).collect())
-    };
+    fn micros(duration: Duration) -> u64 {
+        duration.as_micros() as u64
+    }
     eprintln!(
         "prepared Python call, slot reset {:?}, median of {}: instantiate {} µs; call {} µs, {} fuel, {} minor page faults; drop (slot reset) {} µs",
         engine.settings().slot_reset,
-        rows.len(),
-        micros(|row| row.0),
-        micros(|row| row.1),
-        median(rows.iter().map(|row| row.3).collect()),
-        median(rows.iter().map(|row| row.2).collect()),
-        micros(|row| row.4),
+        samples.len(),
+        median(|sample| micros(sample.instantiate)),
+        median(|sample| micros(sample.call)),
+        median(|sample| sample.fuel),
+        median(|sample| sample.faults),
+        median(|sample| micros(sample.reset)),
     );
 }
 
