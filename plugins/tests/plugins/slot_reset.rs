@@ -55,6 +55,7 @@ fn every_call_sees_the_memory_image(slot_reset: SlotReset) {
         let routing = engine.route(&plugin, &settings(), &night_ticket()).decision().cloned().flatten();
         assert_eq!(routing.map(|routing| routing.priority), Some(Priority::High), "call {call}");
     }
+    // Prepared calls as well; their faults are what the tests below compare.
     faults_per_call(&engine, &plugin, 3);
 }
 
