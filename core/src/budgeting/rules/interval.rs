@@ -82,13 +82,6 @@ impl Interval {
         Interval { low: down(low), high: up(high) }
     }
 
-    /// `self + change × weight` for a positive integer `weight` exact in an `f64`: two products and two
-    /// sums rounded outwards, with one NaN check (a NaN propagates to the end).
-    pub fn add_scaled(self, change: Interval, weight: f64) -> Interval {
-        debug_assert!(weight > 0.0 && weight < 9_007_199_254_740_992.0 && weight.fract() == 0.0);
-        Interval::checked(down(self.low + down(change.low * weight)), up(self.high + up(change.high * weight)))
-    }
-
     /// An interval around `1 / divisor` for a positive integer `divisor` exact in an `f64`
     /// (below 2^53): multiplying by it with [`Interval::times_positive`] replaces a division.
     pub fn reciprocal(divisor: f64) -> Interval {
@@ -161,7 +154,6 @@ mod tests {
                 prop_assert!(contains(ix.div(iy), &(&x / &y)));
             }
             let factor = BigRational::from_integer(BigInt::from(d));
-            prop_assert!(contains(iy.add_scaled(ix, d as f64), &(&y + &x * &factor)));
             prop_assert!(contains(ix.times_positive(Interval::reciprocal(d as f64)), &(&x / &factor)));
         }
 

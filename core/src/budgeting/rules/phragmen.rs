@@ -4,15 +4,18 @@
 //!
 //! All supporters of a bought project end with the same load, so there is one load class per
 //! round. Speed without giving up exactness:
-//! - each project keeps the sum of its supporters' loads as an [`Interval`], updated as
-//!   supporters change class, so its next load is estimated in constant time each round;
+//! - a project's next load is estimated on an interval from its supporters' classes, and only
+//!   when it could matter: loads only grow, so an estimate made in an earlier round still bounds
+//!   the project's load from below, and each round recomputes only the projects whose bound is
+//!   below the best estimate found (most projects' supporters have not moved, or their bound is
+//!   far off);
 //! - only when the estimates of the cheapest projects overlap (ties, near-ties) are loads
 //!   computed exactly, lazily, from how each class arose (the bought project's cost, its
 //!   supporters and their classes then): big-rational arithmetic, whose denominators grow with
 //!   every round, is done only where a decision needs it.
 
 use crate::budgeting::explain::Reason;
-use crate::budgeting::rules::interval::Interval;
+use crate::budgeting::rules::interval::{Interval, down, up};
 use crate::budgeting::rules::problem::Problem;
 use num_bigint::BigInt;
 use num_rational::BigRational;
@@ -39,8 +42,7 @@ struct ClassOrigin {
     weights: Range<usize>,
 }
 
-/// Loads of the classes (as intervals, exactly where computed, and how each arose) and, per
-/// project, the interval sum of its supporters' loads.
+/// Loads of the classes: as intervals, exactly where computed, and how each arose.
 struct Loads {
     approximate: Vec<Interval>,
     exact: Vec<Option<BigRational>>,
@@ -48,19 +50,40 @@ struct Loads {
     origin: Vec<Option<ClassOrigin>>,
     /// The `(class, weight)` pairs of every origin, one after the other.
     weights: Vec<(usize, u64)>,
-    /// Per project, `Σ weight × load` over its supporters' classes, as an interval.
-    sums: Vec<Interval>,
-    /// Per project, `1 / approval score` (a multiplication is cheaper than a division; an
-    /// unsupported project's is never used).
-    per_supporter: Vec<Interval>,
 }
 
 impl Loads {
-    /// The load the project's supporters would reach by buying it, on intervals.
-    fn estimate(&self, problem: &Problem, project: usize) -> Interval {
-        Interval::from_integer(problem.cost(project))
-            .add(self.sums[project])
-            .times_positive(self.per_supporter[project])
+    /// The load a project's supporters would reach by buying it, on intervals: `(cost + Σ
+    /// weight × load) / score` over its supporters' current classes.
+    fn estimate(
+        &self,
+        cost: i128,
+        per_supporter: Interval,
+        supporters: &[(usize, u64)],
+        ballot_class: &[usize],
+    ) -> Interval {
+        Interval::from_integer(cost).add(self.weighted_sum(supporters, ballot_class)).times_positive(per_supporter)
+    }
+
+    /// `Σ weight × load` over supporters, on an interval.
+    ///
+    /// A plain float sum with an error bound instead of outward rounding at every step: every
+    /// term is non-negative, so the computed sum of `n` terms is within a relative
+    /// `n·u/(1 − n·u)` of the sum of the (certified) bounds (Higham, *Accuracy and Stability of
+    /// Numerical Algorithms*, §4.2), and widening the result by `2(2n + 4)·u` covers it.
+    fn weighted_sum(&self, supporters: &[(usize, u64)], ballot_class: &[usize]) -> Interval {
+        let (mut low, mut high) = (0.0f64, 0.0f64);
+        for &(ballot, weight) in supporters {
+            let load = self.approximate[ballot_class[ballot]];
+            let weight = weight as f64;
+            // Loads are never negative, so 0 bounds them from below; a bound below the normal
+            // range is widened to it, where the relative error bound holds.
+            let load_low = if load.low >= f64::MIN_POSITIVE && load.low.is_finite() { load.low } else { 0.0 };
+            low += load_low * weight;
+            high += load.high.max(f64::MIN_POSITIVE) * weight;
+        }
+        let slack = (2 * supporters.len() + 4) as f64 * f64::EPSILON;
+        Interval { low: down(low * (1.0 - slack)), high: up(high * (1.0 + slack)) }
     }
 
     /// The same, exactly.
@@ -111,17 +134,15 @@ impl Loads {
 }
 
 /// Appends the weight of a project's supporters in each load class (nonzero only) to `weights`,
-/// from the ballots' classes; `by_class` is scratch space. Only exact comparisons need it (a
-/// class's origin is summed while its members move).
+/// from the ballots' classes; `by_class` is scratch space.
 fn class_weights(
-    problem: &Problem,
-    supporters: &[usize],
+    supporters: &[(usize, u64)],
     ballot_class: &[usize],
     by_class: &mut Vec<u64>,
     weights: &mut Vec<(usize, u64)>,
 ) {
     let start = weights.len();
-    for &ballot in supporters {
+    for &(ballot, weight) in supporters {
         let class = ballot_class[ballot];
         if by_class.len() <= class {
             by_class.resize(class + 1, 0);
@@ -129,7 +150,7 @@ fn class_weights(
         if by_class[class] == 0 {
             weights.push((class, 0));
         }
-        by_class[class] += problem.weight_of(ballot);
+        by_class[class] += weight;
     }
     for (class, weight) in &mut weights[start..] {
         *weight = std::mem::take(&mut by_class[*class]);
@@ -139,8 +160,12 @@ fn class_weights(
 /// Runs sequential Phragmén on an approval problem (every entry of a ballot is an approval).
 pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
     let project_count = problem.project_count();
-    let supporters = problem.by_project(|index, _| Some(index));
-    let approval_score = supporters.totals(|&ballot| problem.weight_of(ballot));
+    // Supporters as `(ballot, weight)`: the estimates read both for every supporter.
+    let supporters = problem.by_project(|index, _| Some((index, problem.weight_of(index))));
+    let approval_score = supporters.totals(|&(_, weight)| weight);
+    // Scores count voters, fewer than 2^40 (see `Problem::new`): exact in an f64.
+    let per_supporter: Vec<Interval> =
+        approval_score.iter().map(|&score| Interval::reciprocal(score.max(1) as f64)).collect();
     // One load class per bought project, plus the initial one: no vector below reallocates.
     let classes = project_count + 1;
     let mut loads = Loads {
@@ -148,58 +173,68 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
         exact: Vec::with_capacity(classes),
         origin: Vec::with_capacity(classes),
         weights: Vec::with_capacity(classes * 4),
-        sums: vec![Interval::ZERO; project_count],
-        // Scores count voters, fewer than 2^40 (see `Problem::new`): exact in an f64.
-        per_supporter: approval_score.iter().map(|&score| Interval::reciprocal(score.max(1) as f64)).collect(),
     };
     loads.approximate.push(Interval::ZERO);
     loads.exact.push(Some(BigRational::zero()));
     loads.origin.push(None);
     let mut ballot_class: Vec<usize> = vec![0; problem.ballots.len()];
-    let mut remaining: Vec<usize> =
-        (0..project_count).filter(|&project| problem.cost(project) <= problem.budget).collect();
+    // Every project's estimate, current unless `stale` (a supporter changed class since). Loads
+    // only grow, so a stale estimate's lower end still bounds the project's load from below:
+    // only projects whose bound could beat the best estimate of a round are recomputed.
+    let mut estimates: Vec<Interval> = (0..project_count)
+        .map(|project| Interval::from_integer(problem.cost(project)).times_positive(per_supporter[project]))
+        .collect();
+    let mut stale = vec![false; project_count];
+    let estimate = |loads: &Loads, ballot_class: &[usize], project: usize| {
+        loads.estimate(problem.cost(project), per_supporter[project], supporters.of(project), ballot_class)
+    };
+    // Projects nobody approves have an infinite load: they only come last.
+    let (mut supported, mut unsupported): (Vec<usize>, Vec<usize>) = (0..project_count)
+        .filter(|&project| problem.cost(project) <= problem.budget)
+        .partition(|&project| approval_score[project] > 0);
     let mut spent = 0i128;
     let mut selected = Vec::with_capacity(project_count);
     let mut reasons: Vec<(usize, Reason)> = Vec::with_capacity(project_count);
     let mut round = 0usize;
-    let mut moved = vec![0u64; project_count];
-    let mut touched: Vec<usize> = Vec::with_capacity(project_count);
-    let mut movers: Vec<(usize, usize)> = Vec::new();
-    let mut class_counts: Vec<usize> = Vec::with_capacity(classes + 1);
     let mut by_class: Vec<u64> = Vec::with_capacity(classes + 1);
-    let mut estimates: Vec<(usize, Interval)> = Vec::with_capacity(remaining.len());
+    let mut contenders: Vec<usize> = Vec::with_capacity(project_count);
     let mut tied: Vec<usize> = Vec::with_capacity(project_count);
     let mut scratch_weights: Vec<(usize, u64)> = Vec::new();
     loop {
         round += 1;
-        if remaining.is_empty() {
-            break;
-        }
-        // Projects nobody approves have an infinite load: they only come last.
-        estimates.clear();
-        estimates.extend(
-            remaining
-                .iter()
-                .filter(|&&project| approval_score[project] > 0)
-                .map(|&project| (project, loads.estimate(problem, project))),
-        );
         let mut chosen_load: Option<Interval> = None;
         let mut chosen_exact: Option<BigRational> = None;
         tied.clear();
-        if estimates.is_empty() {
-            tied.extend_from_slice(&remaining);
+        if supported.is_empty() {
+            if unsupported.is_empty() {
+                break;
+            }
+            tied.extend_from_slice(&unsupported);
         } else {
-            let best_high = estimates.iter().map(|(_, estimate)| estimate.high).fold(f64::INFINITY, f64::min);
-            estimates.retain(|(_, estimate)| estimate.low <= best_high);
-            if let [(only, estimate)] = estimates.as_slice() {
-                chosen_load = Some(*estimate);
+            supported.sort_unstable_by(|&first, &second| estimates[first].low.total_cmp(&estimates[second].low));
+            let mut best_high = f64::INFINITY;
+            contenders.clear();
+            for &project in &supported {
+                if estimates[project].low > best_high {
+                    break;
+                }
+                if stale[project] {
+                    estimates[project] = estimate(&loads, &ballot_class, project);
+                    stale[project] = false;
+                }
+                best_high = best_high.min(estimates[project].high);
+                contenders.push(project);
+            }
+            contenders.retain(|&project| estimates[project].low <= best_high);
+            if let [only] = contenders.as_slice() {
+                chosen_load = Some(estimates[*only]);
                 tied.push(*only);
             } else {
                 // Overlapping intervals: compare exactly; every project at the minimum is tied.
                 let mut minimum: Option<BigRational> = None;
-                for &(project, _) in &estimates {
+                for &project in &contenders {
                     scratch_weights.clear();
-                    class_weights(problem, supporters.of(project), &ballot_class, &mut by_class, &mut scratch_weights);
+                    class_weights(supporters.of(project), &ballot_class, &mut by_class, &mut scratch_weights);
                     let load = loads.exact(problem.cost(project), approval_score[project], &scratch_weights);
                     match minimum.as_ref().map(|minimum| load.cmp(minimum)) {
                         None | Some(Ordering::Less) => {
@@ -224,73 +259,83 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
         };
         selected.push(chosen);
         spent += problem.cost(chosen);
-        remaining.retain(|&project| project != chosen);
         if approval_score[chosen] == 0 {
             // Bought without changing anyone's load.
+            unsupported.retain(|&project| project != chosen);
             reasons.push((chosen, Reason::NoSupporters));
             continue;
         }
-        let load = chosen_load.unwrap_or_else(|| loads.estimate(problem, chosen));
+        supported.retain(|&project| project != chosen);
+        let load = chosen_load.unwrap_or(estimates[chosen]);
         let new_class = loads.approximate.len();
         let origin_start = loads.weights.len();
+        // The new class's origin: where its members came from.
+        class_weights(supporters.of(chosen), &ballot_class, &mut by_class, &mut loads.weights);
         loads.approximate.push(load);
         loads.exact.push(chosen_exact);
-        // Supporters move class by class: their weights are summed per project first, so that
-        // each (old class, project) pair costs one interval operation, not each ballot.
-        // A counting sort by class: classes are few (one per round) and ballots many.
-        class_counts.clear();
-        class_counts.resize(new_class + 1, 0);
-        for &ballot in supporters.of(chosen) {
-            class_counts[ballot_class[ballot]] += 1;
-        }
-        let mut next = 0;
-        for count in class_counts.iter_mut() {
-            (*count, next) = (next, next + *count);
-        }
-        movers.clear();
-        movers.resize(supporters.of(chosen).len(), (0, 0));
-        for &ballot in supporters.of(chosen) {
-            let class = ballot_class[ballot];
-            movers[class_counts[class]] = (class, ballot);
-            class_counts[class] += 1;
-        }
-        for group in movers.chunk_by(|first, second| first.0 == second.0) {
-            let old_class = group[0].0;
-            let mut group_weight = 0;
-            for &(_, ballot) in group {
-                ballot_class[ballot] = new_class;
-                let Some(ballot) = problem.ballots.get(ballot) else { continue };
-                group_weight += ballot.weight;
-                for &(project, _) in problem.entries(ballot) {
-                    if let Some(slot) = moved.get_mut(project as usize) {
-                        if *slot == 0 {
-                            touched.push(project as usize);
-                        }
-                        *slot += ballot.weight;
-                    }
-                }
-            }
-            // The new class's origin: where its members came from.
-            loads.weights.push((old_class, group_weight));
-            let change = load.sub(loads.approximate[old_class]);
-            for project in touched.drain(..) {
-                let weight = std::mem::take(&mut moved[project]);
-                loads.sums[project] = loads.sums[project].add_scaled(change, weight as f64);
-            }
-        }
         loads.origin.push(Some(ClassOrigin {
             cost: problem.cost(chosen),
             score: approval_score[chosen],
             weights: origin_start..loads.weights.len(),
         }));
+        for &(ballot, _) in supporters.of(chosen) {
+            ballot_class[ballot] = new_class;
+            if let Some(ballot) = problem.ballots.get(ballot) {
+                for &(project, _) in problem.entries(ballot) {
+                    if let Some(flag) = stale.get_mut(project as usize) {
+                        *flag = true;
+                    }
+                }
+            }
+        }
         let load = problem.approximate_money(load.middle());
         reasons.push((chosen, Reason::PhragmenBought { round, load }));
     }
     for (project, &score) in approval_score.iter().enumerate() {
         if !selected.contains(&project) {
-            let next_load = (score > 0).then(|| problem.approximate_money(loads.estimate(problem, project).middle()));
+            let next_load =
+                (score > 0).then(|| problem.approximate_money(estimate(&loads, &ballot_class, project).middle()));
             reasons.push((project, Reason::PhragmenNotBought { next_load, stopped_at_round: round }));
         }
     }
     PhragmenResult { selected, reasons }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn contains(interval: Interval, value: &BigRational) -> bool {
+        let low = BigRational::from_float(interval.low);
+        let high = BigRational::from_float(interval.high);
+        low.is_none_or(|low| &low <= value) && high.is_none_or(|high| value <= &high)
+    }
+
+    proptest! {
+        /// The float sum with an error bound contains the exact sum of weighted loads, whatever
+        /// the classes' loads and the supporters' weights. The loads are floats taken as exact
+        /// points, so that nothing but the bound covers the sum's rounding.
+        #[test]
+        fn weighted_sums_contain_the_exact_sum(
+            class_loads in prop::collection::vec(0.0f64..1e9, 1..6),
+            supporters in prop::collection::vec((0usize..6, 1u64..(1 << 40)), 1..40),
+        ) {
+            let loads = Loads {
+                approximate: class_loads.iter().map(|&load| Interval { low: load, high: load }).collect(),
+                exact: class_loads.iter().map(|&load| BigRational::from_float(load)).collect(),
+                origin: class_loads.iter().map(|_| None).collect(),
+                weights: Vec::new(),
+            };
+            let ballot_class: Vec<usize> = (0..6).map(|ballot| ballot % class_loads.len()).collect();
+            let mut total = BigRational::zero();
+            for &(ballot, weight) in &supporters {
+                if let Some(Some(load)) = loads.exact.get(ballot_class[ballot]) {
+                    total += load * rational(i128::from(weight));
+                }
+            }
+            let sum = loads.weighted_sum(&supporters, &ballot_class);
+            prop_assert!(contains(sum, &total), "{sum:?} does not contain {total}");
+        }
+    }
 }
