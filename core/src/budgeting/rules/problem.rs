@@ -113,25 +113,41 @@ impl Problem {
         if voter_count >= (1 << 40) {
             return Err(TallyError::OutOfRange("more than 2^40 voters".to_owned()));
         }
+        if u32::try_from(election.projects.len()).is_err() {
+            return Err(TallyError::OutOfRange("too many projects".to_owned()));
+        }
+        // Every scaled amount is below 2^62 (`MAX_SCALED`): satisfactions fit the compact
+        // entries, and project indices fit 32 bits (checked above), so the casts below are exact.
         let mut ballots = Vec::with_capacity(election.ballots.len());
-        let mut entries = Vec::with_capacity(election.ballots.iter().map(|ballot| ballot.projects.len()).sum());
+        let mut entries: Vec<(u32, i64)> =
+            Vec::with_capacity(election.ballots.iter().map(|ballot| ballot.projects.len()).sum());
         for ballot in &election.ballots {
-            let length = ballot.projects.len();
             let start = entries.len();
-            for (position, &project) in ballot.projects.iter().enumerate() {
-                let satisfaction_value = match satisfaction {
-                    Satisfaction::Cost => costs.get(project).copied().unwrap_or(0),
-                    Satisfaction::Cardinality => 1,
-                    Satisfaction::Points => match ballot.points.get(position) {
-                        Some(points) => scale_to_integer(points, points_scale)
-                            .ok_or_else(|| TallyError::OutOfRange("points are too large".to_owned()))?,
-                        None => 0,
-                    },
-                    Satisfaction::Borda => i128::try_from(length - position - 1).unwrap_or(0),
-                };
-                if satisfaction_value != 0 {
-                    let compact = u32::try_from(project).ok().zip(i64::try_from(satisfaction_value).ok());
-                    entries.push(compact.ok_or_else(|| TallyError::OutOfRange("too many projects".to_owned()))?);
+            let named = ballot.projects.iter().copied();
+            match satisfaction {
+                Satisfaction::Cost => entries.extend(named.filter_map(|project| {
+                    let cost = costs.get(project).copied().unwrap_or(0);
+                    (cost != 0).then_some((project as u32, cost as i64))
+                })),
+                Satisfaction::Cardinality => entries.extend(named.map(|project| (project as u32, 1))),
+                Satisfaction::Borda => {
+                    let length = ballot.projects.len();
+                    entries.extend(
+                        named.enumerate().map(|(position, project)| (project as u32, (length - position - 1) as i64)),
+                    );
+                    // The last-ranked project gets 0: left out like every zero satisfaction.
+                    if entries.len() > start && entries.last().is_some_and(|&(_, score)| score == 0) {
+                        entries.pop();
+                    }
+                }
+                Satisfaction::Points => {
+                    for (&project, points) in ballot.projects.iter().zip(&ballot.points) {
+                        let value = scale_to_integer(points, points_scale)
+                            .ok_or_else(|| TallyError::OutOfRange("points are too large".to_owned()))?;
+                        if value != 0 {
+                            entries.push((project as u32, value as i64));
+                        }
+                    }
                 }
             }
             ballots.push(WeightedBallot { range: start..entries.len(), weight: ballot.multiplicity });
