@@ -35,8 +35,9 @@ pub(crate) use window::same_run_over;
 
 /// Per-project data of a problem that does not depend on the voters' budget.
 pub(crate) struct Prepared {
-    /// Supporters of each project: `(ballot index, satisfaction > 0)`.
-    supporters: PerProject<(u32, i128)>,
+    /// Supporters of each project: `(ballot index, satisfaction > 0)`, compact (satisfactions
+    /// are below 2^62, see `Problem`).
+    supporters: PerProject<(u32, i64)>,
     total_satisfaction: Vec<i128>,
     /// Whether all supporters of a project get the same satisfaction (then classes suffice as keys).
     uniform: Vec<bool>,
@@ -54,11 +55,12 @@ impl Prepared {
     pub fn new(problem: &Problem) -> Prepared {
         let project_count = problem.project_count();
         let supporters = problem.by_project(|index, satisfaction| {
-            (satisfaction > 0).then(|| (u32::try_from(index).unwrap_or(u32::MAX), satisfaction))
+            (satisfaction > 0).then(|| (u32::try_from(index).unwrap_or(u32::MAX), satisfaction as i64))
         });
         let supporter_count = supporters.totals(|&(ballot, _)| problem.weight_of(ballot as usize));
-        let total_satisfaction =
-            supporters.totals(|&(ballot, satisfaction)| satisfaction * i128::from(problem.weight_of(ballot as usize)));
+        let total_satisfaction = supporters.totals(|&(ballot, satisfaction)| {
+            i128::from(satisfaction) * i128::from(problem.weight_of(ballot as usize))
+        });
         let ballot_weights: Vec<u64> = problem.ballots.iter().map(|ballot| ballot.weight).collect();
         let uniform = supporters.lists().map(|list| list.windows(2).all(|pair| pair[0].1 == pair[1].1)).collect();
         let mut candidates = Vec::new();
@@ -134,12 +136,12 @@ pub(crate) fn run(problem: &Problem, prepared: &Prepared, per_voter_budget: &Big
     let mut not_selected: Vec<usize> = prepared.candidates.clone();
     let mut rounds: Vec<Round> = Vec::with_capacity(prepared.candidates.len());
     let mut aggregator = Aggregator::with_capacity(expected_classes);
-    let mut contenders: Vec<(usize, Interval, Option<BigRational>)> = Vec::new();
-    let mut unaffordable: Vec<usize> = Vec::new();
+    let mut contenders: Vec<(usize, Interval, Option<BigRational>)> = Vec::with_capacity(active.len());
+    let mut unaffordable: Vec<usize> = Vec::with_capacity(active.len());
     let mut targets: Vec<Option<(u32, usize)>> = Vec::with_capacity(expected_classes);
     // Most projects priced in a round are not bought: their supporter groups go to a reused
     // buffer, and only the bought project's are kept.
-    let mut scratch: Vec<Entry> = Vec::new();
+    let mut scratch: Vec<Entry> = Vec::with_capacity(expected_classes);
     loop {
         active.sort_unstable_by(|&first, &second| lower_bound[first].total_cmp(&lower_bound[second]));
         let mut best_high = f64::INFINITY;
@@ -151,7 +153,8 @@ pub(crate) fn run(problem: &Problem, prepared: &Prepared, per_voter_budget: &Big
             }
             aggregator.fill(prepared, &ballot_class, ledger.classes(), project, &mut scratch);
             let cost = problem.cost(project);
-            let (interval, exact) = match estimate_price(cost, &scratch, &ledger, best_high) {
+            let total_satisfaction = prepared.total_satisfaction.get(project).copied().unwrap_or(0);
+            let (interval, exact) = match estimate_price(cost, total_satisfaction, &scratch, &ledger, best_high) {
                 Estimate::Unaffordable => {
                     unaffordable.push(project);
                     continue;
@@ -243,6 +246,7 @@ pub(crate) fn payer_ballots(prepared: &Prepared, run: &MesRun) -> Vec<Vec<Vec<u3
             .collect();
         let mut members: Vec<Vec<u32>> = vec![Vec::new(); round.payments.len()];
         for &(ballot, satisfaction) in prepared.supporters.of(round.project) {
+            let satisfaction = i128::from(satisfaction);
             let Some(class) = ballot_class.get_mut(ballot as usize) else { continue };
             if let Some(&group) = groups.get(&(*class, satisfaction))
                 && let (Some(list), Some(payment)) = (members.get_mut(group), round.payments.get(group))
@@ -281,6 +285,7 @@ fn pay(
     let mut payments: Vec<Payment> =
         Vec::with_capacity(if uniform { ledger.classes().min(supporters.len()) } else { supporters.len().min(16) });
     for &(ballot, satisfaction) in supporters {
+        let satisfaction = i128::from(satisfaction);
         let Some(class) = ballot_class.get(ballot as usize).copied() else { continue };
         let key = (class, satisfaction);
         let known =

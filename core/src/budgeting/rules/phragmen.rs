@@ -15,7 +15,7 @@
 //!   every round, is done only where a decision needs it.
 
 use crate::budgeting::explain::Reason;
-use crate::budgeting::rules::interval::{Interval, down, up};
+use crate::budgeting::rules::interval::{Interval, high_term, low_term, sum_bounds};
 use crate::budgeting::rules::problem::Problem;
 use num_bigint::BigInt;
 use num_rational::BigRational;
@@ -65,25 +65,17 @@ impl Loads {
         Interval::from_integer(cost).add(self.weighted_sum(supporters, ballot_class)).times_positive(per_supporter)
     }
 
-    /// `Σ weight × load` over supporters, on an interval.
-    ///
-    /// A plain float sum with an error bound instead of outward rounding at every step: every
-    /// term is non-negative, so the computed sum of `n` terms is within a relative
-    /// `n·u/(1 − n·u)` of the sum of the (certified) bounds (Higham, *Accuracy and Stability of
-    /// Numerical Algorithms*, §4.2), and widening the result by `2(2n + 4)·u` covers it.
+    /// `Σ weight × load` over supporters, on an interval: a plain float sum with an error
+    /// bound ([`sum_bounds`]) rather than rounding outwards at every step.
     fn weighted_sum(&self, supporters: &[(usize, u64)], ballot_class: &[usize]) -> Interval {
         let (mut low, mut high) = (0.0f64, 0.0f64);
         for &(ballot, weight) in supporters {
             let load = self.approximate[ballot_class[ballot]];
             let weight = weight as f64;
-            // Loads are never negative, so 0 bounds them from below; a bound below the normal
-            // range is widened to it, where the relative error bound holds.
-            let load_low = if load.low >= f64::MIN_POSITIVE && load.low.is_finite() { load.low } else { 0.0 };
-            low += load_low * weight;
-            high += load.high.max(f64::MIN_POSITIVE) * weight;
+            low += low_term(load.low) * weight;
+            high += high_term(load.high) * weight;
         }
-        let slack = (2 * supporters.len() + 4) as f64 * f64::EPSILON;
-        Interval { low: down(low * (1.0 - slack)), high: up(high * (1.0 + slack)) }
+        sum_bounds(low, high, supporters.len())
     }
 
     /// The same, exactly.

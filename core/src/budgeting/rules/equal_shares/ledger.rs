@@ -200,7 +200,7 @@ impl Aggregator {
         entries.clear();
         let supporters = prepared.supporters.of(project);
         if prepared.uniform.get(project).copied().unwrap_or(false) {
-            let satisfaction = supporters.first().map_or(0, |&(_, satisfaction)| satisfaction);
+            let satisfaction = supporters.first().map_or(0, |&(_, satisfaction)| i128::from(satisfaction));
             if self.weight_by_class.len() < classes {
                 self.weight_by_class.resize(classes, 0);
             }
@@ -224,7 +224,7 @@ impl Aggregator {
             self.by_key.clear();
             for &(ballot, satisfaction) in supporters {
                 let class = ballot_class.get(ballot as usize).copied().unwrap_or(0);
-                *self.by_key.entry((class, satisfaction)).or_default() +=
+                *self.by_key.entry((class, i128::from(satisfaction))).or_default() +=
                     prepared.ballot_weights.get(ballot as usize).copied().unwrap_or(0);
             }
             entries.extend(self.by_key.iter().map(|(&(class, satisfaction), &weight)| Entry {

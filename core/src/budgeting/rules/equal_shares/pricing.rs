@@ -2,7 +2,7 @@
 
 use super::ledger::{Entry, Ledger};
 use crate::budgeting::number::Exact;
-use crate::budgeting::rules::interval::{Interval, down, up, wide_to_f64};
+use crate::budgeting::rules::interval::{Interval, down, high_term, low_term, sum_bounds, up, wide_to_f64};
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{Signed, Zero};
@@ -28,24 +28,23 @@ pub(super) enum Estimate {
 }
 
 /// Bounds on the money supporters can pay at price `price`: Σ w·min(money, price·s), on the
-/// side asked for (`upper`). Every quantity is non-negative, so each product and sum is
-/// rounded one way only — half the work of full interval arithmetic on the hottest loop of a
-/// tally.
+/// side asked for (`upper`). Every quantity is non-negative, so each product is rounded one way
+/// only and the sum is a plain float sum with an error bound ([`sum_bounds`]) — a fraction of
+/// the work of full interval arithmetic on the hottest loop of a tally.
 pub(super) fn payable(entries: &[Entry], ledger: &Ledger, price: f64, upper: bool) -> f64 {
     let mut total = 0.0f64;
     for entry in entries {
         let money = ledger.approximate[entry.class as usize];
         let satisfaction = Interval::from_integer(entry.satisfaction);
-        let weight = Interval::from_integer(i128::from(entry.weight));
+        let weight = entry.weight as f64;
         if upper {
-            let paid = money.high.min(up(price * satisfaction.high));
-            total = up(total + up(paid * weight.high));
+            total += high_term(money.high.min(up(price * satisfaction.high))) * weight;
         } else {
-            let paid = money.low.max(0.0).min(down(price * satisfaction.low));
-            total = down(total + down(paid * weight.low));
+            total += low_term(money.low.min(down(price * satisfaction.low))) * weight;
         }
     }
-    total
+    let bounds = if upper { sum_bounds(0.0, total, entries.len()) } else { sum_bounds(total, 0.0, entries.len()) };
+    if upper { bounds.high } else { bounds.low }
 }
 
 /// Bounds the price ρ of a project on intervals, or says it cannot.
@@ -53,15 +52,36 @@ pub(super) fn payable(entries: &[Entry], ledger: &Ledger, price: f64, upper: boo
 /// The lower end is always certified (it prunes later rounds). The upper end only matters to
 /// the cheapest project of a round, so it is certified only when the estimate is below
 /// `best_high`, the best certified upper end so far, and is infinite otherwise.
-pub(super) fn estimate_price(cost: i128, entries: &[Entry], ledger: &Ledger, best_high: f64) -> Estimate {
+/// `total_satisfaction` is `Σ w·s` over the entries.
+pub(super) fn estimate_price(
+    cost: i128,
+    total_satisfaction: i128,
+    entries: &[Entry],
+    ledger: &Ledger,
+    best_high: f64,
+) -> Estimate {
     let cost_interval = Interval::from_integer(cost);
+    // When every supporter can pay their share of `cost / total satisfaction`, that share is the
+    // price (the root is unique): common while money is plentiful, and one pass decides it.
+    let share = if total_satisfaction > 0 {
+        cost_interval.div(Interval::from_integer(total_satisfaction))
+    } else {
+        Interval::EVERYTHING
+    };
+    let mut everyone_pays_the_share = total_satisfaction > 0;
     // All the supporters' money, rounded down and up (everything is non-negative).
     let (mut low, mut high) = (0.0f64, 0.0f64);
     for entry in entries {
         let money = ledger.approximate[entry.class as usize];
-        let weight = Interval::from_integer(i128::from(entry.weight));
-        low = down(low + down(money.low.max(0.0) * weight.low));
-        high = up(high + up(money.high * weight.high));
+        // Weights count voters, fewer than 2^40 (see `Problem::new`): exact in an f64.
+        let weight = entry.weight as f64;
+        low += low_term(money.low) * weight;
+        high += high_term(money.high) * weight;
+        everyone_pays_the_share &= money.low >= up(share.high * Interval::from_integer(entry.satisfaction).high);
+    }
+    let Interval { low, high } = sum_bounds(low, high, entries.len());
+    if everyone_pays_the_share {
+        return Estimate::Price(share);
     }
     if high < cost_interval.low {
         return Estimate::Unaffordable;

@@ -387,6 +387,7 @@ fn pay(
 ) {
     let mut targets: HashMap<(u32, i128), u32> = HashMap::default();
     for &(ballot, satisfaction) in prepared.supporters.of(project) {
+        let satisfaction = i128::from(satisfaction);
         let Some(class) = ballot_class.get(ballot as usize).copied() else { continue };
         let target = *targets.entry((class, satisfaction)).or_insert_with(|| {
             let left = money[class as usize].sub(rho.scale(integer(satisfaction)));
