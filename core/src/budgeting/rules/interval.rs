@@ -156,6 +156,14 @@ pub(crate) fn down(value: f64) -> f64 {
     if value > 0.0 && value <= f64::MAX { f64::from_bits(value.to_bits() - 1) } else { value.next_down() }
 }
 
+/// Whether `interval` contains the exact `value` (for tests of certified bounds).
+#[cfg(test)]
+pub(crate) fn contains(interval: Interval, value: &BigRational) -> bool {
+    let low = BigRational::from_float(interval.low);
+    let high = BigRational::from_float(interval.high);
+    low.is_none_or(|low| &low <= value) && high.is_none_or(|high| value <= &high)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,12 +172,6 @@ mod tests {
 
     fn rational(numerator: i64, denominator: i64) -> BigRational {
         BigRational::new(BigInt::from(numerator), BigInt::from(denominator))
-    }
-
-    fn contains(interval: Interval, value: &BigRational) -> bool {
-        let low = BigRational::from_float(interval.low);
-        let high = BigRational::from_float(interval.high);
-        low.is_none_or(|low| &low <= value) && high.is_none_or(|high| value <= &high)
     }
 
     proptest! {

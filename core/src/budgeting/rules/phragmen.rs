@@ -296,13 +296,8 @@ pub(crate) fn phragmen(problem: &Problem) -> PhragmenResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::budgeting::rules::interval::contains;
     use proptest::prelude::*;
-
-    fn contains(interval: Interval, value: &BigRational) -> bool {
-        let low = BigRational::from_float(interval.low);
-        let high = BigRational::from_float(interval.high);
-        low.is_none_or(|low| &low <= value) && high.is_none_or(|high| value <= &high)
-    }
 
     proptest! {
         /// The float sum with an error bound contains the exact sum of weighted loads, whatever
