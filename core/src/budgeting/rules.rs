@@ -348,16 +348,15 @@ pub fn tally(election: &Election, rule: Rule, options: &TallyOptions<'_>) -> Res
             *slot = Some(position + 1);
         }
     }
-    // The name column is looked up once, not per project.
-    let name_column = election.project_columns.iter().position(|column| column == "name");
     let explanations = election
         .projects
         .iter()
         .zip(positions)
         .zip(reasons)
-        .map(|((project, position), reason)| ProjectExplanation {
+        .enumerate()
+        .map(|(index, ((project, position), reason))| ProjectExplanation {
             project_id: project.id.clone(),
-            name: name_column.and_then(|column| project.attributes.get(column)).cloned().flatten(),
+            name: election.project_name(index).map(str::to_owned),
             cost: Exact::from(&project.cost),
             selected: position.is_some(),
             position,

@@ -132,13 +132,10 @@ impl Problem {
                 Satisfaction::Cardinality => entries.extend(named.map(|project| (project as u32, 1))),
                 Satisfaction::Borda => {
                     let length = ballot.projects.len();
-                    entries.extend(
-                        named.enumerate().map(|(position, project)| (project as u32, (length - position - 1) as i64)),
-                    );
-                    // The last-ranked project gets 0: left out like every zero satisfaction.
-                    if entries.len() > start && entries.last().is_some_and(|&(_, score)| score == 0) {
-                        entries.pop();
-                    }
+                    entries.extend(named.enumerate().filter_map(|(position, project)| {
+                        let score = length - position - 1;
+                        (score != 0).then_some((project as u32, score as i64))
+                    }));
                 }
                 Satisfaction::Points => {
                     for (&project, points) in ballot.projects.iter().zip(&ballot.points) {

@@ -43,7 +43,7 @@ pub(super) fn payable(entries: &[Entry], ledger: &Ledger, price: f64, upper: boo
             total += low_term(money.low.min(down(price * satisfaction.low))) * weight;
         }
     }
-    let bounds = if upper { sum_bounds(0.0, total, entries.len()) } else { sum_bounds(total, 0.0, entries.len()) };
+    let bounds = sum_bounds(total, total, entries.len());
     if upper { bounds.high } else { bounds.low }
 }
 
