@@ -4,8 +4,10 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
+use chrono::Duration;
+
 use crate::clock::Clock;
-use crate::hooks::{DistrictHooks, NoHooks};
+use crate::plugins::PluginHooks;
 
 /// Tunable behaviour of the domain, passed explicitly (there are no global settings).
 #[derive(Debug, Clone)]
@@ -14,11 +16,14 @@ pub struct Config {
     pub auto_close_after_days: i64,
     /// The city's time zone: the wall clock that district logic (e.g. "noise at night") sees.
     pub timezone: chrono_tz::Tz,
+    /// The latest deadline a district's deadline policy may set, after the dispatch: a deadline
+    /// years away would switch escalation off for the ticket.
+    pub max_deadline_after_dispatch: Duration,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { auto_close_after_days: 7, timezone: chrono_tz::UTC }
+        Config { auto_close_after_days: 7, timezone: chrono_tz::UTC, max_deadline_after_dispatch: Duration::days(365) }
     }
 }
 
@@ -31,13 +36,13 @@ pub struct Context {
     pub clock: Clock,
     /// Domain settings.
     pub config: Config,
-    /// The districts' own logic (plugins) at the domain's hook points.
-    pub hooks: Arc<dyn DistrictHooks>,
+    /// The districts' own logic (plugins) at the domain's hook points; none by default.
+    pub hooks: Arc<PluginHooks>,
 }
 
 impl Context {
-    /// A context on `db` with the system clock and default settings.
+    /// A context on `db` with the system clock, default settings and no plugins.
     pub fn new(db: DatabaseConnection) -> Self {
-        Context { db, clock: Clock::System, config: Config::default(), hooks: Arc::new(NoHooks) }
+        Context { db, clock: Clock::System, config: Config::default(), hooks: Arc::new(PluginHooks::none()) }
     }
 }

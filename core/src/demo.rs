@@ -188,19 +188,7 @@ async fn seed_tickets(ctx: &Context, city: &DemoCity) -> Result<(), DemoError> {
         tickets::submit(
             ctx,
             &caller,
-            NewTicket {
-                district_id: demo.district.id,
-                category_id: category.id,
-                title: title.into(),
-                description: description.into(),
-                channel,
-                street_id: None,
-                address: None,
-                latitude: None,
-                longitude: None,
-                contact,
-                priority: None,
-            },
+            NewTicket { contact, ..NewTicket::new(demo.district.id, category.id, channel, title, description) },
         )
         .await?;
     }

@@ -14,4 +14,4 @@ pub use service::{
     department, departments, departments_by_ids, district, districts, districts_by_ids, street, streets,
     streets_by_ids,
 };
-pub(crate) use service::{category_in, department_belongs_to, department_in};
+pub(crate) use service::{category_in, department_belongs_to, department_in, street_in};

@@ -1,20 +1,109 @@
 //! The points where a district's own logic (its plugins) takes part in the domain's decisions.
 //!
-//! The domain defines what it asks and what it accepts; an implementation (the WASM plugin host
-//! in `civitas-plugins`) answers. The domain never trusts an answer blindly: a routing decision
-//! must name a department of the ticket's district, and deadline overrides must lie in the
-//! future, or the domain follows its normal flow. An implementation that fails answers `None`.
+//! Each hook point is a type implementing [`Hook`]: what the domain asks (`Request`), what a
+//! plugin answers (`Answer`, in the domain's words but unchecked), what the domain acts on
+//! (`Decision`), and [`Hook::check`] — the one place where an answer is judged. The domain asks
+//! through [`crate::plugins::PluginHooks::ask`], which finds the plugin serving the hook for the
+//! request's district (its own, else the city's), runs it in the sandbox, checks the answer,
+//! records the call and applies the failure policy. An answer the domain refuses counts as the
+//! plugin's failure; a failure of ours (storage) is an error of the request, never the plugin's.
 //!
-//! Listeners are the exception: they are told about domain events after the change committed
-//! (see [`crate::events::deliver`]), so a failing listener never blocks a change; it is asked
-//! again later instead.
+//! Adding a hook: a WIT world, its method on [`crate::plugins::PluginRuntime`] (and the
+//! sandbox's implementation of it), and one `Hook` impl beside the domain code that asks it.
+//!
+//! Hooks are asked before a change opens its transaction, so no plugin runs while one is held.
+//! Listeners are told about domain events after the change committed (see
+//! [`crate::events::PluginListeners`]), so a failing listener never blocks a change.
 
 use std::fmt::Debug;
+use std::future::Future;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use sea_orm::DbErr;
 
+use crate::context::Context;
 use crate::ids::{CategoryId, DepartmentId, DistrictId, StreetId};
+use crate::plugins::{HookCall, HookKind, LoadedPlugin, PluginRuntime};
 use crate::tickets::{Channel, GeoPoint, Priority};
+
+/// One hook point of the domain.
+pub trait Hook: Send + Sync + 'static {
+    /// The WIT world that answers it.
+    const KIND: HookKind;
+    /// What the domain asks.
+    type Request: Debug + Clone + Send + Sync + 'static;
+    /// What a plugin answered, in the domain's words, not yet checked.
+    type Answer: Debug + Send + 'static;
+    /// What the domain acts on once it has accepted an answer.
+    type Decision: Debug + Send;
+
+    /// The district whose plugin answers; `None` for the city's own.
+    fn district(request: &Self::Request) -> Option<DistrictId>;
+
+    /// Runs the hook in the sandbox (synchronous and bounded by the sandbox's limits).
+    fn call(runtime: &dyn PluginRuntime, plugin: &LoadedPlugin, request: &Self::Request) -> HookCall<Self::Answer>;
+
+    /// Judges an answer: what the domain will do, or why it refuses the answer.
+    fn check(
+        ctx: &Context,
+        request: &Self::Request,
+        answer: Self::Answer,
+    ) -> impl Future<Output = Result<Verdict<Self::Decision>, DbErr>> + Send;
+}
+
+/// The domain's judgement of an answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict<D> {
+    /// The plugin has no opinion (or one that changes nothing): the normal flow.
+    NoOpinion,
+    /// The domain acts on this.
+    Decided(D),
+    /// The answer is not acceptable: the normal flow, and the plugin's failure.
+    Refused(String),
+}
+
+/// What asking a hook came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Asked<D> {
+    /// No enabled plugin serves the hook there.
+    NoPlugin,
+    /// The plugin had no opinion.
+    NoOpinion {
+        /// The plugin (`plugin name@version`).
+        decided_by: String,
+    },
+    /// The plugin decided and the domain accepted it.
+    Decided {
+        /// What to do.
+        decision: D,
+        /// The plugin (`plugin name@version`), recorded on timelines.
+        decided_by: String,
+    },
+    /// The domain refused the plugin's answer (recorded as its failure).
+    Refused {
+        /// The plugin.
+        decided_by: String,
+        /// Why.
+        reason: String,
+    },
+    /// The plugin failed: a trap, a limit, its own error (recorded as its failure).
+    Failed {
+        /// The plugin.
+        decided_by: String,
+        /// What happened.
+        reason: String,
+    },
+}
+
+impl<D> Asked<D> {
+    /// The accepted decision and who made it, if there is one.
+    pub fn decided(self) -> Option<(D, String)> {
+        match self {
+            Asked::Decided { decision, decided_by } => Some((decision, decided_by)),
+            _ => None,
+        }
+    }
+}
 
 /// A new ticket, as shown to a district's router.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,17 +128,15 @@ pub struct RoutingRequest {
     pub local_time: NaiveDateTime,
 }
 
-/// A router's answer: dispatch straight to this department.
+/// A router's accepted decision: dispatch straight to this department.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoutingDecision {
-    /// Where the ticket goes.
+    /// Where the ticket goes (a department of its district).
     pub department_id: DepartmentId,
     /// A priority to set, if the router has an opinion.
     pub priority: Option<Priority>,
-    /// Tags to record on the timeline.
+    /// Tags to record on the timeline (checked like a listener's tags).
     pub tags: Vec<String>,
-    /// Who decided (e.g. `night-noise@1.0.0`), recorded on the timeline.
-    pub decided_by: String,
 }
 
 /// A dispatched ticket, as shown to a district's deadline policy.
@@ -79,32 +166,13 @@ pub struct DeadlineRequest {
     pub dispatched_at: DateTime<Utc>,
 }
 
-/// A deadline policy's answer.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeadlineOverride {
-    /// New respond-by, if any.
-    pub respond_by: Option<DateTime<Utc>>,
-    /// New resolve-by, if any.
-    pub resolve_by: Option<DateTime<Utc>>,
-    /// Who decided, recorded on the timeline.
-    pub decided_by: String,
-}
-
-/// A domain event, as shown to a district's listener.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListenedEvent {
-    /// Its position in the outbox.
-    pub id: i64,
-    /// What happened, e.g. `ticket.escalated`.
-    pub kind: String,
-    /// The district it happened in.
-    pub district_id: DistrictId,
-    /// The object it happened to, e.g. `tkt_9`.
-    pub subject: String,
-    /// When it happened.
-    pub occurred_at: DateTime<Utc>,
-    /// Details as JSON text (never contact data).
-    pub payload: String,
+/// A deadline policy's accepted decision: the ticket's deadlines from now on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadlines {
+    /// Respond by.
+    pub respond_by: DateTime<Utc>,
+    /// Resolve by.
+    pub resolve_by: DateTime<Utc>,
 }
 
 /// Something a listener asks the domain to do about an event's subject.
@@ -122,65 +190,3 @@ pub enum ListenerAction {
         message: String,
     },
 }
-
-/// A listener's answer to one event.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ListenerAnswer {
-    /// The district has no listener now: the event is passed over for good.
-    NoListener,
-    /// Perform these actions (possibly none).
-    Act {
-        /// What to do, in order.
-        actions: Vec<ListenerAction>,
-        /// Who asked (e.g. `plugin escalation-notifier@1.0.0`), recorded with each action.
-        decided_by: String,
-    },
-    /// The listener's answer was not acceptable (e.g. a department of another district): the
-    /// event is passed over, since asking again would give the same answer.
-    Refused,
-    /// The listener failed: the event is offered again later, and later events of the district
-    /// wait for it so that a listener sees its district's events in order.
-    Failed(String),
-}
-
-/// A district's own logic at the domain's hook points. Every method has a default that keeps
-/// the normal flow.
-#[async_trait::async_trait]
-pub trait DistrictHooks: Send + Sync + Debug {
-    /// Where a new ticket should go, or `None` for normal dispatch.
-    async fn route_ticket(&self, request: &RoutingRequest) -> Option<RoutingDecision> {
-        let _ = request;
-        None
-    }
-
-    /// Told when the domain refused a routing decision (e.g. a department of another
-    /// district), so that the implementation can count it as the plugin's failure.
-    async fn routing_refused(&self, request: &RoutingRequest, decision: &RoutingDecision, reason: &str) {
-        let _ = (request, decision, reason);
-    }
-
-    /// Deadline overrides for a dispatched ticket, or `None` to keep the category's.
-    async fn ticket_deadlines(&self, request: &DeadlineRequest) -> Option<DeadlineOverride> {
-        let _ = request;
-        None
-    }
-
-    /// Whether `district` has a listener at all, so that the events of districts without one
-    /// are passed over in bulk. An error counts as "yes": the event is then offered and fails.
-    async fn listens(&self, district: DistrictId) -> bool {
-        let _ = district;
-        false
-    }
-
-    /// What the district's listener asks for in answer to `event`.
-    async fn on_event(&self, event: &ListenedEvent) -> ListenerAnswer {
-        let _ = event;
-        ListenerAnswer::NoListener
-    }
-}
-
-/// No district logic: the normal flow everywhere.
-#[derive(Debug, Default)]
-pub struct NoHooks;
-
-impl DistrictHooks for NoHooks {}

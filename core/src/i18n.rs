@@ -51,7 +51,7 @@ impl Locale {
 }
 
 /// A name in every supported locale.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct LocalizedText {
     /// English.
     pub en: String,

@@ -53,6 +53,19 @@ macro_rules! typed_id {
                     })
             }
         }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
     };
 }
 
@@ -91,6 +104,14 @@ typed_id!(
 typed_id!(
     /// A notification enqueued for a department.
     NotificationId, "ntf", "notification"
+);
+typed_id!(
+    /// A domain event's position in the outbox.
+    EventId, "evt", "event"
+);
+typed_id!(
+    /// One entry of the audit log.
+    AuditEntryId, "aud", "audit entry"
 );
 
 #[cfg(test)]

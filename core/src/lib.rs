@@ -6,7 +6,9 @@
 //! runs, enforces who may do what, and returns domain values or a domain error that classifies
 //! itself as an [`error::ErrorKind`].
 
+pub mod audit;
 pub mod auth;
+pub mod background;
 pub mod budgeting;
 pub mod clock;
 pub mod context;

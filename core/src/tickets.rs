@@ -16,11 +16,12 @@ mod storage;
 mod sweeper;
 
 pub use access::{contact_for, contact_visible_to, mask_email, mask_name, mask_phone};
+pub use district_logic::{RouteTicket, SetDeadlines};
 pub use error::TicketError;
-pub use input::{MAX_DESCRIPTION_CHARS, MAX_NOTE_CHARS, MAX_TITLE_CHARS, NewTicket};
+pub use input::{MAX_DESCRIPTION_CHARS, MAX_NOTE_CHARS, MAX_TAG_CHARS, MAX_TAGS, MAX_TITLE_CHARS, NewTicket};
 pub use model::{Channel, Contact, GeoPoint, Priority, Rating, Ticket, TicketEvent, TicketEventKind, TicketStatus};
 pub use query::{MAX_PAGE_SIZE, TicketFilter, TicketPage, events_of, get, get_by_code, list, replay, timeline};
-pub use reactions::{MAX_ACTIONS, MAX_TAG_CHARS};
+pub use reactions::MAX_ACTIONS;
 pub use service::{accept, comment, dispatch, merge, rate, reject, resolve, return_to_dispatch, submit, transfer};
 pub use state::{InvalidTransition, LOWEST_SATISFIED_SCORE, TicketState, Transition};
 pub use stats::{StatsQuery, TicketStats, stats};

@@ -1,7 +1,6 @@
 //! The HTTP server: `POST /graphql`, GraphiQL at `GET /graphql`, `GET /healthz`, `GET /metrics`.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
@@ -12,11 +11,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use civitas_core::Context;
 use civitas_core::auth::{Caller, TokenVerifier};
 use civitas_core::error::{Classify, ErrorKind};
 use civitas_core::i18n::Locale;
 use civitas_core::plugins::{FailurePolicy, PluginHooks, PluginRuntime};
-use civitas_core::{Context, events, tickets};
 use http_body_util::Limited;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -50,7 +49,7 @@ impl AppState {
     /// The state of a server whose districts' plugins run in `runtime`: `installPlugin` checks
     /// components with it and the domain's hook points call the installed plugins through it.
     pub fn with_plugins(mut ctx: Context, verifier: TokenVerifier, runtime: Arc<dyn PluginRuntime>) -> Self {
-        ctx.hooks = Arc::new(PluginHooks::new(&ctx, runtime.clone(), FailurePolicy::default()));
+        ctx.hooks = Arc::new(PluginHooks::new(runtime.clone(), FailurePolicy::default()));
         let schema = build_schema_with_plugins(ctx.clone(), PluginSandbox(runtime));
         AppState { schema, ctx, verifier: Arc::new(verifier) }
     }
@@ -74,38 +73,6 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
-}
-
-/// Runs the deadline sweeper every `interval` until the task is dropped.
-pub fn spawn_sweeper(ctx: Context, interval: Duration) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(interval);
-        loop {
-            ticker.tick().await;
-            match tickets::sweep(&ctx).await {
-                Ok(report) if report != Default::default() => tracing::info!(?report, "deadline sweep"),
-                Ok(_) => {}
-                Err(error) => tracing::error!(%error, "deadline sweep failed"),
-            }
-        }
-    })
-}
-
-/// Offers the outbox to the districts' listeners every `interval` until the task is dropped.
-/// `ctx` must carry the plugin hooks (see [`AppState::with_plugins`]).
-pub fn spawn_event_delivery(ctx: Context, interval: Duration) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(interval);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticker.tick().await;
-            match events::deliver(&ctx).await {
-                Ok(report) if report.answered + report.failed > 0 => tracing::info!(?report, "event delivery"),
-                Ok(_) => {}
-                Err(error) => tracing::error!(%error, "event delivery failed"),
-            }
-        }
-    })
 }
 
 /// Request bodies are small, except multipart ones, which carry plugin components.

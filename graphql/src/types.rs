@@ -1,5 +1,6 @@
 //! GraphQL types built from domain values (storage entities are never GraphQL types).
 
+mod audit;
 mod directory;
 mod enums;
 mod me;
@@ -8,6 +9,7 @@ mod plugin;
 mod stats;
 mod ticket;
 
+pub use audit::AuditEntry;
 pub use directory::{Category, Department, District, LocalizedName, Street};
 pub use enums::{Channel, Priority, TicketEventKind, TicketStatus};
 pub use me::Me;

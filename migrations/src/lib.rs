@@ -11,6 +11,7 @@ mod m20261123_000002_tickets;
 mod m20261123_000003_plugins;
 mod m20261202_000004_plugin_limits;
 mod m20261203_000005_event_listeners;
+mod m20261206_000006_consumers_audit_hooks;
 
 /// Runs every Civitas migration in order.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_plugins::Migration),
             Box::new(m20261202_000004_plugin_limits::Migration),
             Box::new(m20261203_000005_event_listeners::Migration),
+            Box::new(m20261206_000006_consumers_audit_hooks::Migration),
         ]
     }
 }

@@ -12,14 +12,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
-use civitas_core::hooks::{DeadlineRequest, ListenedEvent, RoutingRequest};
+use civitas_core::events::StoredEvent;
+use civitas_core::hooks::{DeadlineRequest, RoutingRequest};
 use civitas_core::plugins::{
     ActionAnswer, ComponentInfo, DeadlineAnswer, HookCall, HookFailure, HookKind, LoadedPlugin, PluginLimits,
     PluginRuntime, RouterAnswer,
 };
 use civitas_core::tickets;
 
-use crate::call::CallSettings;
+use crate::call::{CallFailure, CallSettings};
 use crate::engine::PluginEngine;
 use crate::hook::Hook;
 use crate::limits::CallLimits;
@@ -149,6 +150,8 @@ impl WasmRuntime {
         let outcome = match report.outcome {
             Ok(Ok(decision)) => Ok(answer(decision)),
             Ok(Err(error)) => Err(HookFailure::Guest(format!("{}: {}", error.code, error.message))),
+            // The host failing to run a call is not the plugin's failure.
+            Err(failure @ CallFailure::Host(_)) => Err(HookFailure::Host(failure.to_string())),
             Err(failure) => Err(HookFailure::Trap(failure.to_string())),
         };
         HookCall { outcome, fuel_used: report.fuel_used, wall_time: report.wall_time }
@@ -241,13 +244,13 @@ pub fn dispatched_ticket(request: &DeadlineRequest) -> DispatchedTicket {
 }
 
 /// A listener's view of a domain event.
-pub fn domain_event(event: &ListenedEvent) -> DomainEvent {
+pub fn domain_event(stored: &StoredEvent) -> DomainEvent {
     DomainEvent {
-        kind: event.kind.clone(),
-        district: Some(event.district_id.to_string()),
-        subject: event.subject.clone(),
-        occurred_at: epoch_millis(event.occurred_at),
-        payload: event.payload.clone(),
+        kind: stored.event.name().to_owned(),
+        district: stored.event.district().map(|district| district.to_string()),
+        subject: stored.event.subject().to_string(),
+        occurred_at: epoch_millis(stored.at),
+        payload: stored.event.payload(),
     }
 }
 
@@ -309,7 +312,7 @@ impl PluginRuntime for WasmRuntime {
         HookCall { outcome, fuel_used: call.fuel_used, wall_time: call.wall_time }
     }
 
-    fn on_event(&self, plugin: &LoadedPlugin, event: &ListenedEvent) -> HookCall<Vec<ActionAnswer>> {
+    fn on_event(&self, plugin: &LoadedPlugin, event: &StoredEvent) -> HookCall<Vec<ActionAnswer>> {
         let event = domain_event(event);
         self.call(plugin, &event, |actions| actions.into_iter().map(action_answer).collect())
     }

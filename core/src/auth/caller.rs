@@ -147,6 +147,16 @@ impl Caller {
         }
     }
 
+    /// How audit records name the caller's role: its role, `system` for the system, `None` for
+    /// an anonymous caller.
+    pub fn recorded_role(&self) -> Option<&'static str> {
+        match self {
+            Caller::User { role, .. } => Some(role.as_str()),
+            Caller::System => Some("system"),
+            Caller::Anonymous => None,
+        }
+    }
+
     /// Whether this caller is `role`.
     pub fn is(&self, role: Role) -> bool {
         self.role() == Some(role)

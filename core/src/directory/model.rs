@@ -4,7 +4,7 @@ use crate::i18n::LocalizedText;
 use crate::ids::{CategoryId, DepartmentId, DistrictId, StreetId};
 
 /// A district of the city: the unit of tenancy.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct District {
     /// Its ID.
     pub id: DistrictId,
@@ -17,7 +17,7 @@ pub struct District {
 }
 
 /// A street of a district.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Street {
     /// Its ID.
     pub id: StreetId,
@@ -28,7 +28,7 @@ pub struct Street {
 }
 
 /// A department of a district, to which tickets are dispatched.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Department {
     /// Its ID.
     pub id: DepartmentId,
@@ -39,7 +39,7 @@ pub struct Department {
 }
 
 /// A ticket category of a district and the deadlines it sets.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Category {
     /// Its ID.
     pub id: CategoryId,

@@ -2,14 +2,18 @@
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    SqlErr, TransactionTrait,
 };
+use serde::Serialize;
 
 use super::DirectoryError;
 use super::entities::{category, department, district, street};
 use super::model::{Category, Department, District, NewCategory, NewDepartment, NewDistrict, NewStreet, Street};
+use crate::audit::{self, Change};
 use crate::auth::{Caller, Role};
 use crate::context::Context;
 use crate::error::InvalidInput;
+use crate::events::{CategoryCreated, DepartmentCreated, DistrictCreated, DomainEvent, StreetCreated};
 use crate::i18n::LocalizedText;
 use crate::ids::{CategoryId, DepartmentId, DistrictId, StreetId};
 
@@ -96,6 +100,11 @@ pub async fn streets(ctx: &Context, district_id: DistrictId) -> Result<Vec<Stree
 /// One street.
 pub async fn street(ctx: &Context, id: StreetId) -> Result<Street, DirectoryError> {
     street::Entity::find_by_id(id.0).one(&ctx.db).await?.map(Street::from).ok_or(DirectoryError::NotFound("street"))
+}
+
+/// One street, read within another domain's transaction.
+pub(crate) async fn street_in(db: &impl ConnectionTrait, id: StreetId) -> Result<Option<Street>, DbErr> {
+    Ok(street::Entity::find_by_id(id.0).one(db).await?.map(Street::from))
 }
 
 /// The streets among `ids` that exist.
@@ -195,6 +204,7 @@ pub async fn create_district(ctx: &Context, caller: &Caller, new: NewDistrict) -
     if code.is_empty() || code.len() > 64 {
         return Err(InvalidInput::new("code", "must have 1 to 64 characters").into());
     }
+    let txn = ctx.db.begin().await?;
     let row = district::ActiveModel {
         code: Set(code.to_owned()),
         name_en: Set(new.name.en),
@@ -203,9 +213,32 @@ pub async fn create_district(ctx: &Context, caller: &Caller, new: NewDistrict) -
         allow_anonymous_tickets: Set(new.allow_anonymous_tickets),
         ..Default::default()
     }
-    .insert(&ctx.db)
-    .await?;
-    Ok(row.into())
+    .insert(&txn)
+    .await
+    .map_err(|error| match error.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            InvalidInput::new("code", "another district has this code").into()
+        }
+        _ => DirectoryError::Storage(error),
+    })?;
+    let created = District::from(row);
+    let event = DomainEvent::DistrictCreated(DistrictCreated { district: created.id, code: created.code.clone() });
+    record_creation(&txn, ctx, caller, event, &created).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// The audit entry and event of a new directory entry, within its transaction.
+async fn record_creation(
+    txn: &impl ConnectionTrait,
+    ctx: &Context,
+    caller: &Caller,
+    event: DomainEvent,
+    created: &impl Serialize,
+) -> Result<(), DirectoryError> {
+    let after = serde_json::to_value(created).ok();
+    audit::record(txn, caller, ctx.clock.now(), Change { event, before: None, after }).await?;
+    Ok(())
 }
 
 /// Creates a street (the district's administrator or a city administrator).
@@ -213,6 +246,7 @@ pub async fn create_street(ctx: &Context, caller: &Caller, new: NewStreet) -> Re
     require_district_admin(caller, new.district_id)?;
     validate_names(&new.name)?;
     district(ctx, new.district_id).await?;
+    let txn = ctx.db.begin().await?;
     let row = street::ActiveModel {
         district_id: Set(new.district_id.0),
         name_en: Set(new.name.en),
@@ -220,9 +254,13 @@ pub async fn create_street(ctx: &Context, caller: &Caller, new: NewStreet) -> Re
         name_zh_hant: Set(new.name.zh_hant),
         ..Default::default()
     }
-    .insert(&ctx.db)
+    .insert(&txn)
     .await?;
-    Ok(row.into())
+    let created = Street::from(row);
+    let event = DomainEvent::StreetCreated(StreetCreated { street: created.id, district: created.district_id });
+    record_creation(&txn, ctx, caller, event, &created).await?;
+    txn.commit().await?;
+    Ok(created)
 }
 
 /// Creates a department (the district's administrator or a city administrator).
@@ -234,6 +272,7 @@ pub async fn create_department(
     require_district_admin(caller, new.district_id)?;
     validate_names(&new.name)?;
     district(ctx, new.district_id).await?;
+    let txn = ctx.db.begin().await?;
     let row = department::ActiveModel {
         district_id: Set(new.district_id.0),
         name_en: Set(new.name.en),
@@ -241,9 +280,14 @@ pub async fn create_department(
         name_zh_hant: Set(new.name.zh_hant),
         ..Default::default()
     }
-    .insert(&ctx.db)
+    .insert(&txn)
     .await?;
-    Ok(row.into())
+    let created = Department::from(row);
+    let event =
+        DomainEvent::DepartmentCreated(DepartmentCreated { department: created.id, district: created.district_id });
+    record_creation(&txn, ctx, caller, event, &created).await?;
+    txn.commit().await?;
+    Ok(created)
 }
 
 /// Creates a ticket category (the district's administrator or a city administrator).
@@ -259,12 +303,12 @@ pub async fn create_category(ctx: &Context, caller: &Caller, new: NewCategory) -
             InvalidInput::new("resolveWithinHours", "must be at least the response deadline and at most 8760").into()
         );
     }
-    if let Some(department_id) = new.default_department_id {
-        let found = department(ctx, department_id).await;
-        if !matches!(&found, Ok(d) if d.district_id == new.district_id) {
-            return Err(InvalidInput::new("defaultDepartmentId", "is not a department of this district").into());
-        }
+    if let Some(department_id) = new.default_department_id
+        && !department_belongs_to(&ctx.db, department_id, new.district_id).await?
+    {
+        return Err(InvalidInput::new("defaultDepartmentId", "is not a department of this district").into());
     }
+    let txn = ctx.db.begin().await?;
     let row = category::ActiveModel {
         district_id: Set(new.district_id.0),
         name_en: Set(new.name.en),
@@ -275,7 +319,11 @@ pub async fn create_category(ctx: &Context, caller: &Caller, new: NewCategory) -
         default_department_id: Set(new.default_department_id.map(|id| id.0)),
         ..Default::default()
     }
-    .insert(&ctx.db)
+    .insert(&txn)
     .await?;
-    Ok(row.into())
+    let created = Category::from(row);
+    let event = DomainEvent::CategoryCreated(CategoryCreated { category: created.id, district: created.district_id });
+    record_creation(&txn, ctx, caller, event, &created).await?;
+    txn.commit().await?;
+    Ok(created)
 }

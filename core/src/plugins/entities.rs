@@ -31,7 +31,6 @@ pub(crate) mod plugin {
         pub name: String,
         pub version: String,
         pub sha256: String,
-        pub hooks: String,
         pub config: String,
         pub limits: Option<String>,
         pub enabled: bool,
@@ -43,7 +42,44 @@ pub(crate) mod plugin {
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
+    pub enum Relation {
+        #[sea_orm(has_many = "super::plugin_hook::Entity")]
+        Hooks,
+    }
+
+    impl Related<super::plugin_hook::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Hooks.def()
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// The hooks a plugin serves, a row each.
+pub(crate) mod plugin_hook {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "plugin_hooks")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub plugin_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub hook: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(belongs_to = "super::plugin::Entity", from = "Column::PluginId", to = "super::plugin::Column::Id")]
+        Plugin,
+    }
+
+    impl Related<super::plugin::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Plugin.def()
+        }
+    }
 
     impl ActiveModelBehavior for ActiveModel {}
 }

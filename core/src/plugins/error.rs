@@ -36,3 +36,14 @@ impl Classify for PluginError {
         }
     }
 }
+
+/// A directory lookup within a plugin operation: storage failures stay themselves; "not found"
+/// is handled where it is asked.
+impl From<crate::directory::DirectoryError> for PluginError {
+    fn from(error: crate::directory::DirectoryError) -> Self {
+        match error {
+            crate::directory::DirectoryError::Storage(error) => PluginError::Storage(error),
+            other => PluginError::Corrupt(format!("unexpected directory answer: {other}")),
+        }
+    }
+}

@@ -178,6 +178,8 @@ pub enum CallOutcome {
     Trap,
     /// It answered, but the answer was unusable (e.g. a department of another district).
     Refused,
+    /// The host could not run it (e.g. every sandbox slot busy): not the plugin's failure.
+    HostError,
 }
 
 impl CallOutcome {
@@ -189,17 +191,18 @@ impl CallOutcome {
             CallOutcome::GuestError => "GUEST_ERROR",
             CallOutcome::Trap => "TRAP",
             CallOutcome::Refused => "REFUSED",
+            CallOutcome::HostError => "HOST_ERROR",
         }
     }
 
     /// Parses a stored name.
     pub fn parse(name: &str) -> Option<CallOutcome> {
-        [Self::Decided, Self::NoOpinion, Self::GuestError, Self::Trap, Self::Refused]
+        [Self::Decided, Self::NoOpinion, Self::GuestError, Self::Trap, Self::Refused, Self::HostError]
             .into_iter()
             .find(|outcome| outcome.as_str() == name)
     }
 
-    /// Whether this counts as the plugin failing.
+    /// Whether this counts as the plugin failing (towards disabling it).
     pub fn is_failure(self) -> bool {
         matches!(self, CallOutcome::GuestError | CallOutcome::Trap | CallOutcome::Refused)
     }

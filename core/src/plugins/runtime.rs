@@ -7,7 +7,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::{HookKind, PluginLimits};
-use crate::hooks::{DeadlineRequest, ListenedEvent, RoutingRequest};
+use crate::events::StoredEvent;
+use crate::hooks::{DeadlineRequest, RoutingRequest};
 use crate::ids::PluginId;
 use crate::tickets::Priority;
 
@@ -44,6 +45,8 @@ pub enum HookFailure {
     Guest(String),
     /// The sandbox stopped the call (trap, fuel, deadline, memory, output size, wrong world).
     Trap(String),
+    /// The host could not run the call (e.g. no sandbox slot free): not the plugin's doing.
+    Host(String),
 }
 
 /// One call's result and cost.
@@ -106,5 +109,5 @@ pub trait PluginRuntime: Send + Sync + Debug {
     fn ticket_deadlines(&self, plugin: &LoadedPlugin, request: &DeadlineRequest) -> HookCall<Option<DeadlineAnswer>>;
 
     /// Runs `event-listener`.
-    fn on_event(&self, plugin: &LoadedPlugin, event: &ListenedEvent) -> HookCall<Vec<ActionAnswer>>;
+    fn on_event(&self, plugin: &LoadedPlugin, event: &StoredEvent) -> HookCall<Vec<ActionAnswer>>;
 }

@@ -1,5 +1,6 @@
 //! Installing and managing plugins, and reading their call records.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
@@ -10,47 +11,84 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 
 use super::PluginError;
-use super::entities::{call, component, plugin};
+use super::entities::{call, component, plugin, plugin_hook};
 use super::model::{
     CallOutcome, CallStats, HookKind, MAX_COMPONENT_BYTES, NewPlugin, Plugin, PluginCall, PluginLimits,
 };
 use super::runtime::PluginRuntime;
+use crate::audit::{self, Change};
 use crate::auth::{Caller, Role};
 use crate::context::Context;
+use crate::directory::DirectoryError;
 use crate::error::InvalidInput;
+use crate::events::{DomainEvent, PluginDisabled, PluginFacts};
 use crate::ids::{DistrictId, PluginCallId, PluginId};
 use crate::time::{from_millis, to_millis};
 
-impl TryFrom<plugin::Model> for Plugin {
-    type Error = PluginError;
+/// A stored plugin with the hooks it serves.
+fn plugin_from(row: plugin::Model, hooks: &[String]) -> Result<Plugin, PluginError> {
+    let mut hooks = hooks
+        .iter()
+        .map(|name| HookKind::parse(name).ok_or_else(|| PluginError::Corrupt(format!("unknown hook `{name}`"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    hooks.sort();
+    Ok(Plugin {
+        id: PluginId(row.id),
+        district_id: row.district_id.map(DistrictId),
+        name: row.name,
+        version: row.version,
+        sha256: row.sha256,
+        hooks,
+        limits: match row.limits.as_deref() {
+            Some(json) => serde_json::from_str(json).map_err(|e| PluginError::Corrupt(format!("limits: {e}")))?,
+            None => PluginLimits::default(),
+        },
+        config: row.config,
+        enabled: row.enabled,
+        disabled_reason: row.disabled_reason,
+        consecutive_failures: row.consecutive_failures,
+        installed_by: row.installed_by,
+        installed_at: from_millis(row.installed_at_ms),
+        updated_at: from_millis(row.updated_at_ms),
+    })
+}
 
-    fn try_from(row: plugin::Model) -> Result<Self, Self::Error> {
-        let hooks = row
-            .hooks
-            .split(',')
-            .filter(|name| !name.is_empty())
-            .map(|name| HookKind::parse(name).ok_or_else(|| PluginError::Corrupt(format!("unknown hook `{name}`"))))
-            .collect::<Result<_, _>>()?;
-        Ok(Plugin {
-            id: PluginId(row.id),
-            district_id: row.district_id.map(DistrictId),
-            name: row.name,
-            version: row.version,
-            sha256: row.sha256,
-            hooks,
-            limits: match row.limits.as_deref() {
-                Some(json) => serde_json::from_str(json).map_err(|e| PluginError::Corrupt(format!("limits: {e}")))?,
-                None => PluginLimits::default(),
-            },
-            config: row.config,
-            enabled: row.enabled,
-            disabled_reason: row.disabled_reason,
-            consecutive_failures: row.consecutive_failures,
-            installed_by: row.installed_by,
-            installed_at: from_millis(row.installed_at_ms),
-            updated_at: from_millis(row.updated_at_ms),
-        })
+/// The stored plugins of `rows`, each with its hooks (read in one query).
+async fn with_hooks(db: &impl ConnectionTrait, rows: Vec<plugin::Model>) -> Result<Vec<Plugin>, PluginError> {
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    let mut hooks: HashMap<i64, Vec<String>> = HashMap::new();
+    for row in plugin_hook::Entity::find().filter(plugin_hook::Column::PluginId.is_in(ids)).all(db).await? {
+        hooks.entry(row.plugin_id).or_default().push(row.hook);
     }
+    rows.into_iter()
+        .map(|row| {
+            let served = hooks.remove(&row.id).unwrap_or_default();
+            plugin_from(row, &served)
+        })
+        .collect()
+}
+
+/// The facts administration events and audit entries name a plugin by.
+fn facts(plugin: &Plugin) -> PluginFacts {
+    PluginFacts {
+        plugin: plugin.id,
+        district: plugin.district_id,
+        name: plugin.name.clone(),
+        version: plugin.version.clone(),
+    }
+}
+
+/// How the audit log shows a plugin: what was installed and whether it runs (not its config).
+fn audited(plugin: &Plugin) -> serde_json::Value {
+    serde_json::json!({
+        "name": plugin.name,
+        "version": plugin.version,
+        "sha256": plugin.sha256,
+        "hooks": plugin.hooks.iter().map(|hook| hook.as_str()).collect::<Vec<_>>(),
+        "limits": plugin.limits,
+        "enabled": plugin.enabled,
+        "disabledReason": plugin.disabled_reason,
+    })
 }
 
 impl TryFrom<call::Model> for PluginCall {
@@ -98,12 +136,9 @@ fn visibility(caller: &Caller) -> Result<Condition, PluginError> {
 }
 
 async fn load_visible(db: &impl ConnectionTrait, caller: &Caller, id: PluginId) -> Result<Plugin, PluginError> {
-    plugin::Entity::find_by_id(id.0)
-        .filter(visibility(caller)?)
-        .one(db)
-        .await?
-        .ok_or(PluginError::NotFound)
-        .and_then(Plugin::try_from)
+    let row =
+        plugin::Entity::find_by_id(id.0).filter(visibility(caller)?).one(db).await?.ok_or(PluginError::NotFound)?;
+    with_hooks(db, vec![row]).await?.pop().ok_or(PluginError::NotFound)
 }
 
 /// Validates a component with the runtime and installs it, enabled. Validating compiles the
@@ -130,10 +165,12 @@ pub async fn install(
         return Err(InvalidInput::new("hooks", "must name at least one hook").into());
     }
     new.limits.validate().map_err(|reason| InvalidInput::new("limits", reason))?;
-    if let Some(district) = new.district_id
-        && crate::directory::district(ctx, district).await.is_err()
-    {
-        return Err(InvalidInput::new("districtId", "no such district").into());
+    if let Some(district) = new.district_id {
+        match crate::directory::district(ctx, district).await {
+            Ok(_) => {}
+            Err(DirectoryError::NotFound(_)) => return Err(InvalidInput::new("districtId", "no such district").into()),
+            Err(error) => return Err(error.into()),
+        }
     }
     let checker = runtime.clone();
     let component = std::mem::take(&mut new.component);
@@ -182,7 +219,6 @@ pub async fn install(
         name: Set(name.to_owned()),
         version: Set(version),
         sha256: Set(sha256),
-        hooks: Set(hooks.iter().map(|hook| hook.as_str()).collect::<Vec<_>>().join(",")),
         config: Set(new.config),
         limits: Set(stored_limits(&new.limits)),
         enabled: Set(true),
@@ -195,8 +231,21 @@ pub async fn install(
     }
     .insert(&txn)
     .await?;
+    let served: Vec<String> = hooks.iter().map(|hook| hook.as_str().to_owned()).collect();
+    plugin_hook::Entity::insert_many(
+        served.iter().map(|hook| plugin_hook::ActiveModel { plugin_id: Set(row.id), hook: Set(hook.clone()) }),
+    )
+    .exec(&txn)
+    .await?;
+    let installed = plugin_from(row, &served)?;
+    let change = Change {
+        event: DomainEvent::PluginInstalled(facts(&installed)),
+        before: None,
+        after: Some(audited(&installed)),
+    };
+    audit::record(&txn, caller, ctx.clock.now(), change).await?;
     txn.commit().await?;
-    Plugin::try_from(row)
+    Ok(installed)
 }
 
 fn stored_limits(limits: &PluginLimits) -> Option<String> {
@@ -215,24 +264,30 @@ async fn set_enabled(
     enabled: bool,
     reason: Option<String>,
 ) -> Result<Plugin, PluginError> {
-    let plugin = load_visible(&ctx.db, caller, id).await?;
-    let city_admin = caller.is(Role::CityAdmin);
-    if !city_admin {
-        may_install(caller, plugin.district_id)?;
+    let txn = ctx.db.begin().await?;
+    let before = load_visible(&txn, caller, id).await?;
+    if !caller.is(Role::CityAdmin) {
+        may_install(caller, before.district_id)?;
     }
-    let changes = plugin::ActiveModel {
-        id: Set(id.0),
-        enabled: Set(enabled),
-        disabled_reason: Set(if enabled {
-            None
-        } else {
-            reason.or_else(|| Some("disabled by an administrator".into()))
-        }),
-        consecutive_failures: Set(0),
-        updated_at_ms: Set(to_millis(ctx.clock.now())),
-        ..Default::default()
+    let reason = if enabled { None } else { Some(reason.unwrap_or_else(|| "disabled by an administrator".into())) };
+    let now = ctx.clock.now();
+    plugin::Entity::update_many()
+        .col_expr(plugin::Column::Enabled, Expr::value(enabled))
+        .col_expr(plugin::Column::DisabledReason, Expr::value(reason.clone()))
+        .col_expr(plugin::Column::ConsecutiveFailures, Expr::value(0))
+        .col_expr(plugin::Column::UpdatedAtMs, Expr::value(to_millis(now)))
+        .filter(plugin::Column::Id.eq(id.0))
+        .exec(&txn)
+        .await?;
+    let after = load_visible(&txn, &Caller::System, id).await?;
+    let event = match reason {
+        None => DomainEvent::PluginEnabled(facts(&after)),
+        Some(reason) => DomainEvent::PluginDisabled(PluginDisabled { plugin: facts(&after), reason, automatic: false }),
     };
-    Plugin::try_from(changes.update(&ctx.db).await?)
+    let change = Change { event, before: Some(audited(&before)), after: Some(audited(&after)) };
+    audit::record(&txn, caller, now, change).await?;
+    txn.commit().await?;
+    Ok(after)
 }
 
 /// Enables a plugin (its district's admin, or a city admin) and resets its failure count.
@@ -254,15 +309,19 @@ pub async fn disable(
 
 /// Removes a plugin and its call records; its component stays if another installation uses it.
 pub async fn uninstall(ctx: &Context, caller: &Caller, id: PluginId) -> Result<(), PluginError> {
-    let plugin = load_visible(&ctx.db, caller, id).await?;
-    may_install(caller, plugin.district_id)?;
     let txn = ctx.db.begin().await?;
+    let plugin = load_visible(&txn, caller, id).await?;
+    may_install(caller, plugin.district_id)?;
     call::Entity::delete_many().filter(call::Column::PluginId.eq(id.0)).exec(&txn).await?;
+    plugin_hook::Entity::delete_many().filter(plugin_hook::Column::PluginId.eq(id.0)).exec(&txn).await?;
     plugin::Entity::delete_by_id(id.0).exec(&txn).await?;
     let still_used = plugin::Entity::find().filter(plugin::Column::Sha256.eq(plugin.sha256.as_str())).one(&txn).await?;
     if still_used.is_none() {
-        component::Entity::delete_by_id(plugin.sha256).exec(&txn).await?;
+        component::Entity::delete_by_id(plugin.sha256.as_str()).exec(&txn).await?;
     }
+    let change =
+        Change { event: DomainEvent::PluginUninstalled(facts(&plugin)), before: Some(audited(&plugin)), after: None };
+    audit::record(&txn, caller, ctx.clock.now(), change).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -286,7 +345,7 @@ pub async fn list(ctx: &Context, caller: &Caller, district: Option<DistrictId>) 
         .order_by_asc(plugin::Column::Id)
         .all(&ctx.db)
         .await?;
-    rows.into_iter().map(Plugin::try_from).collect()
+    with_hooks(&ctx.db, rows).await
 }
 
 /// The call records `caller` may read: a district admin only those of calls on their

@@ -1,6 +1,7 @@
 //! Errors of the ticket domain.
 
 use super::state::InvalidTransition;
+use crate::directory::DirectoryError;
 use crate::error::{Classify, ErrorKind, InvalidInput};
 
 /// Why a ticket operation failed. Whatever the error, nothing was changed.
@@ -42,6 +43,17 @@ impl Classify for TicketError {
             TicketError::InvalidTransition(_) => ErrorKind::InvalidTransition,
             TicketError::Conflict => ErrorKind::Conflict,
             TicketError::Storage(_) | TicketError::Corrupt(_) => ErrorKind::Internal,
+        }
+    }
+}
+
+/// A directory lookup within a ticket operation: a storage failure stays one; the lookups a
+/// ticket operation makes answer nothing else but "not found", which it handles itself.
+impl From<DirectoryError> for TicketError {
+    fn from(error: DirectoryError) -> Self {
+        match error {
+            DirectoryError::Storage(error) => TicketError::Storage(error),
+            other => TicketError::Corrupt(format!("unexpected directory answer: {other}")),
         }
     }
 }

@@ -32,6 +32,19 @@ macro_rules! string_enum {
                 f.write_str(self.as_str())
             }
         }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                $name::parse(&text).ok_or_else(|| serde::de::Error::custom(format!("unknown {} `{text}`", stringify!($name))))
+            }
+        }
     };
 }
 
@@ -86,23 +99,6 @@ string_enum!(
         Merged = "MERGED",
     }
 );
-
-impl TicketStatus {
-    /// Whether no further transition is possible.
-    pub fn is_terminal(self) -> bool {
-        matches!(self, TicketStatus::Closed | TicketStatus::Rejected | TicketStatus::Merged)
-    }
-
-    /// Whether the ticket still waits for a department to accept it.
-    pub fn awaits_response(self) -> bool {
-        matches!(self, TicketStatus::Received | TicketStatus::Dispatched)
-    }
-
-    /// Whether the ticket still waits for resolution.
-    pub fn awaits_resolution(self) -> bool {
-        matches!(self, TicketStatus::Received | TicketStatus::Dispatched | TicketStatus::Accepted)
-    }
-}
 
 string_enum!(
     /// What happened to a ticket, as recorded on its timeline.

@@ -10,7 +10,7 @@ use super::access;
 use super::entities::{ticket, ticket_event};
 use super::model::{Channel, Ticket, TicketEvent, TicketStatus};
 use super::state::TicketState;
-use super::storage;
+use super::storage::{self, status_in};
 use crate::auth::Caller;
 use crate::context::Context;
 use crate::error::InvalidInput;
@@ -64,18 +64,15 @@ pub async fn get_by_code(ctx: &Context, caller: &Caller, code: &str) -> Result<T
 
 /// The SQL condition for tickets that are overdue at `now` (see [`Ticket::is_overdue`]).
 pub(crate) fn overdue_condition(now: DateTime<Utc>) -> Condition {
-    let awaiting_response = [TicketStatus::Received, TicketStatus::Dispatched].map(TicketStatus::as_str);
-    let awaiting_resolution =
-        [TicketStatus::Received, TicketStatus::Dispatched, TicketStatus::Accepted].map(TicketStatus::as_str);
     Condition::any()
         .add(
             Condition::all()
-                .add(ticket::Column::Status.is_in(awaiting_response))
+                .add(status_in(TicketStatus::AWAITING_RESPONSE))
                 .add(ticket::Column::RespondByMs.lt(to_millis(now))),
         )
         .add(
             Condition::all()
-                .add(ticket::Column::Status.is_in(awaiting_resolution))
+                .add(status_in(TicketStatus::AWAITING_RESOLUTION))
                 .add(ticket::Column::ResolveByMs.lt(to_millis(now))),
         )
 }
@@ -102,7 +99,7 @@ pub async fn list(
         query = query.filter(ticket::Column::CategoryId.eq(category.0));
     }
     if !filter.statuses.is_empty() {
-        query = query.filter(ticket::Column::Status.is_in(filter.statuses.iter().map(|status| status.as_str())));
+        query = query.filter(status_in(&filter.statuses));
     }
     if let Some(channel) = filter.channel {
         query = query.filter(ticket::Column::Channel.eq(channel.as_str()));

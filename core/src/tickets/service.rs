@@ -8,11 +8,10 @@ use chrono::{DateTime, Datelike, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseTransaction, EntityTrait, TransactionTrait,
 };
-use serde_json::json;
 
 use super::TicketError;
 use super::access;
-use super::district_logic;
+use super::district_logic::{self, RouteTicket, SetDeadlines};
 use super::entities::{ticket, ticket_follower};
 use super::input::{self, MAX_DESCRIPTION_CHARS, MAX_NOTE_CHARS, MAX_TITLE_CHARS, NewTicket};
 use super::model::{Ticket, TicketEventKind};
@@ -20,10 +19,10 @@ use super::state::{TicketState, Transition};
 use super::storage::{self, NewEvent};
 use crate::auth::{Caller, Role};
 use crate::context::Context;
-use crate::directory;
+use crate::directory::{self, DirectoryError};
 use crate::error::InvalidInput;
-use crate::events::{self, DomainEvent};
-use crate::hooks::{DeadlineRequest, RoutingDecision, RoutingRequest};
+use crate::events::{self, DomainEvent, TicketMerge};
+use crate::hooks::{DeadlineRequest, Deadlines, RoutingDecision, RoutingRequest};
 use crate::ids::{DepartmentId, DistrictId, TicketId};
 use crate::time::to_millis;
 
@@ -32,23 +31,20 @@ use crate::time::to_millis;
 pub async fn submit(ctx: &Context, caller: &Caller, new: NewTicket) -> Result<Ticket, TicketError> {
     let district = match directory::district(ctx, new.district_id).await {
         Ok(district) => district,
-        Err(directory::DirectoryError::NotFound(_)) => {
-            return Err(InvalidInput::new("districtId", "no such district").into());
-        }
-        Err(directory::DirectoryError::Storage(error)) => return Err(error.into()),
-        Err(_) => return Err(TicketError::Forbidden),
+        Err(DirectoryError::NotFound(_)) => return Err(InvalidInput::new("districtId", "no such district").into()),
+        Err(error) => return Err(error.into()),
     };
     match caller {
         Caller::Anonymous if !district.allow_anonymous_tickets => return Err(TicketError::Unauthenticated),
         Caller::User { district: Some(own), .. } if *own != district.id => return Err(TicketError::Forbidden),
         _ => {}
     }
-    let category = directory::category(ctx, new.category_id).await.ok().filter(|c| c.district_id == district.id);
+    let category = directory::category_in(&ctx.db, new.category_id).await?.filter(|c| c.district_id == district.id);
     let Some(category) = category else {
         return Err(InvalidInput::new("categoryId", "is not a category of this district").into());
     };
     if let Some(street_id) = new.street_id {
-        let street = directory::street(ctx, street_id).await.ok();
+        let street = directory::street_in(&ctx.db, street_id).await?;
         if street.is_none_or(|street| street.district_id != district.id) {
             return Err(InvalidInput::new("streetId", "is not a street of this district").into());
         }
@@ -56,7 +52,7 @@ pub async fn submit(ctx: &Context, caller: &Caller, new: NewTicket) -> Result<Ti
     let title = input::required_text("title", &new.title, MAX_TITLE_CHARS)?;
     let description = input::required_text("description", &new.description, MAX_DESCRIPTION_CHARS)?;
     let address = input::optional_text("address", new.address.as_deref(), 500)?;
-    let location = input::location(new.latitude, new.longitude)?;
+    let location = input::location(new.location)?;
     let contact = input::contact(&new.contact)?;
 
     let now = ctx.clock.now();
@@ -71,30 +67,31 @@ pub async fn submit(ctx: &Context, caller: &Caller, new: NewTicket) -> Result<Ti
         submitted_at: now,
         local_time: now.with_timezone(&ctx.config.timezone).naive_local(),
     };
-    let routed = district_logic::route(ctx, &routing).await?;
-    let department = routed.as_ref().map(|decision| decision.department_id);
+    let routed = ctx.hooks.ask::<RouteTicket>(ctx, &routing).await?.decided();
+    let department = routed.as_ref().map(|(decision, _)| decision.department_id);
     let state = TicketState::UNSUBMITTED.apply(Transition::Submit { department })?;
-    let priority = district_logic::combined_priority(new.priority, routed.as_ref().and_then(|d| d.priority));
+    let priority =
+        district_logic::combined_priority(new.priority, routed.as_ref().and_then(|(decision, _)| decision.priority));
     let mut respond_by = now + Duration::hours(category.respond_within_hours.into());
     let mut resolve_by = now + Duration::hours(category.resolve_within_hours.into());
-    let mut deadline_policy = None;
-    if let Some(department_id) = department {
+    let mut deadlines_set_by = None;
+    if let Some((decision, _)) = &routed {
         let request = DeadlineRequest {
             district_id: district.id,
             street_id: new.street_id,
             category_id: category.id,
             channel: new.channel,
-            tags: routed.as_ref().map(|decision| decision.tags.clone()).unwrap_or_default(),
+            tags: decision.tags.clone(),
             submitted_at: now,
-            department_id,
+            department_id: decision.department_id,
             priority,
             respond_by,
             resolve_by,
             dispatched_at: now,
         };
-        if let Some((respond, resolve, decided_by)) = district_logic::deadlines(ctx, &request).await {
-            (respond_by, resolve_by) = (respond, resolve);
-            deadline_policy = Some(decided_by);
+        if let Some((deadlines, decided_by)) = ctx.hooks.ask::<SetDeadlines>(ctx, &request).await?.decided() {
+            (respond_by, resolve_by) = (deadlines.respond_by, deadlines.resolve_by);
+            deadlines_set_by = Some(decided_by);
         }
     }
     let reporter_subject = caller.is(Role::Resident).then(|| caller.subject().map(str::to_owned)).flatten();
@@ -139,25 +136,34 @@ pub async fn submit(ctx: &Context, caller: &Caller, new: NewTicket) -> Result<Ti
     .insert(&txn)
     .await?;
     let id = TicketId(row.id);
-    let submitted =
-        NewEvent { note: routed.as_ref().map(routing_note), department_id: department, ..NewEvent::default() };
+    let routing_note = routed.as_ref().map(|(decision, decided_by)| routing_note(decision, decided_by));
+    let submitted = NewEvent {
+        note: with_deadline_note(routing_note, deadlines_set_by.as_deref()),
+        department_id: department,
+        ..NewEvent::default()
+    };
     storage::append_event(&txn, id, TicketEventKind::Submitted, caller, to_millis(now), submitted).await?;
-    if let Some(decided_by) = deadline_policy {
-        let note = NewEvent { note: Some(format!("deadlines set by {decided_by}")), ..NewEvent::default() };
-        storage::append_event(&txn, id, TicketEventKind::DeadlinesChanged, &Caller::System, to_millis(now), note)
-            .await?;
-    }
     let ticket = Ticket::try_from(row)?;
-    publish(&txn, &ticket, TicketEventKind::Submitted, now).await?;
+    publish(&txn, DomainEvent::TicketSubmitted(ticket.facts()), now).await?;
     txn.commit().await?;
     Ok(ticket)
 }
 
-fn routing_note(decision: &RoutingDecision) -> String {
+fn routing_note(decision: &RoutingDecision, decided_by: &str) -> String {
     if decision.tags.is_empty() {
-        format!("routed by {}", decision.decided_by)
+        format!("routed by {decided_by}")
     } else {
-        format!("routed by {} (tags: {})", decision.decided_by, decision.tags.join(", "))
+        format!("routed by {decided_by} (tags: {})", decision.tags.join(", "))
+    }
+}
+
+/// A timeline note that also says which plugin set the deadlines, so that the change stays one
+/// timeline entry.
+fn with_deadline_note(note: Option<String>, deadlines_set_by: Option<&str>) -> Option<String> {
+    match (note, deadlines_set_by) {
+        (note, None) => note,
+        (None, Some(by)) => Some(format!("deadlines set by {by}")),
+        (Some(note), Some(by)) => Some(format!("{note}; deadlines set by {by}")),
     }
 }
 
@@ -244,7 +250,7 @@ pub async fn comment(ctx: &Context, caller: &Caller, id: TicketId, body: &str) -
     storage::touch(&txn, id, to_millis(now)).await?;
     let event = NewEvent { note: Some(body), ..NewEvent::default() };
     storage::append_event(&txn, id, TicketEventKind::Commented, caller, to_millis(now), event).await?;
-    publish(&txn, &ticket, TicketEventKind::Commented, now).await?;
+    publish(&txn, DomainEvent::TicketCommented(ticket.facts()), now).await?;
     let ticket = storage::reload(&txn, id).await?;
     txn.commit().await?;
     Ok(ticket)
@@ -301,13 +307,12 @@ pub async fn merge(
     let touch = ticket::ActiveModel { updated_at_ms: Set(to_millis(now)), ..Default::default() };
     storage::update_if_unchanged(&txn, primary_id, primary.version, touch).await?;
     let merged = storage::reload(&txn, primary_id).await?;
-    let event = DomainEvent {
-        kind: "ticket.merged".into(),
-        district_id: Some(merged.district_id),
-        aggregate_id: primary_id.0,
-        payload: json!({ "primary": primary_id.to_string(), "duplicates": duplicate_ids.iter().map(ToString::to_string).collect::<Vec<_>>() }),
-    };
-    events::append(&txn, event, to_millis(now)).await?;
+    let event = DomainEvent::TicketMerged(TicketMerge {
+        primary: primary_id,
+        district: merged.district_id,
+        duplicates: duplicate_ids.to_vec(),
+    });
+    publish(&txn, event, now).await?;
     txn.commit().await?;
     Ok(merged)
 }
@@ -341,7 +346,7 @@ async fn change(
     // runs while a database transaction is held; the version check below catches any change
     // made in between.
     let policy = match transition.department() {
-        Some(department) => deadline_policy(ctx, caller, id, transition, department, authorize, now).await,
+        Some(department) => deadline_policy(ctx, caller, id, transition, department, authorize, now).await?,
         None => None,
     };
     let txn = ctx.db.begin().await?;
@@ -351,7 +356,7 @@ async fn change(
     if let Some(department) = transition.department() {
         ensure_department_of(&txn, department, ticket.district_id).await?;
     }
-    if policy.as_ref().is_some_and(|(version, _)| *version != ticket.version) {
+    if policy.as_ref().is_some_and(|(version, _, _)| *version != ticket.version) {
         return Err(TicketError::Conflict);
     }
     let mut changes = ticket::ActiveModel {
@@ -377,13 +382,13 @@ async fn change(
     if reopened {
         restart_cycle(&txn, &mut changes, &ticket, now).await?;
     }
-    if let Some((_, (respond_by, resolve_by, _))) = &policy {
-        changes.respond_by_ms = Set(to_millis(*respond_by));
-        changes.resolve_by_ms = Set(to_millis(*resolve_by));
+    if let Some((_, deadlines, _)) = &policy {
+        changes.respond_by_ms = Set(to_millis(deadlines.respond_by));
+        changes.resolve_by_ms = Set(to_millis(deadlines.resolve_by));
     }
     storage::update_if_unchanged(&txn, id, ticket.version, changes).await?;
     let event = NewEvent {
-        note,
+        note: with_deadline_note(note, policy.as_ref().map(|(_, _, decided_by)| decided_by.as_str())),
         department_id: transition.department(),
         score: match transition {
             Transition::Rate { score } => Some(score),
@@ -391,21 +396,18 @@ async fn change(
         },
         related_ticket_id: None,
     };
-    let kind = transition.event_kind();
-    storage::append_event(&txn, id, kind, caller, to_millis(now), event).await?;
-    if let Some((_, (_, _, decided_by))) = policy {
-        let note = NewEvent { note: Some(format!("deadlines set by {decided_by}")), ..NewEvent::default() };
-        storage::append_event(&txn, id, TicketEventKind::DeadlinesChanged, &Caller::System, to_millis(now), note)
-            .await?;
-    }
+    storage::append_event(&txn, id, transition.event_kind(), caller, to_millis(now), event).await?;
     let changed = storage::reload(&txn, id).await?;
-    publish(&txn, &changed, kind, now).await?;
+    if let Some(event) = storage::transition_event(&changed, transition) {
+        publish(&txn, event, now).await?;
+    }
     txn.commit().await?;
     Ok(changed)
 }
 
 /// The deadlines the district's policy sets for a dispatch that will be allowed, with the
-/// ticket version they were computed from.
+/// ticket version they were computed from and the plugin that set them. A dispatch that will
+/// not be allowed asks nothing: the transaction reports why.
 async fn deadline_policy(
     ctx: &Context,
     caller: &Caller,
@@ -414,10 +416,18 @@ async fn deadline_policy(
     department_id: DepartmentId,
     authorize: Authorize,
     now: DateTime<Utc>,
-) -> Option<(i32, (DateTime<Utc>, DateTime<Utc>, String))> {
-    let seen = storage::load_visible(&ctx.db, caller, id).await.ok()?;
-    authorize(caller, &seen).ok()?;
-    seen.state().apply(transition).ok()?;
+) -> Result<Option<(i32, Deadlines, String)>, TicketError> {
+    let seen = match storage::load_visible(&ctx.db, caller, id).await {
+        Ok(seen) => seen,
+        Err(TicketError::NotFound) => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    if authorize(caller, &seen).is_err() || seen.state().apply(transition).is_err() {
+        return Ok(None);
+    }
+    if !directory::department_belongs_to(&ctx.db, department_id, seen.district_id).await? {
+        return Ok(None);
+    }
     let request = DeadlineRequest {
         district_id: seen.district_id,
         street_id: seen.street_id,
@@ -431,12 +441,8 @@ async fn deadline_policy(
         resolve_by: seen.resolve_by,
         dispatched_at: now,
     };
-    // A department of another district is refused by the transaction; no need to ask.
-    let department = directory::department_in(&ctx.db, department_id).await.ok()??;
-    if department.district_id != seen.district_id {
-        return None;
-    }
-    district_logic::deadlines(ctx, &request).await.map(|policy| (seen.version, policy))
+    let decided = ctx.hooks.ask::<SetDeadlines>(ctx, &request).await?.decided();
+    Ok(decided.map(|(deadlines, decided_by)| (seen.version, deadlines, decided_by)))
 }
 
 /// A reopened ticket starts a new cycle: fresh deadlines from its category, no acceptance or
@@ -470,12 +476,7 @@ async fn ensure_department_of(
     }
 }
 
-async fn publish(
-    txn: &DatabaseTransaction,
-    ticket: &Ticket,
-    kind: TicketEventKind,
-    now: DateTime<Utc>,
-) -> Result<(), TicketError> {
-    events::append(txn, storage::domain_event(ticket, kind), to_millis(now)).await?;
+async fn publish(txn: &DatabaseTransaction, event: DomainEvent, now: DateTime<Utc>) -> Result<(), TicketError> {
+    events::append(txn, &event, to_millis(now)).await?;
     Ok(())
 }

@@ -7,6 +7,33 @@
 use super::model::{TicketEventKind, TicketStatus};
 use crate::ids::{DepartmentId, TicketId};
 
+impl TicketStatus {
+    /// The statuses no transition leaves.
+    pub const TERMINAL: &'static [TicketStatus] = &[TicketStatus::Closed, TicketStatus::Rejected, TicketStatus::Merged];
+    /// The statuses of a ticket still waiting for a department to accept it.
+    pub const AWAITING_RESPONSE: &'static [TicketStatus] = &[TicketStatus::Received, TicketStatus::Dispatched];
+    /// The statuses of a ticket still waiting to be resolved.
+    pub const AWAITING_RESOLUTION: &'static [TicketStatus] =
+        &[TicketStatus::Received, TicketStatus::Dispatched, TicketStatus::Accepted];
+    /// The statuses of tickets that the rates leave out: not actionable, or counted as another.
+    pub const NOT_RATED: &'static [TicketStatus] = &[TicketStatus::Rejected, TicketStatus::Merged];
+
+    /// Whether no further transition is possible.
+    pub fn is_terminal(self) -> bool {
+        Self::TERMINAL.contains(&self)
+    }
+
+    /// Whether the ticket still waits for a department to accept it.
+    pub fn awaits_response(self) -> bool {
+        Self::AWAITING_RESPONSE.contains(&self)
+    }
+
+    /// Whether the ticket still waits for resolution.
+    pub fn awaits_resolution(self) -> bool {
+        Self::AWAITING_RESOLUTION.contains(&self)
+    }
+}
+
 /// The lowest score that closes a ticket; lower scores reopen it.
 pub const LOWEST_SATISFIED_SCORE: u8 = 3;
 

@@ -21,6 +21,7 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait};
 use super::TicketError;
 use super::entities::ticket;
 use super::model::TicketStatus;
+use super::storage::status_in;
 use crate::context::Context;
 use crate::error::InvalidInput;
 use crate::ids::{DepartmentId, DistrictId};
@@ -119,8 +120,7 @@ pub async fn stats(ctx: &Context, query: &StatsQuery) -> Result<TicketStats, Tic
     }
     stats.by_status.sort_by_key(|(status, _)| TicketStatus::ALL.iter().position(|s| s == status));
 
-    let measured =
-        scope.add(ticket::Column::Status.is_not_in([TicketStatus::Rejected.as_str(), TicketStatus::Merged.as_str()]));
+    let measured = scope.add(status_in(TicketStatus::NOT_RATED).not());
     let accepted = Expr::col(ticket::Column::AcceptedAtMs);
     let resolved = Expr::col(ticket::Column::ResolvedAtMs);
     let rates_query = Query::select()

@@ -1,8 +1,7 @@
 //! Translation between ticket rows and domain values, and the writes every change shares.
 
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query, SimpleExpr};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
-use serde_json::json;
 
 use super::TicketError;
 use super::access;
@@ -10,7 +9,7 @@ use super::entities::{ticket, ticket_code_counter, ticket_event};
 use super::model::{Channel, Contact, GeoPoint, Priority, Rating, Ticket, TicketEvent, TicketEventKind, TicketStatus};
 use super::state::{TicketState, Transition};
 use crate::auth::Caller;
-use crate::events::DomainEvent;
+use crate::events::{DomainEvent, TicketFacts, TicketRating};
 use crate::ids::{CategoryId, DepartmentId, DistrictId, StreetId, TicketEventId, TicketId};
 use crate::time::from_millis;
 
@@ -176,10 +175,7 @@ pub(crate) async fn append_event(
         ticket_id: Set(ticket_id.0),
         kind: Set(kind.as_str().to_owned()),
         actor_subject: Set(actor.subject().map(str::to_owned)),
-        actor_role: Set(actor
-            .role()
-            .map(|role| role.as_str().to_owned())
-            .or_else(|| matches!(actor, Caller::System).then(|| "system".to_owned()))),
+        actor_role: Set(actor.recorded_role().map(str::to_owned)),
         at_ms: Set(at_ms),
         note: Set(event.note),
         department_id: Set(event.department_id.map(|id| id.0)),
@@ -225,19 +221,41 @@ pub(crate) async fn touch(db: &impl ConnectionTrait, id: TicketId, at_ms: i64) -
     Ok(())
 }
 
-/// The outbox event of a change `kind` to `ticket` (IDs and status only: never contact data).
-pub(crate) fn domain_event(ticket: &Ticket, kind: TicketEventKind) -> DomainEvent {
-    DomainEvent {
-        kind: format!("ticket.{}", kind.as_str().to_ascii_lowercase()),
-        district_id: Some(ticket.district_id),
-        aggregate_id: ticket.id.0,
-        payload: json!({
-            "ticket": ticket.id.to_string(),
-            "code": ticket.code,
-            "status": ticket.status.as_str(),
-            "department": ticket.department_id.map(|id| id.to_string()),
-        }),
+impl Ticket {
+    /// What this ticket's events say about it (IDs and status only: never contact data).
+    pub(crate) fn facts(&self) -> TicketFacts {
+        TicketFacts {
+            ticket: self.id,
+            district: self.district_id,
+            code: self.code.clone(),
+            status: self.status,
+            department: self.department_id,
+        }
     }
+}
+
+/// The domain event of `transition`, which left the ticket as `ticket`; `None` for a merge,
+/// whose event names all its tickets.
+pub(crate) fn transition_event(ticket: &Ticket, transition: Transition) -> Option<DomainEvent> {
+    let facts = ticket.facts();
+    Some(match transition {
+        Transition::Submit { .. } => DomainEvent::TicketSubmitted(facts),
+        Transition::Dispatch { .. } => DomainEvent::TicketDispatched(facts),
+        Transition::Accept => DomainEvent::TicketAccepted(facts),
+        Transition::Return => DomainEvent::TicketReturned(facts),
+        Transition::Transfer { .. } => DomainEvent::TicketTransferred(facts),
+        Transition::Resolve => DomainEvent::TicketResolved(facts),
+        Transition::Rate { score } => DomainEvent::TicketRated(TicketRating { ticket: facts, score }),
+        Transition::AutoClose => DomainEvent::TicketAutoClosed(facts),
+        Transition::Reject => DomainEvent::TicketRejected(facts),
+        Transition::MergeInto { .. } => return None,
+    })
+}
+
+/// The SQL condition "the ticket's status is one of `statuses`", from the lifecycle's own sets
+/// (`TicketStatus::AWAITING_RESPONSE`, ...).
+pub(crate) fn status_in(statuses: &[TicketStatus]) -> SimpleExpr {
+    ticket::Column::Status.is_in(statuses.iter().map(|status| status.as_str()))
 }
 
 /// Reads a ticket back after a change, bypassing visibility (the change was authorised).

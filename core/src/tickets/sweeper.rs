@@ -7,16 +7,15 @@
 use chrono::Duration;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
-use serde_json::json;
 
 use super::TicketError;
 use super::entities::ticket;
 use super::model::{TicketEventKind, TicketStatus};
 use super::service;
-use super::storage::{self, NewEvent};
+use super::storage::{self, NewEvent, status_in};
 use crate::auth::Caller;
 use crate::context::Context;
-use crate::events::{self, DomainEvent};
+use crate::events::{self, DomainEvent, TicketEscalation};
 use crate::ids::{DistrictId, TicketId};
 use crate::time::to_millis;
 
@@ -37,30 +36,27 @@ pub struct SweepReport {
 /// Escalates overdue tickets and auto-closes stale resolved ones, as of the context's clock.
 pub async fn sweep(ctx: &Context) -> Result<SweepReport, TicketError> {
     let now = to_millis(ctx.clock.now());
-    let mut report = SweepReport::default();
-    let awaiting_response = [TicketStatus::Received, TicketStatus::Dispatched].map(TicketStatus::as_str);
-    let awaiting_resolution =
-        [TicketStatus::Received, TicketStatus::Dispatched, TicketStatus::Accepted].map(TicketStatus::as_str);
-    report.response_escalations = escalate(
+    let response_escalations = escalate(
         ctx,
         1,
-        ticket::Column::Status.is_in(awaiting_response).and(ticket::Column::RespondByMs.lt(now)),
+        status_in(TicketStatus::AWAITING_RESPONSE).and(ticket::Column::RespondByMs.lt(now)),
         "response deadline missed",
     )
     .await?;
-    report.resolution_escalations = escalate(
+    let resolution_escalations = escalate(
         ctx,
         2,
-        ticket::Column::Status.is_in(awaiting_resolution).and(ticket::Column::ResolveByMs.lt(now)),
+        status_in(TicketStatus::AWAITING_RESOLUTION).and(ticket::Column::ResolveByMs.lt(now)),
         "resolution deadline missed",
     )
     .await?;
+    let mut report = SweepReport { response_escalations, resolution_escalations, auto_closed: 0 };
 
     let stale_before = now - Duration::days(ctx.config.auto_close_after_days).num_milliseconds();
     let stale: Vec<i64> = ticket::Entity::find()
         .select_only()
         .column(ticket::Column::Id)
-        .filter(ticket::Column::Status.eq(TicketStatus::Resolved.as_str()))
+        .filter(status_in(&[TicketStatus::Resolved]))
         .filter(ticket::Column::ResolvedAtMs.lt(stale_before))
         .order_by_asc(ticket::Column::Id)
         .limit(BATCH)
@@ -112,13 +108,13 @@ async fn escalate(
         }
         let note = NewEvent { note: Some(reason.to_owned()), ..NewEvent::default() };
         storage::append_event(&txn, TicketId(id), TicketEventKind::Escalated, &Caller::System, now, note).await?;
-        let event = DomainEvent {
-            kind: "ticket.escalated".into(),
-            district_id: Some(DistrictId(district)),
-            aggregate_id: id,
-            payload: json!({ "ticket": TicketId(id).to_string(), "level": level, "reason": reason }),
-        };
-        events::append(&txn, event, now).await?;
+        let event = DomainEvent::TicketEscalated(TicketEscalation {
+            ticket: TicketId(id),
+            district: DistrictId(district),
+            level,
+            reason: reason.to_owned(),
+        });
+        events::append(&txn, &event, now).await?;
         txn.commit().await?;
         escalated += 1;
     }

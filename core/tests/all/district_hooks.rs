@@ -1,121 +1,207 @@
-//! The domain's hook points with a district's logic plugged in (implemented in Rust here; the
-//! WASM plugin host implements the same trait).
+//! The tickets' hook points with a district's plugins answering: routing at intake, deadlines
+//! at dispatch, each answer checked in one place, a refused answer counted as the plugin's
+//! failure — and a failure of our own storage never blamed on the caller or the plugin.
 
 use std::sync::{Arc, Mutex};
 
-use chrono::Duration;
+use chrono::{Duration, TimeZone, Utc};
 use civitas_core::auth::Caller;
-use civitas_core::hooks::{DeadlineOverride, DeadlineRequest, DistrictHooks, RoutingDecision, RoutingRequest};
-use civitas_core::ids::DepartmentId;
+use civitas_core::error::{Classify, ErrorKind};
+use civitas_core::plugins::{self, CallOutcome, DeadlineAnswer, RouterAnswer};
 use civitas_core::tickets::{self, Priority, TicketEventKind, TicketStatus};
+use sea_orm::ConnectionTrait;
 
+use crate::sandbox::FakeSandbox;
 use crate::support::city;
 
-#[derive(Debug)]
-struct NightNoise {
-    police: DepartmentId,
-    refused: Mutex<Vec<String>>,
-    deadline_hours: Option<i64>,
-}
-
-#[async_trait::async_trait]
-impl DistrictHooks for NightNoise {
-    async fn route_ticket(&self, request: &RoutingRequest) -> Option<RoutingDecision> {
-        request.title.to_lowercase().contains("noise").then(|| RoutingDecision {
-            department_id: self.police,
-            priority: Some(Priority::High),
-            tags: vec!["night".into()],
-            decided_by: "night-noise@1.0.0".into(),
-        })
-    }
-
-    async fn routing_refused(&self, _: &RoutingRequest, decision: &RoutingDecision, reason: &str) {
-        self.refused.lock().expect("lock").push(format!("{}: {reason}", decision.decided_by));
-    }
-
-    async fn ticket_deadlines(&self, request: &DeadlineRequest) -> Option<DeadlineOverride> {
-        let hours = self.deadline_hours?;
-        Some(DeadlineOverride {
-            respond_by: Some(request.dispatched_at + Duration::hours(hours)),
-            resolve_by: Some(request.dispatched_at + Duration::hours(24)),
-            decided_by: "school-area@0.1.0".into(),
-        })
-    }
+/// Routes "noise" tickets to `police` at high priority; sets a response deadline `hours` after
+/// the dispatch and a resolution deadline a day after it.
+fn night_noise(police: String, hours: i64) -> Arc<FakeSandbox> {
+    Arc::new(
+        FakeSandbox::default()
+            .routing(move |_, request| {
+                Ok(request.title.to_lowercase().contains("noise").then(|| RouterAnswer {
+                    department: police.clone(),
+                    priority: Some(Priority::High),
+                    tags: vec!["night".into()],
+                }))
+            })
+            .deadlines(move |_, request| {
+                Ok(Some(DeadlineAnswer {
+                    respond_by: Some(request.dispatched_at + Duration::hours(hours)),
+                    resolve_by: Some(request.dispatched_at + Duration::hours(24)),
+                }))
+            }),
+    )
 }
 
 #[tokio::test]
-async fn a_router_dispatches_at_intake_and_a_policy_sets_deadlines() {
-    let mut city = city().await;
+async fn a_router_dispatches_at_intake_and_a_policy_sets_deadlines_in_one_timeline_entry() {
+    let city = city().await;
     let police = city.district(0).departments[4].id;
-    city.ctx.hooks = Arc::new(NightNoise { police, refused: Mutex::default(), deadline_hours: Some(1) });
+    let (ctx, _) =
+        night_noise(police.to_string(), 1).install(&city.ctx, Some(city.district(0).district.id), "night-noise").await;
     let operator = Caller::operator("op-1");
     let mut new = city.new_ticket(0, 8);
     new.title = "Noise from a bar".into();
-    let ticket = tickets::submit(&city.ctx, &operator, new).await.expect("submit");
+    let ticket = tickets::submit(&ctx, &operator, new).await.expect("submit");
     assert_eq!(
         (ticket.status, ticket.department_id, ticket.priority),
         (TicketStatus::Dispatched, Some(police), Priority::High)
     );
     assert_eq!(ticket.respond_by, ticket.created_at + Duration::hours(1));
     assert_eq!(ticket.resolve_by, ticket.created_at + Duration::hours(24));
-    let timeline = tickets::timeline(&city.ctx, &operator, ticket.id).await.expect("timeline");
-    assert_eq!(timeline[0].note.as_deref(), Some("routed by night-noise@1.0.0 (tags: night)"));
-    assert_eq!(timeline[1].kind, TicketEventKind::DeadlinesChanged);
-    assert_eq!(tickets::replay(&city.ctx, &operator, ticket.id).await.expect("replay"), ticket.state());
+    let timeline = tickets::timeline(&ctx, &operator, ticket.id).await.expect("timeline");
+    assert_eq!(timeline.len(), 1, "one change, one entry: {timeline:?}");
+    assert_eq!(
+        timeline[0].note.as_deref(),
+        Some("routed by plugin night-noise@1.0.0 (tags: night); deadlines set by plugin night-noise@1.0.0")
+    );
+    assert_eq!(tickets::replay(&ctx, &operator, ticket.id).await.expect("replay"), ticket.state());
 
     // Other tickets follow the normal flow; the policy applies when they are dispatched.
-    let plain = tickets::submit(&city.ctx, &operator, city.new_ticket(0, 0)).await.expect("submit");
+    let plain = tickets::submit(&ctx, &operator, city.new_ticket(0, 0)).await.expect("submit");
     assert_eq!((plain.status, plain.department_id), (TicketStatus::Received, None));
-    city.ctx.clock.advance(Duration::hours(2));
+    ctx.clock.advance(Duration::hours(2));
     let department = city.district(0).departments[0].id;
-    let dispatched = tickets::dispatch(&city.ctx, &operator, plain.id, department, None).await.expect("dispatch");
-    assert_eq!(dispatched.respond_by, city.ctx.clock.now() + Duration::hours(1));
+    let dispatched =
+        tickets::dispatch(&ctx, &operator, plain.id, department, Some("sanitation")).await.expect("dispatch");
+    assert_eq!(dispatched.respond_by, ctx.clock.now() + Duration::hours(1));
+    let timeline = tickets::timeline(&ctx, &operator, plain.id).await.expect("timeline");
+    let kinds: Vec<_> = timeline.iter().map(|event| event.kind).collect();
+    assert_eq!(kinds, [TicketEventKind::Submitted, TicketEventKind::Dispatched]);
+    assert_eq!(timeline[1].note.as_deref(), Some("sanitation; deadlines set by plugin night-noise@1.0.0"));
 }
 
 #[tokio::test]
-async fn a_decision_outside_the_district_is_refused_and_nonsense_deadlines_ignored() {
-    let mut city = city().await;
+async fn a_decision_outside_the_district_is_refused_and_nonsense_deadlines_too() {
+    let city = city().await;
     let foreign = city.district(1).departments[4].id;
-    let hooks = Arc::new(NightNoise { police: foreign, refused: Mutex::default(), deadline_hours: Some(-5) });
-    city.ctx.hooks = hooks.clone();
+    let (ctx, plugin) =
+        night_noise(foreign.to_string(), -5).install(&city.ctx, Some(city.district(0).district.id), "liar").await;
     let operator = Caller::operator("op-1");
     let mut new = city.new_ticket(0, 8);
     new.title = "Noise again".into();
-    let ticket = tickets::submit(&city.ctx, &operator, new).await.expect("submit");
+    let ticket = tickets::submit(&ctx, &operator, new).await.expect("submit");
     assert_eq!((ticket.status, ticket.department_id), (TicketStatus::Received, None));
-    assert_eq!(hooks.refused.lock().expect("lock").len(), 1);
 
     let department = city.district(0).departments[0].id;
-    let dispatched = tickets::dispatch(&city.ctx, &operator, ticket.id, department, None).await.expect("dispatch");
-    assert_eq!(dispatched.respond_by, ticket.respond_by, "a deadline in the past is ignored");
-    let kinds: Vec<_> = tickets::timeline(&city.ctx, &operator, ticket.id)
-        .await
-        .expect("timeline")
-        .into_iter()
-        .map(|event| event.kind)
-        .collect();
-    assert_eq!(kinds, [TicketEventKind::Submitted, TicketEventKind::Dispatched]);
+    let dispatched = tickets::dispatch(&ctx, &operator, ticket.id, department, None).await.expect("dispatch");
+    assert_eq!(dispatched.respond_by, ticket.respond_by, "a deadline in the past is refused");
+    let calls = plugins::calls(&ctx, &Caller::System, plugin.id, 10).await.expect("calls");
+    let refused: Vec<_> = calls.iter().map(|call| (call.outcome, call.detail.clone().unwrap_or_default())).collect();
+    assert_eq!(
+        refused,
+        [
+            (CallOutcome::Refused, "deadlines in the past or out of order".to_owned()),
+            (CallOutcome::Refused, format!("{foreign} is not a department of the ticket's district")),
+        ]
+    );
+    let listed = plugins::list(&ctx, &Caller::System, Some(city.district(0).district.id)).await.expect("list");
+    assert_eq!(listed[0].consecutive_failures, 2, "refused answers count as the plugin's failures");
 }
 
-#[derive(Debug, Default)]
-struct Witness(Mutex<Vec<chrono::NaiveDateTime>>);
+#[tokio::test]
+async fn deadlines_past_the_citys_limit_are_refused_and_escalation_stays_on() {
+    let mut city = city().await;
+    city.ctx.config.max_deadline_after_dispatch = Duration::days(30);
+    let far = Utc.with_ymd_and_hms(9999, 12, 31, 0, 0, 0).single().expect("a date");
+    let sandbox = Arc::new(
+        FakeSandbox::default()
+            .deadlines(move |_, _| Ok(Some(DeadlineAnswer { respond_by: Some(far), resolve_by: Some(far) }))),
+    );
+    let (ctx, plugin) = sandbox.install(&city.ctx, Some(city.district(0).district.id), "forever").await;
+    let ticket = city.dispatched_ticket_in(&ctx, 0).await;
+    assert!(ticket.resolve_by < ctx.clock.now() + Duration::days(30), "the category's deadline kept");
+    let calls = plugins::calls(&ctx, &Caller::System, plugin.id, 1).await.expect("calls");
+    assert_eq!(calls[0].outcome, CallOutcome::Refused);
+    assert_eq!(calls[0].detail.as_deref(), Some("a deadline more than 30 days after the dispatch"));
+    ctx.clock.advance(Duration::days(400));
+    let swept = tickets::sweep(&ctx).await.expect("sweep");
+    assert_eq!((swept.response_escalations, swept.resolution_escalations), (1, 1));
+}
 
-#[async_trait::async_trait]
-impl DistrictHooks for Witness {
-    async fn route_ticket(&self, request: &RoutingRequest) -> Option<RoutingDecision> {
-        self.0.lock().expect("lock").push(request.local_time);
-        None
+#[tokio::test]
+async fn router_tags_are_checked_like_a_listeners() {
+    let city = city().await;
+    let department = city.district(0).departments[0].id.to_string();
+    let answers: Vec<(Vec<String>, &str)> = vec![
+        (vec!["\u{1b}[2J\u{7}bell".into()], "tag: has control characters"),
+        (vec!["two words".into()], "a tag has no spaces"),
+        (vec!["x".repeat(65)], "tag: must have at most 64 characters"),
+        ((0..2000).map(|index| format!("t{index}")).collect(), "2000 tags; at most 16"),
+    ];
+    let tags = Arc::new(Mutex::new(answers.iter().map(|(tags, _)| tags.clone()).collect::<Vec<_>>()));
+    let next = tags.clone();
+    let sandbox = Arc::new(FakeSandbox::default().routing(move |_, _| {
+        let tags = next.lock().expect("lock").remove(0);
+        Ok(Some(RouterAnswer { department: department.clone(), priority: None, tags }))
+    }));
+    let (ctx, plugin) = sandbox.install(&city.ctx, Some(city.district(0).district.id), "tagger").await;
+    for _ in &answers {
+        let ticket = tickets::submit(&ctx, &Caller::operator("op-1"), city.new_ticket(0, 0)).await.expect("submit");
+        assert_eq!(ticket.status, TicketStatus::Received, "the normal flow");
+        let timeline = tickets::timeline(&ctx, &Caller::System, ticket.id).await.expect("timeline");
+        assert_eq!(timeline[0].note, None, "no tag reached the timeline");
     }
+    let calls = plugins::calls(&ctx, &Caller::System, plugin.id, 10).await.expect("calls");
+    let details: Vec<_> = calls.iter().rev().map(|call| call.detail.clone().unwrap_or_default()).collect();
+    let expected: Vec<_> = answers.iter().map(|(_, problem)| problem.to_string()).collect();
+    assert_eq!(details, expected);
 }
 
 #[tokio::test]
 async fn district_logic_sees_the_citys_wall_clock() {
     let mut city = city().await;
     city.ctx.config.timezone = chrono_tz::Asia::Shanghai;
-    let witness = Arc::new(Witness::default());
-    city.ctx.hooks = witness.clone();
-    tickets::submit(&city.ctx, &Caller::operator("op-1"), city.new_ticket(0, 0)).await.expect("submit");
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let witness = seen.clone();
+    let sandbox = Arc::new(FakeSandbox::default().routing(move |_, request| {
+        witness.lock().expect("lock").push(request.local_time.format("%H:%M").to_string());
+        Ok(None)
+    }));
+    let (ctx, _) = sandbox.install(&city.ctx, None, "witness").await;
+    tickets::submit(&ctx, &Caller::operator("op-1"), city.new_ticket(0, 0)).await.expect("submit");
     // The test clock says 08:00 UTC: 16:00 in Shanghai.
-    let seen = witness.0.lock().expect("lock").clone();
-    assert_eq!(seen.iter().map(|time| time.format("%H:%M").to_string()).collect::<Vec<_>>(), ["16:00"]);
+    assert_eq!(*seen.lock().expect("lock"), ["16:00"]);
+}
+
+async fn rename(ctx: &civitas_core::Context, from: &str, to: &str) {
+    ctx.db.execute_unprepared(&format!("ALTER TABLE {from} RENAME TO {to}")).await.expect("rename");
+}
+
+#[tokio::test]
+async fn a_storage_failure_during_intake_is_internal_not_the_callers_fault() {
+    let city = city().await;
+    let operator = Caller::operator("op-1");
+    rename(&city.ctx, "categories", "categories_away").await;
+    let error = tickets::submit(&city.ctx, &operator, city.new_ticket(0, 0)).await.expect_err("storage fails");
+    assert_eq!(error.kind(), ErrorKind::Internal, "{error}");
+    rename(&city.ctx, "categories_away", "categories").await;
+
+    rename(&city.ctx, "districts", "districts_away").await;
+    let error = tickets::submit(&city.ctx, &operator, city.new_ticket(0, 0)).await.expect_err("storage fails");
+    assert_eq!(error.kind(), ErrorKind::Internal, "{error}");
+    rename(&city.ctx, "districts_away", "districts").await;
+    tickets::submit(&city.ctx, &operator, city.new_ticket(0, 0)).await.expect("storage is back");
+}
+
+#[tokio::test]
+async fn a_storage_failure_while_checking_a_plugins_answer_is_not_the_plugins_failure() {
+    let city = city().await;
+    let police = city.district(0).departments[4].id;
+    let (ctx, plugin) =
+        night_noise(police.to_string(), 1).install(&city.ctx, Some(city.district(0).district.id), "night-noise").await;
+    let mut new = city.new_ticket(0, 8);
+    new.title = "Noise".into();
+    // The router answers; the department check then cannot read the departments.
+    rename(&ctx, "departments", "departments_away").await;
+    let error = tickets::submit(&ctx, &Caller::operator("op-1"), new.clone()).await.expect_err("storage fails");
+    assert_eq!(error.kind(), ErrorKind::Internal, "{error}");
+    rename(&ctx, "departments_away", "departments").await;
+    let listed = plugins::list(&ctx, &Caller::System, Some(city.district(0).district.id)).await.expect("list");
+    assert_eq!((listed[0].enabled, listed[0].consecutive_failures), (true, 0));
+    assert!(plugins::calls(&ctx, &Caller::System, plugin.id, 10).await.expect("calls").is_empty(), "nothing judged");
+    let routed = tickets::submit(&ctx, &Caller::operator("op-1"), new).await.expect("storage is back");
+    assert_eq!(routed.department_id, Some(police));
 }

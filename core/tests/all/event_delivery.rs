@@ -1,79 +1,82 @@
-//! Domain events offered to a district's listener after the change committed: its actions are
-//! applied once, failures are retried later without blocking anything, other districts' events
-//! are never shown to it, and answers outside its district are refused. (The listener is Rust
-//! here; the WASM host implements the same trait and is tested end to end over HTTP.)
+//! The outbox read by its consumers: the districts' listener plugins act on their district's
+//! events once, in order, are retried later without blocking anything, never see another
+//! district's events or their own echoes; the city's listener hears city-wide events; and
+//! every consumer reads at its own pace through cursors of its own.
 
 use std::sync::{Arc, Mutex};
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use civitas_core::auth::Caller;
+use civitas_core::directory::{self, NewDistrict};
 use civitas_core::error::{Classify, ErrorKind};
-use civitas_core::events::{self, DeliveryReport};
-use civitas_core::hooks::{DistrictHooks, ListenedEvent, ListenerAction, ListenerAnswer};
-use civitas_core::ids::{DepartmentId, DistrictId};
+use civitas_core::events::{
+    self, Decision, DeliveryError, DeliveryReport, DomainEvent, EventConsumer, EventScope, PluginListeners, Start,
+    StoredEvent,
+};
+use civitas_core::i18n::LocalizedText;
+use civitas_core::ids::DepartmentId;
+use civitas_core::plugins::{ActionAnswer, HookFailure};
 use civitas_core::tickets::{self, TicketEventKind};
 use civitas_core::{Context, db, notifications};
+use sea_orm::{ConnectionTrait, DatabaseTransaction};
 
-use crate::support::{City, city};
+use crate::sandbox::FakeSandbox;
+use crate::support::City;
+use crate::support::city;
 
-/// Listens in one district: tags and comments dispatched tickets and notifies a department;
-/// fails its first `failures` calls.
-#[derive(Debug)]
+/// What a listener plugin was shown, and how many of its next calls fail.
+#[derive(Clone, Default)]
 struct Listener {
-    district: DistrictId,
-    notify: DepartmentId,
-    failures: Mutex<u32>,
-    seen: Mutex<Vec<ListenedEvent>>,
+    seen: Arc<Mutex<Vec<StoredEvent>>>,
+    failures: Arc<Mutex<u32>>,
 }
 
 impl Listener {
-    fn new(district: DistrictId, notify: DepartmentId, failures: u32) -> Arc<Self> {
-        Arc::new(Listener { district, notify, failures: Mutex::new(failures), seen: Mutex::default() })
-    }
-
-    fn seen_kinds(&self) -> Vec<String> {
-        self.seen.lock().expect("lock").iter().map(|event| event.kind.clone()).collect()
+    fn seen_kinds(&self) -> Vec<&'static str> {
+        self.seen.lock().expect("lock").iter().map(|stored| stored.event.name()).collect()
     }
 }
 
-#[async_trait::async_trait]
-impl DistrictHooks for Listener {
-    async fn listens(&self, district: DistrictId) -> bool {
-        district == self.district
-    }
-
-    async fn on_event(&self, event: &ListenedEvent) -> ListenerAnswer {
-        assert_eq!(event.district_id, self.district, "offered another district's event");
-        self.seen.lock().expect("lock").push(event.clone());
+/// Installs a listener plugin in `district` (`None`: city-wide) that tags and comments
+/// dispatched tickets and notifies `notify`, after the listeners' cursors were placed (the
+/// seeded history passed over, as on a server running since its start) and the plugin was told
+/// of its own installation.
+async fn listening(city: &City, district: Option<usize>, notify: DepartmentId, failures: u32) -> (Context, Listener) {
+    events::deliver(&city.ctx, &PluginListeners).await.expect("cursors placed");
+    let listener = Listener::default();
+    let witness = listener.clone();
+    let sandbox = Arc::new(FakeSandbox::default().listening(move |_, stored| {
+        witness.seen.lock().expect("lock").push(stored.clone());
         {
-            let mut failures = self.failures.lock().expect("lock");
+            let mut failures = witness.failures.lock().expect("lock");
             if *failures > 0 {
                 *failures -= 1;
-                return ListenerAnswer::Failed("wasm trap: unreachable".into());
+                return Err(HookFailure::Trap("wasm trap: unreachable".into()));
             }
         }
-        let actions = if event.kind == "ticket.dispatched" {
-            vec![
-                ListenerAction::AddTag("seen".into()),
-                ListenerAction::AddComment("Thank you, we are on it.".into()),
-                ListenerAction::NotifyDepartment {
-                    department_id: self.notify,
-                    message: format!("new ticket {}", event.subject),
+        Ok(match &stored.event {
+            DomainEvent::TicketDispatched(facts) => vec![
+                ActionAnswer::AddTag("seen".into()),
+                ActionAnswer::AddComment("Thank you, we are on it.".into()),
+                ActionAnswer::NotifyDepartment {
+                    department: notify.to_string(),
+                    message: format!("new ticket {}", facts.ticket),
                 },
-            ]
-        } else {
-            Vec::new()
-        };
-        ListenerAnswer::Act { actions, decided_by: "plugin listener@1.0.0".into() }
-    }
-}
-
-fn listening(city: &City, hooks: Arc<Listener>) -> Context {
-    Context { hooks, ..city.ctx.clone() }
+            ],
+            _ => Vec::new(),
+        })
+    }));
+    let district = district.map(|index| city.district(index).district.id);
+    let (ctx, _) = sandbox.install(&city.ctx, district, "listener").await;
+    assert_eq!(deliver(&ctx).await, DeliveryReport { applied: 1, ..DeliveryReport::default() }, "its installation");
+    assert_eq!(listener.seen_kinds(), ["plugin.installed"]);
+    listener.seen.lock().expect("lock").clear();
+    *listener.failures.lock().expect("lock") = failures;
+    (ctx, listener)
 }
 
 async fn deliver(ctx: &Context) -> DeliveryReport {
-    events::deliver(ctx).await.expect("delivery")
+    events::deliver(ctx, &PluginListeners).await.expect("delivery")
 }
 
 fn kinds(timeline: &[tickets::TicketEvent]) -> Vec<TicketEventKind> {
@@ -84,15 +87,16 @@ fn kinds(timeline: &[tickets::TicketEvent]) -> Vec<TicketEventKind> {
 async fn a_listener_acts_on_its_districts_events_once_and_never_hears_its_own_echoes() {
     let city = city().await;
     let notify = city.district(0).departments[1].id;
-    let listener = Listener::new(city.district(0).district.id, notify, 0);
-    let ctx = listening(&city, listener.clone());
+    let (ctx, listener) = listening(&city, Some(0), notify, 0).await;
     let ours = city.dispatched_ticket(0).await;
     let theirs = city.dispatched_ticket(1).await;
 
     let report = deliver(&ctx).await;
-    assert_eq!(report, DeliveryReport { answered: 2, actions: 3, passed_over: 2, failed: 0 });
+    assert_eq!(report, DeliveryReport { applied: 2, effects: 3, passed_over: 2, failed: 0 });
     assert_eq!(listener.seen_kinds(), ["ticket.submitted", "ticket.dispatched"]);
-    assert_eq!(listener.seen.lock().expect("lock")[1].subject, ours.id.to_string());
+    let seen = listener.seen.lock().expect("lock").clone();
+    assert!(seen.iter().all(|stored| stored.event.district() == Some(city.district(0).district.id)));
+    assert_eq!(seen[1].event.subject().to_string(), ours.id.to_string());
 
     let timeline = tickets::timeline(&ctx, &Caller::System, ours.id).await.expect("timeline");
     assert_eq!(
@@ -123,8 +127,7 @@ async fn a_listener_acts_on_its_districts_events_once_and_never_hears_its_own_ec
 #[tokio::test]
 async fn a_failing_listener_is_asked_again_later_and_its_districts_later_events_wait() {
     let city = city().await;
-    let listener = Listener::new(city.district(0).district.id, city.district(0).departments[1].id, 2);
-    let ctx = listening(&city, listener.clone());
+    let (ctx, listener) = listening(&city, Some(0), city.district(0).departments[1].id, 2).await;
     // The change itself never waits for the listener.
     let ticket = city.dispatched_ticket(0).await;
 
@@ -136,7 +139,7 @@ async fn a_failing_listener_is_asked_again_later_and_its_districts_later_events_
     assert_eq!(deliver(&ctx).await, DeliveryReport::default(), "the second delay is longer");
     city.ctx.clock.advance(Duration::seconds(1));
     let report = deliver(&ctx).await;
-    assert_eq!(report, DeliveryReport { answered: 2, actions: 3, ..DeliveryReport::default() });
+    assert_eq!(report, DeliveryReport { applied: 2, effects: 3, ..DeliveryReport::default() });
     assert_eq!(
         listener.seen_kinds(),
         ["ticket.submitted", "ticket.submitted", "ticket.submitted", "ticket.dispatched"],
@@ -150,12 +153,11 @@ async fn a_failing_listener_is_asked_again_later_and_its_districts_later_events_
 async fn answers_outside_the_district_or_the_limits_are_refused_and_passed_over() {
     let city = city().await;
     let foreign = city.district(1).departments[1].id;
-    let listener = Listener::new(city.district(0).district.id, foreign, 0);
-    let ctx = listening(&city, listener.clone());
+    let (ctx, _) = listening(&city, Some(0), foreign, 0).await;
     let ticket = city.dispatched_ticket(0).await;
 
     let report = deliver(&ctx).await;
-    assert_eq!(report, DeliveryReport { answered: 1, passed_over: 1, ..DeliveryReport::default() });
+    assert_eq!(report, DeliveryReport { applied: 1, passed_over: 1, ..DeliveryReport::default() });
     let timeline = tickets::timeline(&ctx, &Caller::System, ticket.id).await.expect("timeline");
     assert_eq!(kinds(&timeline), [TicketEventKind::Submitted, TicketEventKind::Dispatched], "all or nothing");
     let inbox = notifications::for_department(&ctx, &Caller::city_admin("mayor"), foreign, 50).await.expect("read");
@@ -166,18 +168,18 @@ async fn answers_outside_the_district_or_the_limits_are_refused_and_passed_over(
 #[tokio::test]
 async fn two_instances_delivering_at_once_apply_each_answer_once() {
     let city = city().await;
-    let listener = Listener::new(city.district(0).district.id, city.district(0).departments[1].id, 0);
-    let ctx = listening(&city, listener.clone());
+    let (ctx, _) = listening(&city, Some(0), city.district(0).departments[1].id, 0).await;
     let mut ids = Vec::new();
     for _ in 0..3 {
         ids.push(city.dispatched_ticket(0).await.id);
     }
     let other = Context { db: db::connect(&city.url).await.expect("second pool"), ..ctx.clone() };
-    let (first, second) = tokio::join!(events::deliver(&ctx), events::deliver(&other));
+    let (first, second) =
+        tokio::join!(events::deliver(&ctx, &PluginListeners), events::deliver(&other, &PluginListeners));
     let (first, second) = (first.expect("delivery"), second.expect("delivery"));
     // Whatever one instance left for the other, a third round finishes.
     let third = deliver(&ctx).await;
-    assert_eq!(first.actions + second.actions + third.actions, 9, "{first:?} {second:?} {third:?}");
+    assert_eq!(first.effects + second.effects + third.effects, 9, "{first:?} {second:?} {third:?}");
     for id in ids {
         let timeline = tickets::timeline(&ctx, &Caller::System, id).await.expect("timeline");
         assert_eq!(timeline.iter().filter(|event| event.kind == TicketEventKind::Tagged).count(), 1, "{id}");
@@ -186,6 +188,135 @@ async fn two_instances_delivering_at_once_apply_each_answer_once() {
     let department = city.district(0).departments[1].id;
     let inbox = notifications::for_department(&ctx, &city.district_admin(0), department, 50).await.expect("read");
     assert_eq!(inbox.len(), 3);
+}
+
+#[tokio::test]
+async fn city_wide_events_reach_the_citys_listener_and_district_events_its_default() {
+    let city = city().await;
+    let (ctx, listener) = listening(&city, None, city.district(2).departments[1].id, 0).await;
+    let mayor = Caller::city_admin("mayor");
+    let new = NewDistrict {
+        code: "airport".into(),
+        name: LocalizedText::new("Airport", "机场", "機場"),
+        allow_anonymous_tickets: false,
+    };
+    let duplicate = NewDistrict { code: city.district(0).district.code.clone(), ..new.clone() };
+    let refused = directory::create_district(&ctx, &mayor, duplicate).await.expect_err("a code is unique");
+    assert_eq!(refused.kind(), ErrorKind::BadInput { field: "code" });
+    let airport = directory::create_district(&ctx, &mayor, new).await.expect("district");
+    let ticket = city.dispatched_ticket(2).await;
+    let report = deliver(&ctx).await;
+    assert_eq!(report.applied, 3, "the new district, then district 2's ticket (a default serves it): {report:?}");
+    let seen = listener.seen.lock().expect("lock").clone();
+    let by_scope: Vec<_> = seen.iter().map(|stored| (stored.event.name(), stored.event.district())).collect();
+    assert_eq!(
+        by_scope,
+        [
+            ("ticket.submitted", Some(city.district(2).district.id)),
+            ("ticket.dispatched", Some(city.district(2).district.id)),
+            ("district.created", None),
+        ],
+        "each scope in order, every event once"
+    );
+    assert_eq!(seen[2].event.subject().to_string(), airport.id.to_string());
+    let timeline = tickets::timeline(&ctx, &Caller::System, ticket.id).await.expect("timeline");
+    assert_eq!(timeline.len(), 4, "the city-wide default acted on district 2's ticket");
+    assert_eq!(deliver(&ctx).await.applied, 0, "nothing offered twice");
+}
+
+/// A second consumer: copies every event's name somewhere, failing while `broken` is set.
+#[derive(Default)]
+struct Copier {
+    copied: Mutex<Vec<&'static str>>,
+    broken: Mutex<bool>,
+}
+
+#[async_trait::async_trait]
+impl EventConsumer for Copier {
+    type Decision = &'static str;
+
+    fn name(&self) -> &'static str {
+        "test-copier"
+    }
+
+    async fn scopes(&self, _: &Context) -> Result<Vec<EventScope>, DeliveryError> {
+        Ok(vec![EventScope::All])
+    }
+
+    fn start(&self, _: EventScope) -> Start {
+        Start::Beginning
+    }
+
+    async fn decide(
+        &self,
+        _: &Context,
+        _: EventScope,
+        stored: &StoredEvent,
+    ) -> Result<Decision<&'static str>, DeliveryError> {
+        Ok(if *self.broken.lock().expect("lock") {
+            Decision::Retry("mail server down".into())
+        } else {
+            Decision::Apply(stored.event.name())
+        })
+    }
+
+    async fn apply(
+        &self,
+        _: &DatabaseTransaction,
+        _: &StoredEvent,
+        name: &'static str,
+        _: DateTime<Utc>,
+    ) -> Result<u64, DeliveryError> {
+        self.copied.lock().expect("lock").push(name);
+        Ok(1)
+    }
+}
+
+#[tokio::test]
+async fn every_consumer_reads_every_event_once_at_its_own_pace() {
+    let city = city().await;
+    let copier = Copier::default();
+    let history = events::deliver(&city.ctx, &copier).await.expect("copy").applied;
+    assert!(history > 30, "a consumer that starts at the beginning reads the seeded history: {history}");
+    let (ctx, listener) = listening(&city, Some(0), city.district(0).departments[1].id, 0).await;
+
+    *copier.broken.lock().expect("lock") = true;
+    city.dispatched_ticket(0).await;
+    let stalled = events::deliver(&ctx, &copier).await.expect("copy");
+    assert_eq!(stalled, DeliveryReport { failed: 1, ..DeliveryReport::default() });
+    let report = deliver(&ctx).await;
+    assert_eq!((report.applied, report.effects), (2, 3), "a stalled consumer holds no other back");
+    assert_eq!(listener.seen_kinds(), ["ticket.submitted", "ticket.dispatched"]);
+
+    *copier.broken.lock().expect("lock") = false;
+    ctx.clock.advance(Duration::seconds(1));
+    let caught_up = events::deliver(&ctx, &copier).await.expect("copy");
+    let copied = copier.copied.lock().expect("lock").clone();
+    let tail: Vec<_> = copied.iter().rev().take(5).rev().copied().collect();
+    assert_eq!(
+        tail,
+        ["plugin.installed", "ticket.submitted", "ticket.dispatched", "ticket.tagged", "ticket.commented"],
+        "in order, including what the listener's answer raised"
+    );
+    assert_eq!(caught_up.applied, 5);
+    assert_eq!(copied.len() as u64, history + 5, "every event once");
+}
+
+#[tokio::test]
+async fn a_storage_failure_during_delivery_stops_the_round_and_blames_no_plugin() {
+    let city = city().await;
+    let (ctx, listener) = listening(&city, Some(0), city.district(0).departments[1].id, 0).await;
+    city.dispatched_ticket(0).await;
+    ctx.db.execute_unprepared("ALTER TABLE departments RENAME TO departments_away").await.expect("rename");
+    let error = events::deliver(&ctx, &PluginListeners).await.expect_err("the answer cannot be checked");
+    assert!(matches!(error, DeliveryError::Storage(_)), "{error}");
+    ctx.db.execute_unprepared("ALTER TABLE departments_away RENAME TO departments").await.expect("rename");
+    let listed =
+        civitas_core::plugins::list(&ctx, &Caller::System, Some(city.district(0).district.id)).await.expect("list");
+    assert_eq!((listed[0].enabled, listed[0].consecutive_failures), (true, 0));
+    let report = deliver(&ctx).await;
+    assert_eq!((report.applied, report.effects), (1, 3), "the dispatch is offered again: {report:?}");
+    assert_eq!(listener.seen_kinds(), ["ticket.submitted", "ticket.dispatched", "ticket.dispatched"]);
 }
 
 #[tokio::test]

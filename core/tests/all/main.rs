@@ -1,12 +1,14 @@
 //! Integration tests of civitas-core, on SQLite, and on PostgreSQL when `DATABASE_URL` is set
 //! (the budgeting tests need no database).
 
+mod audit_log;
 mod budgeting;
 mod district_hooks;
 mod event_delivery;
 mod identity_provider;
 mod plugin_registry;
 mod random_operations;
+mod sandbox;
 mod support;
 mod sweeper_instances;
 mod tenancy;

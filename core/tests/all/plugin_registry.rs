@@ -5,52 +5,30 @@
 //! sandbox is tested in `civitas-plugins` with real components).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use civitas_core::auth::Caller;
 use civitas_core::error::{Classify, ErrorKind};
-use civitas_core::hooks::{DeadlineRequest, ListenedEvent, RoutingRequest};
 use civitas_core::plugins::{
-    self, ActionAnswer, CallOutcome, ComponentInfo, DeadlineAnswer, FailurePolicy, HookCall, HookFailure, HookKind,
-    LoadedPlugin, NewPlugin, PluginHooks, PluginRuntime, RouterAnswer,
+    self, CallOutcome, FailurePolicy, HookFailure, HookKind, NewPlugin, PluginRuntime, RouterAnswer,
 };
 use civitas_core::tickets::{self, TicketStatus};
 
+use crate::sandbox::{FUEL, FakeSandbox};
 use crate::support::city;
 
-#[derive(Debug)]
-struct Scripted;
-
-impl PluginRuntime for Scripted {
-    fn inspect(&self, component: &[u8]) -> Result<ComponentInfo, String> {
-        let text = std::str::from_utf8(component).map_err(|_| "not a component".to_owned())?;
-        text.starts_with("route")
-            .then(|| ComponentInfo { hooks: vec![HookKind::TicketRouter], imports: vec![] })
-            .ok_or_else(|| "not a component".to_owned())
-    }
-
-    fn route_ticket(&self, plugin: &LoadedPlugin, _: &RoutingRequest) -> HookCall<Option<RouterAnswer>> {
+/// A router whose "component" is a line of text saying what its calls return: `route dep_5`,
+/// `route none`, `route trap`.
+fn scripted() -> Arc<dyn PluginRuntime> {
+    let runtime: Arc<FakeSandbox> = Arc::new(FakeSandbox::default().routing(|plugin, _| {
         let script = String::from_utf8_lossy(&plugin.component).to_string();
-        let outcome = match script.split_whitespace().nth(1) {
+        match script.split_whitespace().nth(1) {
             Some("trap") => Err(HookFailure::Trap("wasm trap: unreachable".into())),
             Some("none") => Ok(None),
             Some(department) => Ok(Some(RouterAnswer { department: department.into(), priority: None, tags: vec![] })),
             None => Err(HookFailure::Guest("empty script".into())),
-        };
-        HookCall { outcome, fuel_used: 1234, wall_time: Duration::from_micros(50) }
-    }
-
-    fn ticket_deadlines(&self, _: &LoadedPlugin, _: &DeadlineRequest) -> HookCall<Option<DeadlineAnswer>> {
-        HookCall { outcome: Ok(None), fuel_used: 0, wall_time: Duration::ZERO }
-    }
-
-    fn on_event(&self, _: &LoadedPlugin, _: &ListenedEvent) -> HookCall<Vec<ActionAnswer>> {
-        HookCall { outcome: Ok(Vec::new()), fuel_used: 0, wall_time: Duration::ZERO }
-    }
-}
-
-fn scripted() -> Arc<dyn PluginRuntime> {
-    Arc::new(Scripted)
+        }
+    }));
+    runtime
 }
 
 fn new_plugin(district: Option<civitas_core::ids::DistrictId>, name: &str, script: &str) -> NewPlugin {
@@ -111,8 +89,7 @@ async fn a_router_plugin_routes_and_a_failing_one_is_disabled_after_repeated_fai
     )
     .await
     .expect("install");
-    let hooks = PluginHooks::new(&city.ctx, Arc::new(Scripted), FailurePolicy { disable_after: 3 });
-    city.ctx.hooks = Arc::new(hooks);
+    city.ctx.hooks = Arc::new(plugins::PluginHooks::new(scripted(), FailurePolicy { disable_after: 3 }));
     let operator = Caller::operator("op-1");
     let routed = tickets::submit(&city.ctx, &operator, city.new_ticket(0, 0)).await.expect("submit");
     assert_eq!((routed.status, routed.department_id), (TicketStatus::Dispatched, Some(police)));
@@ -136,9 +113,9 @@ async fn a_router_plugin_routes_and_a_failing_one_is_disabled_after_repeated_fai
     assert!(broken_now.disabled_reason.as_deref().is_some_and(|reason| reason.contains("3 consecutive failures")));
     let calls = plugins::calls(&city.ctx, &admin, broken.id, 10).await.expect("calls");
     assert_eq!(calls.len(), 3, "disabled plugins are not called");
-    assert!(calls.iter().all(|call| call.outcome == CallOutcome::Trap && call.fuel_used == 1234));
+    assert!(calls.iter().all(|call| call.outcome == CallOutcome::Trap && call.fuel_used == FUEL));
     let stats = plugins::call_stats(&city.ctx, &admin, broken.id).await.expect("stats");
-    assert_eq!((stats.calls, stats.failures, stats.average_fuel), (3, 3, Some(1234.0)));
+    assert_eq!((stats.calls, stats.failures, stats.average_fuel), (3, 3, Some(FUEL as f64)));
 
     let foreign = city.district(1).departments[0].id;
     plugins::install(&city.ctx, &scripted(), &admin, new_plugin(Some(district), "liar", &format!("route {foreign}")))

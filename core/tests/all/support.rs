@@ -5,7 +5,7 @@ use civitas_core::auth::Caller;
 use civitas_core::clock::Clock;
 use civitas_core::demo::{self, DemoCity};
 use civitas_core::testing::TestDatabase;
-use civitas_core::tickets::{self, Channel, Contact, NewTicket, Ticket};
+use civitas_core::tickets::{self, Channel, Contact, GeoPoint, NewTicket, Ticket};
 
 pub struct City {
     pub url: String,
@@ -36,8 +36,7 @@ impl City {
             channel: Channel::Phone,
             street_id: None,
             address: Some("1 Quay Road".into()),
-            latitude: Some(31.23),
-            longitude: Some(121.47),
+            location: Some(GeoPoint { latitude: 31.23, longitude: 121.47 }),
             contact: Contact {
                 name: Some("李四".into()),
                 phone: Some("13812345678".into()),
@@ -49,10 +48,15 @@ impl City {
 
     /// A ticket taken by operator `op-1` in `district`, dispatched to its first department.
     pub async fn dispatched_ticket(&self, district: usize) -> Ticket {
+        self.dispatched_ticket_in(&self.ctx, district).await
+    }
+
+    /// [`City::dispatched_ticket`] through `ctx` (e.g. one whose hooks run plugins).
+    pub async fn dispatched_ticket_in(&self, ctx: &Context, district: usize) -> Ticket {
         let operator = Caller::operator("op-1");
-        let ticket = tickets::submit(&self.ctx, &operator, self.new_ticket(district, 0)).await.expect("submit");
+        let ticket = tickets::submit(ctx, &operator, self.new_ticket(district, 0)).await.expect("submit");
         let department = self.district(district).departments[0].id;
-        tickets::dispatch(&self.ctx, &operator, ticket.id, department, None).await.expect("dispatch")
+        tickets::dispatch(ctx, &operator, ticket.id, department, None).await.expect("dispatch")
     }
 
     pub fn staff(&self, district: usize, department: usize) -> Caller {

@@ -253,7 +253,8 @@ async fn invalid_input_names_the_field_and_persists_nothing() {
     let cases: Vec<(&str, Spoil)> = vec![
         ("title", Box::new(|t| t.title = "  ".into())),
         ("description", Box::new(|t| t.description = "x".repeat(5001))),
-        ("latitude", Box::new(|t| t.latitude = Some(123.0))),
+        ("latitude", Box::new(|t| t.location = Some(tickets::GeoPoint { latitude: 123.0, longitude: 0.0 }))),
+        ("longitude", Box::new(|t| t.location = Some(tickets::GeoPoint { latitude: 0.0, longitude: f64::NAN }))),
         ("categoryId", Box::new(|t| t.category_id = civitas_core::ids::CategoryId(999_999))),
         ("contact.phone", Box::new(|t| t.contact.phone = Some("not a phone".into()))),
     ];

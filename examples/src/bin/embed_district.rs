@@ -6,7 +6,7 @@
 //! directory), or point it at PostgreSQL with `DATABASE_URL=postgres://…`.
 
 use civitas_core::auth::Caller;
-use civitas_core::tickets::{self, Channel, Contact, NewTicket, StatsQuery};
+use civitas_core::tickets::{self, Channel, Contact, GeoPoint, NewTicket, StatsQuery};
 use civitas_core::{Context, db, demo};
 
 #[tokio::main]
@@ -36,17 +36,16 @@ async fn main() -> anyhow::Result<()> {
         &ctx,
         &operator,
         NewTicket {
-            district_id: harbour.district.id,
-            category_id: lighting.id,
-            title: "Street light out at the bus stop".into(),
-            description: "Dark since Monday; the caller is worried about falling at night.".into(),
-            channel: Channel::Phone,
-            street_id: None,
             address: Some("Bus stop, Quay Road".into()),
-            latitude: None,
-            longitude: None,
+            location: Some(GeoPoint { latitude: 31.2304, longitude: 121.4737 }),
             contact: Contact { name: Some("陈阿姨".into()), phone: Some("13900001111".into()), email: None },
-            priority: None,
+            ..NewTicket::new(
+                harbour.district.id,
+                lighting.id,
+                Channel::Phone,
+                "Street light out at the bus stop",
+                "Dark since Monday; the caller is worried about falling at night.",
+            )
         },
     )
     .await?;

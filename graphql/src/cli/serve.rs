@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use civitas_core::background::Schedule;
 use civitas_core::{Config, Context, directory};
 use civitas_graphql::server::{self, AppState};
 use civitas_graphql::settings::ServerSettings;
@@ -41,6 +42,10 @@ pub struct ServeArgs {
     /// Days after which resolved tickets left unrated are closed.
     #[arg(long, env = "CIVITAS_AUTO_CLOSE_DAYS", default_value_t = 7)]
     auto_close_days: i64,
+    /// The latest deadline a district's deadline-policy plugin may set, in days after the
+    /// dispatch; a plugin answering later is refused (and the category's deadlines kept).
+    #[arg(long, env = "CIVITAS_MAX_DEADLINE_DAYS", default_value_t = 365, value_parser = clap::value_parser!(i64).range(1..=3650))]
+    max_deadline_days: i64,
     /// The city's IANA time zone (e.g. `Asia/Shanghai`): the wall clock district plugins see.
     #[arg(long, env = "CIVITAS_TIMEZONE", default_value = "UTC")]
     timezone: chrono_tz::Tz,
@@ -98,7 +103,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!(applied, "applied database migrations");
     }
     let mut ctx = Context::new(db);
-    ctx.config = Config { auto_close_after_days: settings.auto_close_after_days, timezone: args.timezone };
+    ctx.config = Config {
+        auto_close_after_days: settings.auto_close_after_days,
+        timezone: args.timezone,
+        max_deadline_after_dispatch: chrono::Duration::days(args.max_deadline_days),
+    };
     let verifier = settings.verifier()?;
     let listener = tokio::net::TcpListener::bind(settings.listen).await?;
     let address = listener.local_addr()?;
@@ -109,18 +118,19 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         print_demo_tokens(&ctx, &settings).await?;
     }
     println!("Civitas is listening on http://{address}/graphql (GraphiQL in a browser), health at /healthz");
-    let sweeper = server::spawn_sweeper(ctx.clone(), settings.sweep_interval);
     let cache_dir = args.plugin_cache_dir.clone().unwrap_or_else(|| settings.data_dir.join("plugin-cache"));
     let runtime = super::plugin::server_runtime(&cache_dir, args.plugin_slot_reset.into())?;
     let state = AppState::with_plugins(ctx, verifier, runtime);
-    let interval = Duration::from_millis(args.event_delivery_interval_ms.max(10));
-    let delivery = server::spawn_event_delivery(state.ctx.clone(), interval);
+    let schedule = Schedule {
+        sweep_every: settings.sweep_interval,
+        deliver_every: Duration::from_millis(args.event_delivery_interval_ms.max(10)),
+    };
+    let background = civitas_core::background::spawn(&state.ctx, &schedule);
     server::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
-    sweeper.abort();
-    delivery.abort();
+    drop(background);
     Ok(())
 }
 

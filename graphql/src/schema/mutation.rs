@@ -4,10 +4,10 @@ use async_graphql::{Context, ID, InputObject, Object};
 use civitas_core::directory::{self, NewCategory, NewDepartment, NewDistrict, NewStreet};
 use civitas_core::i18n::LocalizedText;
 use civitas_core::ids::{CategoryId, DepartmentId, DistrictId, StreetId, TicketId};
-use civitas_core::tickets::{self, NewTicket};
+use civitas_core::tickets::{self, GeoPoint, NewTicket};
 
 use super::{core_context, request};
-use crate::errors::{IntoGraphql, parse_id};
+use crate::errors::{IntoGraphql, bad_input, parse_id};
 use crate::types::{Category, Department, District, Street, SubmitTicketInput, Ticket};
 
 /// A name in every supported locale.
@@ -44,8 +44,8 @@ impl MutationRoot {
             channel: input.channel.into(),
             street_id: input.street_id.map(|id| parse_id::<StreetId>("streetId", &id)).transpose()?,
             address: input.address,
-            latitude: input.latitude,
-            longitude: input.longitude,
+            location: GeoPoint::from_pair(input.latitude, input.longitude)
+                .map_err(|invalid| bad_input(invalid.field, invalid.message))?,
             contact: tickets::Contact { name: contact.name, phone: contact.phone, email: contact.email },
             priority: input.priority.map(Into::into),
         };

@@ -3,14 +3,16 @@
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
-use civitas_core::ids::{CategoryId, DepartmentId, DistrictId, TicketId};
+use civitas_core::ids::{AuditEntryId, CategoryId, DepartmentId, DistrictId, TicketId};
 use civitas_core::tickets::{self, StatsQuery, TicketFilter};
-use civitas_core::{directory, notifications, tickets::MAX_PAGE_SIZE};
+use civitas_core::{audit, directory, notifications, tickets::MAX_PAGE_SIZE};
 
 use super::{core_context, loaders, request};
 use crate::errors::{IntoGraphql, page_size, parse_id};
 use crate::loaders::Needs;
-use crate::types::{Category, Department, District, Me, Notification, Street, Ticket, TicketFilterInput, TicketStats};
+use crate::types::{
+    AuditEntry, Category, Department, District, Me, Notification, Street, Ticket, TicketFilterInput, TicketStats,
+};
 
 /// The root of every query.
 pub struct QueryRoot;
@@ -114,6 +116,27 @@ impl QueryRoot {
         connection
             .edges
             .extend(page.tickets.into_iter().map(|ticket| Edge::new(ticket.id.to_string(), Ticket(ticket))));
+        Ok(connection)
+    }
+
+    /// The audit log of a district, or with `districtId: null` of the city-wide changes, newest
+    /// first (Relay connection; at most 100 per page): for the district's admin and city admins.
+    #[graphql(complexity = "first.clamp(1, 100) as usize * child_complexity")]
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        district_id: Option<ID>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, AuditEntry>> {
+        let district = district_id.map(|id| parse_id::<DistrictId>("districtId", &id)).transpose()?;
+        let limit = page_size(first, audit::MAX_PAGE_SIZE)?;
+        let after = after.map(|cursor| parse_id::<AuditEntryId>("after", &ID(cursor))).transpose()?;
+        let page = audit::log(core_context(ctx), &request(ctx).caller, district, limit, after).await.gql()?;
+        let mut connection = Connection::new(after.is_some(), page.has_next_page);
+        connection
+            .edges
+            .extend(page.entries.into_iter().map(|entry| Edge::new(entry.id.to_string(), AuditEntry(entry))));
         Ok(connection)
     }
 

@@ -37,6 +37,8 @@ pub enum PluginCallOutcome {
     Trap,
     /// Its answer was unusable (e.g. a department of another district).
     Refused,
+    /// The server could not run it (e.g. every sandbox slot busy); not counted against it.
+    HostError,
 }
 
 /// Limits of each call of one plugin; unset ones are the server's defaults, and the server caps

@@ -55,3 +55,41 @@ async fn administrators_manage_their_own_part_of_the_directory() {
         ("BAD_USER_INPUT", &json!("defaultDepartmentId"))
     );
 }
+
+#[tokio::test]
+async fn the_audit_log_shows_a_districts_admins_who_changed_what_and_no_one_else() {
+    let server = TestServer::start().await;
+    let own_admin = Who::new("district_admin", "admin-0").in_district(server.district_id(0));
+    let department = format!(r#"mutation($d: ID!) {{ createDepartment(districtId: $d, name: {NAME}) {{ id }} }}"#);
+    let created = server.ok(Some(&own_admin), &department, json!({ "d": server.district_id(0) })).await;
+    let log = "query($d: ID, $after: String) { auditLog(districtId: $d, first: 2, after: $after) { edges { cursor node { action subject actorSubject actorRole districtId before after } } pageInfo { hasNextPage endCursor } } }";
+    let page = server.ok(Some(&own_admin), log, json!({ "d": server.district_id(0) })).await;
+    let newest = &page["auditLog"]["edges"][0]["node"];
+    assert_eq!(newest["action"], "department.created");
+    assert_eq!(newest["subject"], created["createDepartment"]["id"]);
+    assert_eq!((&newest["actorSubject"], &newest["actorRole"]), (&json!("admin-0"), &json!("district_admin")));
+    let after: serde_json::Value = serde_json::from_str(newest["after"].as_str().expect("after")).expect("json");
+    assert_eq!(after["name"]["en"], "Night Patrol");
+    assert_eq!(page["auditLog"]["pageInfo"]["hasNextPage"], true);
+    let cursor = page["auditLog"]["pageInfo"]["endCursor"].clone();
+    let next = server.ok(Some(&own_admin), log, json!({ "d": server.district_id(0), "after": cursor })).await;
+    assert_ne!(next["auditLog"]["edges"][0]["node"], page["auditLog"]["edges"][0]["node"]);
+
+    for (who, district, expected) in [
+        (Some(&own_admin), json!(server.district_id(1)), "FORBIDDEN"),
+        (Some(&own_admin), json!(null), "FORBIDDEN"),
+        (None, json!(server.district_id(0)), "UNAUTHENTICATED"),
+    ] {
+        let (code, body) = server.error(who, log, json!({ "d": district })).await;
+        assert_eq!(code, expected, "{body}");
+    }
+    let staff =
+        Who::new("department_staff", "s").in_district(server.district_id(0)).in_department(server.department_id(0, 0));
+    let (code, _) = server.error(Some(&staff), log, json!({ "d": server.district_id(0) })).await;
+    assert_eq!(code, "FORBIDDEN");
+    let (code, body) = server.error(Some(&own_admin), log, json!({ "d": "dep_1" })).await;
+    assert_eq!((code.as_str(), &body["errors"][0]["extensions"]["field"]), ("BAD_USER_INPUT", &json!("districtId")));
+    let mayor = Who::new("city_admin", "mayor");
+    let city_wide = server.ok(Some(&mayor), log, json!({ "d": null })).await;
+    assert_eq!(city_wide["auditLog"]["edges"][0]["node"]["action"], "district.created");
+}

@@ -148,8 +148,7 @@ async fn a_page_costs_a_constant_number_of_queries() {
             channel: civitas_core::tickets::Channel::Phone,
             street_id: None,
             address: None,
-            latitude: None,
-            longitude: None,
+            location: None,
             contact: Default::default(),
             priority: None,
         };

@@ -403,9 +403,9 @@ async fn a_python_listener_tells_the_supervisors_of_its_own_district_about_escal
     let supervisors = server.department_id(0, 2);
     let comment = "Sorry for the delay: a supervisor has been told.";
     let config = json!({ "supervisor_department": supervisors, "comment": comment }).to_string();
+    let delivery = server.deliver_events().await;
     let installed = upload(&server, &admin0, "escalation-notifier", bytes, &config, "EVENT_LISTENER").await;
     assert_eq!(installed["hooks"], json!(["EVENT_LISTENER"]));
-    let delivery = server.deliver_events();
 
     // One ticket in each of two districts, dispatched, then left alone past the response deadline.
     let dispatch = "mutation($id: ID!, $dep: ID!) { dispatchTicket(id: $id, departmentId: $dep) { id } }";
@@ -456,7 +456,7 @@ async fn a_python_listener_tells_the_supervisors_of_its_own_district_about_escal
     assert_eq!(kinds, ["SUBMITTED", "DISPATCHED", "ESCALATED", "ESCALATED"]);
     let plugins = plugins_of(&server, &admin0, 0).await;
     let calls = plugins[0]["recentCalls"].as_array().cloned().unwrap_or_default();
-    assert_eq!(calls.len(), 4, "submitted, dispatched, escalated twice: {calls:?}");
+    assert_eq!(calls.len(), 5, "its own installation, submitted, dispatched, escalated twice: {calls:?}");
     assert!(calls.iter().all(|call| call["districtId"] == server.district_id(0) && call["hook"] == "EVENT_LISTENER"));
 
     // Another district's staff cannot read the supervisors' notifications.
@@ -465,5 +465,5 @@ async fn a_python_listener_tells_the_supervisors_of_its_own_district_about_escal
         .in_department(server.department_id(1, 2));
     let (code, _) = server.error(Some(&stranger), inbox, json!({ "dep": supervisors })).await;
     assert_eq!(code, "FORBIDDEN");
-    delivery.abort();
+    drop(delivery);
 }

@@ -6,8 +6,10 @@ use std::sync::{Arc, OnceLock};
 use chrono::Utc;
 use civitas_core::Context;
 use civitas_core::auth::{Claims, TokenIssuer, TokenVerifier};
+use civitas_core::background::{self, BackgroundTasks, Schedule};
 use civitas_core::clock::Clock;
 use civitas_core::demo::{self, DemoCity};
+use civitas_core::events::{self, PluginListeners};
 use civitas_core::plugins::{FailurePolicy, PluginHooks, PluginRuntime};
 use civitas_core::testing::TestDatabase;
 use civitas_graphql::server::{self, AppState};
@@ -105,12 +107,18 @@ impl TestServer {
     }
 
     /// Offers domain events to the districts' listener plugins every 20 ms, as `civitas serve`
-    /// does every second, until the returned task is aborted (the server's own handle counts
-    /// statements, so the background rounds use one of their own).
-    pub fn deliver_events(&self) -> tokio::task::JoinHandle<()> {
-        let hooks = PluginHooks::new(&self.ctx, sandbox(), FailurePolicy::default());
+    /// does every second, until the returned tasks are dropped (the server's own handle counts
+    /// statements, so the background rounds use one of their own). Like a server running since
+    /// its start, the listeners' cursors are placed first: the seeded history is passed over.
+    pub async fn deliver_events(&self) -> BackgroundTasks {
+        let hooks = PluginHooks::new(sandbox(), FailurePolicy::default());
         let ctx = Context { hooks: Arc::new(hooks), ..self.ctx.clone() };
-        server::spawn_event_delivery(ctx, std::time::Duration::from_millis(20))
+        events::deliver(&ctx, &PluginListeners).await.expect("first delivery round");
+        let schedule = Schedule {
+            sweep_every: std::time::Duration::from_secs(3600),
+            deliver_every: std::time::Duration::from_millis(20),
+        };
+        background::spawn(&ctx, &schedule)
     }
 
     pub fn district_id(&self, index: usize) -> String {

@@ -83,8 +83,7 @@ async fn ticket_for(server: &TestServer, operation: &str) -> Ticket {
         channel: Channel::App,
         street_id: None,
         address: None,
-        latitude: None,
-        longitude: None,
+        location: None,
         contact: Contact { name: Some("Reporter".into()), phone: Some("13800000000".into()), email: None },
         priority: None,
     };

@@ -1,0 +1,27 @@
+//! Errors of reading the audit log.
+
+use crate::error::{Classify, ErrorKind};
+
+/// Why the audit log could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    /// No credential.
+    #[error("sign in to read the audit log")]
+    Unauthenticated,
+    /// Not an admin of the scope.
+    #[error("only the admins of a district (or city admins) read its audit log")]
+    Forbidden,
+    /// Storage failed.
+    #[error("storage error: {0}")]
+    Storage(#[from] sea_orm::DbErr),
+}
+
+impl Classify for AuditError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            AuditError::Unauthenticated => ErrorKind::Unauthenticated,
+            AuditError::Forbidden => ErrorKind::Forbidden,
+            AuditError::Storage(_) => ErrorKind::Internal,
+        }
+    }
+}
