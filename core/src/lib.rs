@@ -13,6 +13,7 @@ pub mod budgeting;
 pub mod clock;
 pub mod context;
 pub mod db;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod directory;
 pub mod error;
@@ -22,6 +23,7 @@ pub mod i18n;
 pub mod ids;
 pub mod notifications;
 pub mod plugins;
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod tickets;
 pub mod time;

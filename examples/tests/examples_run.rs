@@ -37,3 +37,13 @@ fn build_plugin_builds_the_c_example_into_a_component() {
     assert_eq!(&bytes[..4], b"\0asm");
     assert_eq!(&bytes[6..8], &[1, 0], "component layer");
 }
+
+#[test]
+fn embed_graphql_serves_the_schema_beside_the_host_apps_own_routes() {
+    let output = Command::new(env!("CARGO_BIN_EXE_embed_graphql")).output().expect("run the example");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("GET /hello: Welcome to the city portal"), "{stdout}");
+    assert!(stdout.contains(r#""code":"harbour""#), "{stdout}");
+    assert!(stdout.contains(r#""name":"港湾区""#), "names follow Accept-Language: {stdout}");
+}

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use wasmtime::{Store, Trap};
+use wasmtime::{PoolConcurrencyLimitError, Store, Trap, WasmBacktrace};
 
 use crate::engine::PluginEngine;
 use crate::error::describe;
@@ -43,8 +43,10 @@ pub enum CallFailure {
         /// The fuel limit.
         limit: u64,
     },
-    /// It ran past the wall-clock deadline.
-    #[error("plugin exceeded its time limit of {} ms", limit.as_millis())]
+    /// It ran past the wall-clock deadline. The deadline interrupts fuel accounting where it
+    /// stands: wasmtime writes a function's fuel back only at calls and returns, so the fuel
+    /// reported for such a call is what was counted up to then, a lower bound.
+    #[error("plugin exceeded its time limit of {} ms (the fuel recorded is a lower bound: the deadline interrupts its count)", limit.as_millis())]
     Timeout {
         /// The time limit.
         limit: Duration,
@@ -74,7 +76,8 @@ pub enum CallFailure {
     /// The plugin does not implement the called hook.
     #[error("plugin does not implement the {0} world")]
     WrongWorld(Hook),
-    /// The host could not set up the call (e.g. every pool slot busy).
+    /// The host could not set up the call (every pool slot busy, an instance prepared for
+    /// another hook): not the plugin's doing.
     #[error("could not run the plugin: {0}")]
     Host(String),
 }
@@ -345,18 +348,43 @@ fn unmeasured<T>(hook: Hook, outcome: CallOutcome<T>) -> CallReport<T> {
     }
 }
 
-/// Tells the sandbox's limits apart from the plugin's own faults.
+/// Tells the sandbox's limits apart from the plugin's own faults, and both from the host's.
 fn classify(error: &wasmtime::Error, state: &CallState, limits: &CallLimits) -> CallFailure {
     // A denied memory.grow surfaces as whatever the guest does next (often `unreachable` after
     // malloc returns NULL), so the limiter's record decides, not the trap code.
     if state.memory_denied {
         return CallFailure::MemoryLimit { limit: limits.max_memory_bytes };
     }
+    if error.downcast_ref::<PoolConcurrencyLimitError>().is_some() {
+        return CallFailure::Host(describe(error));
+    }
     match error.downcast_ref::<Trap>() {
         Some(Trap::OutOfFuel) => CallFailure::OutOfFuel { limit: limits.fuel },
         Some(Trap::Interrupt) => CallFailure::Timeout { limit: limits.timeout },
-        Some(_) => CallFailure::Trap(describe(error)),
-        None => CallFailure::Host(describe(error)),
+        Some(trap) => CallFailure::Trap(cause_first(error, &trap.to_string())),
+        // Anything else the call raised is the plugin breaking the component ABI: a forged or
+        // stale resource handle, a pointer or length out of its memory, a string that is not
+        // UTF-8. The host's own failures are the pool's, above.
+        None => CallFailure::Trap(cause_first(error, &error.root_cause().to_string())),
+    }
+}
+
+/// What stopped a call, then where: an admin reading a record cut to a few hundred characters
+/// must see "call stack exhausted", not only the frames of the backtrace that precede it.
+fn cause_first(error: &wasmtime::Error, cause: &str) -> String {
+    match error.downcast_ref::<WasmBacktrace>() {
+        Some(backtrace) => {
+            let frames: Vec<String> = backtrace
+                .to_string()
+                .lines()
+                .map(str::trim)
+                .filter(|line| !line.is_empty())
+                .map(str::to_owned)
+                .collect();
+            format!("{cause}; {}", frames.join(" "))
+        }
+        None if describe(error) == cause => cause.to_owned(),
+        None => format!("{cause}; {}", describe(error)),
     }
 }
 

@@ -14,6 +14,7 @@ use std::time::Duration;
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use civitas_core::events::StoredEvent;
 use civitas_core::hooks::{DeadlineRequest, RoutingRequest};
+use civitas_core::ids::PluginId;
 use civitas_core::plugins::{
     ActionAnswer, ComponentInfo, DeadlineAnswer, HookCall, HookFailure, HookKind, LoadedPlugin, PluginLimits,
     PluginRuntime, RouterAnswer,
@@ -22,6 +23,7 @@ use civitas_core::tickets;
 
 use crate::call::{CallFailure, CallSettings};
 use crate::engine::PluginEngine;
+use crate::gate::CallGate;
 use crate::hook::Hook;
 use crate::limits::CallLimits;
 use crate::plugin::CompiledPlugin;
@@ -29,16 +31,54 @@ use crate::prepared::HookInput;
 use crate::types::{Action, Channel, DispatchedTicket, DomainEvent, Location, NewTicket, Priority};
 use crate::warm::Warmer;
 
-/// Compiled components kept per process; a server has few, an 18 MB Python one takes seconds
-/// to compile, so none is ever evicted while installed.
-type CompiledCache = Mutex<HashMap<String, Result<Arc<CompiledPlugin>, String>>>;
+/// Compiled components kept per process by sha256, with when each was last used: at most
+/// `EngineSettings::max_compiled`, the least recently used going first (an 18 MB Python one takes
+/// seconds to compile, under a second to load from the precompiled cache).
+#[derive(Default)]
+struct CompiledCache {
+    entries: HashMap<String, (Result<Arc<CompiledPlugin>, String>, u64)>,
+    uses: u64,
+}
+
+impl CompiledCache {
+    fn get(&mut self, sha256: &str) -> Option<Result<Arc<CompiledPlugin>, String>> {
+        self.uses += 1;
+        let uses = self.uses;
+        self.entries.get_mut(sha256).map(|(compiled, used)| {
+            *used = uses;
+            compiled.clone()
+        })
+    }
+
+    /// Keeps `compiled`, and returns what no longer fits (dropped by the caller, outside the
+    /// lock: dropping a component releases its pool slots).
+    fn insert(
+        &mut self,
+        sha256: String,
+        compiled: Result<Arc<CompiledPlugin>, String>,
+        capacity: usize,
+    ) -> Vec<Result<Arc<CompiledPlugin>, String>> {
+        self.uses += 1;
+        self.entries.insert(sha256, (compiled, self.uses));
+        let mut evicted = Vec::new();
+        while self.entries.len() > capacity.max(1) {
+            let Some(oldest) = self.entries.iter().min_by_key(|(_, (_, used))| *used).map(|(sha, _)| sha.clone())
+            else {
+                break;
+            };
+            evicted.extend(self.entries.remove(&oldest).map(|(compiled, _)| compiled));
+        }
+        evicted
+    }
+}
 
 /// `PluginRuntime` over wasmtime: what the server hands to `civitas_core::plugins::PluginHooks`.
 pub struct WasmRuntime {
     engine: Arc<PluginEngine>,
     defaults: CallLimits,
     ceilings: CallLimits,
-    compiled: CompiledCache,
+    compiled: Mutex<CompiledCache>,
+    gate: Arc<CallGate>,
     // `None` if its thread could not start: every call then instantiates inline.
     warmer: Option<Warmer>,
 }
@@ -59,9 +99,15 @@ impl WasmRuntime {
     ///
     /// After each call of an installed plugin, the instance for its next call is prepared on a
     /// background thread, so that a call waits only for the plugin itself (see
-    /// [`PluginEngine::prepare`]). Waiting instances hold at most a quarter of the pool.
+    /// [`PluginEngine::prepare`]); at most `EngineSettings::max_prepared` wait, and at most
+    /// `max_concurrent_calls` calls run at once.
     pub fn new(engine: Arc<PluginEngine>, defaults: CallLimits, ceilings: CallLimits) -> Self {
-        let capacity = usize::try_from(engine.settings().pool_instances / 4).unwrap_or(1);
+        let settings = engine.settings();
+        let gate = CallGate::new(settings.max_concurrent_calls);
+        // Prepared instances take what the calls leave of the pool, with one slot for the
+        // instance being made before the oldest waiting one is pushed out.
+        let room = usize::try_from(settings.pool_instances).unwrap_or(usize::MAX);
+        let capacity = settings.max_prepared.min(room.saturating_sub(settings.max_concurrent_calls.max(1) + 1));
         let warmer = match Warmer::start(Arc::clone(&engine), capacity) {
             Ok(warmer) => Some(warmer),
             Err(error) => {
@@ -69,13 +115,33 @@ impl WasmRuntime {
                 None
             }
         };
-        WasmRuntime { engine, defaults, ceilings, compiled: Mutex::default(), warmer }
+        WasmRuntime { engine, defaults, ceilings, compiled: Mutex::default(), gate, warmer }
+    }
+
+    /// Drops what is kept for an installation that was uninstalled or disabled: its prepared
+    /// instances and its compiled component, so the pool slots that held its memory go back
+    /// to the kernel (wasmtime purges a dropped component's slots). Installations sharing the
+    /// component compile or load it again on their next call.
+    pub fn release(&self, installation: PluginId, sha256: &str) {
+        if let Some(warmer) = &self.warmer {
+            warmer.forget(installation);
+        }
+        let removed = self.lock().entries.remove(sha256);
+        drop(removed);
     }
 
     /// How many instances prepared for installed plugins' next calls are waiting (each holds a
     /// pool slot).
     pub fn prepared_instances(&self) -> usize {
         self.warmer.as_ref().map_or(0, Warmer::waiting)
+    }
+
+    /// Returns once the background thread has done what it was asked so far (preparing next
+    /// instances, dropping spent ones): for tests and measurements that need a settled state.
+    pub fn wait_for_background_work(&self) {
+        if let Some(warmer) = &self.warmer {
+            warmer.flush();
+        }
     }
 
     /// How many instances the background thread has prepared since the runtime started.
@@ -105,17 +171,22 @@ impl WasmRuntime {
     }
 
     fn compiled(&self, plugin: &LoadedPlugin) -> Result<Arc<CompiledPlugin>, String> {
-        let cached = self.lock().get(&plugin.sha256).cloned();
+        let cached = self.lock().get(&plugin.sha256);
         if let Some(result) = cached {
             return result;
         }
         // Compiled outside the lock: another district's call must not wait for a slow compile.
         let result = self.engine.compile(&plugin.component).map(Arc::new).map_err(|error| error.to_string());
-        self.lock().insert(plugin.sha256.clone(), result.clone());
+        self.keep(plugin.sha256.clone(), result.clone());
         result
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Result<Arc<CompiledPlugin>, String>>> {
+    fn keep(&self, sha256: String, compiled: Result<Arc<CompiledPlugin>, String>) {
+        let evicted = self.lock().insert(sha256, compiled, self.engine.settings().max_compiled);
+        drop(evicted);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, CompiledCache> {
         self.compiled.lock().unwrap_or_else(|poison| poison.into_inner())
     }
 
@@ -140,8 +211,9 @@ impl WasmRuntime {
             }
         };
         let settings = self.settings(plugin);
+        let permit = self.gate.enter();
         let report = match &self.warmer {
-            Some(warmer) => warmer.call(plugin.id, &compiled, &settings, input),
+            Some(warmer) => warmer.call(plugin.id, &compiled, &settings, input, permit),
             None => self.engine.call(&compiled, &settings, input),
         };
         for line in &report.logs {
@@ -274,8 +346,12 @@ impl PluginRuntime for WasmRuntime {
             imports: compiled.imports().to_vec(),
         };
         // Compiled now, so the first call does not pay for it.
-        self.lock().insert(compiled.sha256().to_owned(), Ok(Arc::new(compiled)));
+        self.keep(compiled.sha256().to_owned(), Ok(Arc::new(compiled)));
         Ok(info)
+    }
+
+    fn release(&self, plugin: PluginId, sha256: &str) {
+        WasmRuntime::release(self, plugin, sha256);
     }
 
     fn route_ticket(&self, plugin: &LoadedPlugin, request: &RoutingRequest) -> HookCall<Option<RouterAnswer>> {

@@ -164,7 +164,7 @@ fn config(settings: &EngineSettings, pooling: bool) -> Config {
         // a component over these limits is refused at compile time with wasmtime's reason.
         pool.total_component_instances(instances)
             .total_core_instances(instances.saturating_mul(64))
-            .total_memories(instances.saturating_mul(2))
+            .total_memories(settings.pool_memories())
             .total_tables(instances.saturating_mul(64))
             .max_core_instances_per_component(128)
             .max_memories_per_component(4)
@@ -173,14 +173,18 @@ fn config(settings: &EngineSettings, pooling: bool) -> Config {
             .max_component_instance_size(1 << 20)
             .table_elements(100_000)
             .max_memory_size(usize::try_from(settings.max_memory_bytes).unwrap_or(usize::MAX))
-            // Up to 64 MiB of a returned slot's memory is restored in place rather than
-            // decommitted (madvise), so the next instance does not fault it back in; `SlotReset`
-            // decides whether all of it is copied or only the pages the kernel reports written.
+            // Up to `keep_resident_bytes` of a returned slot's memory is restored in place rather
+            // than decommitted (madvise), so the next instance does not fault it back in;
+            // `SlotReset` decides whether all of it is copied or only the pages the kernel
+            // reports written. Only `max_warm_slots` idle slots keep a plugin's image: a new
+            // plugin reuses one of them rather than a fresh slot, so resident memory does not
+            // grow with the number of plugins ever called.
             .pagemap_scan(match settings.slot_reset {
                 SlotReset::CopyWholeMemory => Enabled::No,
                 SlotReset::DirtyPagesOnly => Enabled::Auto,
             })
-            .linear_memory_keep_resident(64 << 20)
+            .linear_memory_keep_resident(settings.keep_resident_bytes)
+            .max_unused_warm_slots(settings.max_warm_slots)
             .table_keep_resident(64 << 10);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }

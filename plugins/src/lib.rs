@@ -45,6 +45,7 @@ mod domain;
 mod dynamic;
 mod engine;
 mod error;
+mod gate;
 mod hook;
 mod limits;
 mod plugin;

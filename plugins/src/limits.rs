@@ -64,8 +64,8 @@ impl CallLimits {
 /// on other systems wasmtime maps a fresh copy-on-write image into the slot whichever is chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SlotReset {
-    /// Copy the memory image back over the used memory, up to 64 MiB (memory past that is
-    /// decommitted). The reset costs a `memcpy` of the memory's size (~0.9 ms for a
+    /// Copy the memory image back over the used memory, up to
+    /// [`EngineSettings::keep_resident_bytes`] (memory past that is decommitted). The reset costs a `memcpy` of the memory's size (~0.9 ms for a
     /// componentize-py heap of ~13 MB, a few µs for a C plugin), and every page stays mapped,
     /// so the next call takes no page faults: a prepared Python call ran in ~0.1 ms instead of
     /// ~0.35 ms (BENCHMARKS.md). The price besides the copy: each pool slot a plugin has used
@@ -73,14 +73,21 @@ pub enum SlotReset {
     #[default]
     CopyWholeMemory,
     /// Ask the kernel which pages the call wrote (Linux 6.7+ `PAGEMAP_SCAN`; on older Linux
-    /// wasmtime falls back to the copy) and restore only those, up to 64 MiB of them. Cheaper
-    /// resets and only written pages resident, but wasmtime 48 handles at most 32 disjoint
+    /// wasmtime falls back to the copy) and restore only those, up to
+    /// [`EngineSettings::keep_resident_bytes`] of them. Cheaper resets and only written pages resident, but wasmtime 48 handles at most 32 disjoint
     /// dirty regions and decommits the memory after them, so a plugin that writes scattered
     /// pages (CPython's reference counts) faults them back in on its next call, ~2 µs each.
     DirtyPagesOnly,
 }
 
 /// Engine-wide settings, fixed when the `PluginEngine` is built.
+///
+/// They bound the sandbox's resident memory whatever plugins do (see
+/// [`EngineSettings::resident_memory_bound`]): the pool holds at most `pool_instances`
+/// instances, each within its call's memory limit, and a slot nobody uses keeps at most
+/// `keep_resident_bytes` per linear memory; `max_warm_slots` keeps the number of such idle
+/// slots small in practice, and a plugin's slots are released when it is uninstalled or
+/// disabled (`WasmRuntime::release`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EngineSettings {
     /// Largest component accepted at install (bytes of the `.wasm`).
@@ -89,8 +96,22 @@ pub struct EngineSettings {
     pub max_memory_bytes: u64,
     /// Use the pooling allocator (falls back to on-demand when the machine refuses it).
     pub pooling: bool,
-    /// Instances the pool holds at once (calls running concurrently).
+    /// Instances the pool holds at once: calls running plus instances prepared for next calls.
     pub pool_instances: u32,
+    /// Instances prepared ahead for installed plugins' next calls (`WasmRuntime`).
+    pub max_prepared: usize,
+    /// Calls running at once (`WasmRuntime`); more wait for one to finish. With `max_prepared`
+    /// it must leave room in the pool.
+    pub max_concurrent_calls: usize,
+    /// Bytes of a returned slot's linear memory kept mapped (restored in place, see
+    /// [`SlotReset`]) rather than given back to the kernel; per memory, while the slot is idle.
+    pub keep_resident_bytes: usize,
+    /// Idle slots that keep an earlier plugin's memory image for its next instance: beyond
+    /// these, a new plugin reuses an idle slot (releasing what it kept) instead of a fresh one.
+    pub max_warm_slots: u32,
+    /// Compiled components kept per process (least recently used go first; they are compiled
+    /// again, or loaded from `cache_dir`, when called).
+    pub max_compiled: usize,
     /// How a pool slot's linear memory is put back to the memory image when its instance is
     /// dropped; a trade between the next call's latency and the work of the reset.
     pub slot_reset: SlotReset,
@@ -109,11 +130,44 @@ impl Default for EngineSettings {
             max_component_bytes: 32 << 20,
             max_memory_bytes: 256 << 20,
             pooling: true,
-            pool_instances: 64,
+            pool_instances: 16,
+            max_prepared: 8,
+            // Calls are CPU-bound: more at once than twice the cores only queue inside the pool.
+            max_concurrent_calls: std::thread::available_parallelism().map_or(4, |cores| cores.get() * 2).clamp(2, 8),
+            // A componentize-py heap (~13-20 MB) is restored in place; more is given back.
+            keep_resident_bytes: 32 << 20,
+            max_warm_slots: 8,
+            max_compiled: 32,
             slot_reset: SlotReset::default(),
             epoch_tick: Duration::from_millis(5),
             cache_dir: None,
         }
+    }
+}
+
+impl EngineSettings {
+    /// Linear memories the pool holds: two per instance (components made by wit-component and
+    /// componentize-py have one or two).
+    pub fn pool_memories(&self) -> u32 {
+        self.pool_instances.saturating_mul(2)
+    }
+
+    /// The most linear memory the sandbox keeps resident when every call may use up to
+    /// `per_call_memory` bytes: every pool instance at that limit, plus every memory slot
+    /// keeping `keep_resident_bytes` while idle. Other memory (compiled code, tables, stacks)
+    /// is not counted.
+    pub fn resident_memory_bound(&self, per_call_memory: u64) -> u64 {
+        let keep = u64::try_from(self.keep_resident_bytes).unwrap_or(u64::MAX);
+        u64::from(self.pool_instances)
+            .saturating_mul(per_call_memory)
+            .saturating_add(u64::from(self.pool_memories()).saturating_mul(keep))
+    }
+
+    /// What the slots of plugins no longer running keep, at most, when calls come one at a
+    /// time: the warm slots plus those of the prepared instances and the running call.
+    pub fn idle_resident_bound(&self) -> u64 {
+        let slots = u64::from(self.max_warm_slots) + u64::try_from(self.max_prepared).unwrap_or(u64::MAX) + 1;
+        slots.saturating_mul(u64::try_from(self.keep_resident_bytes).unwrap_or(u64::MAX))
     }
 }
 

@@ -31,6 +31,11 @@ impl CompiledPlugin {
         &self.sha256
     }
 
+    /// The identity a component's bytes are cached and installed by (hex sha256).
+    pub fn sha256_of(component: &[u8]) -> String {
+        crate::cache::sha256_hex(component)
+    }
+
     /// Size of the component in bytes.
     pub fn size_bytes(&self) -> usize {
         self.size_bytes

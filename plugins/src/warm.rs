@@ -16,6 +16,7 @@ use civitas_core::ids::PluginId;
 
 use crate::call::{CallReport, CallSettings, SpentInstance};
 use crate::engine::PluginEngine;
+use crate::gate::Permit;
 use crate::hook::Hook;
 use crate::plugin::CompiledPlugin;
 use crate::prepared::{HookInput, PreparedInstance};
@@ -48,8 +49,15 @@ struct Shelf {
 }
 
 enum Job {
-    Prepare { slot: Slot, plugin: Arc<CompiledPlugin>, settings: Box<CallSettings> },
-    Discard(SpentInstance),
+    Prepare {
+        slot: Slot,
+        plugin: Arc<CompiledPlugin>,
+        settings: Box<CallSettings>,
+    },
+    /// Drop the instance, then the call's permit (`None` for an instance no call used).
+    Discard(SpentInstance, Option<Permit>),
+    /// Answer once every job sent before is done.
+    Flush(Sender<()>),
 }
 
 /// Keeps up to `capacity` prepared instances, one per installation and hook, made and dropped on
@@ -82,13 +90,14 @@ impl Warmer {
         plugin: &Arc<CompiledPlugin>,
         settings: &CallSettings,
         input: &I,
+        permit: Permit,
     ) -> CallReport<I::Decision> {
         let slot = Slot { installation, hook: I::HOOK };
         let waiting = lock(&self.shelf).ready.remove(&slot);
         let prepared = match waiting {
             Some(ready) if ready.serves(plugin, settings) => Some(ready.instance),
             Some(stale) => {
-                self.send(Job::Discard(SpentInstance::unused(stale.instance)));
+                self.send(Job::Discard(SpentInstance::unused(stale.instance), None));
                 None
             }
             None => None,
@@ -102,11 +111,34 @@ impl Warmer {
             }
             None => self.engine.call_now(plugin, settings, input),
         };
-        if let Some(spent) = spent {
-            self.send(Job::Discard(spent));
+        match spent {
+            Some(spent) => self.send(Job::Discard(spent, Some(permit))),
+            None => drop(permit),
         }
         self.send(Job::Prepare { slot, plugin: Arc::clone(plugin), settings: Box::new(settings.clone()) });
         report
+    }
+
+    /// Drops the instances prepared for `installation` (uninstalled or disabled): they would
+    /// otherwise hold their pool slots until pushed out by others.
+    pub(crate) fn forget(&self, installation: PluginId) {
+        let forgotten: Vec<Ready> = {
+            let mut shelf = lock(&self.shelf);
+            let slots: Vec<Slot> =
+                shelf.ready.keys().filter(|slot| slot.installation == installation).copied().collect();
+            slots.into_iter().filter_map(|slot| shelf.ready.remove(&slot)).collect()
+        };
+        for ready in forgotten {
+            self.send(Job::Discard(SpentInstance::unused(ready.instance), None));
+        }
+    }
+
+    /// Returns once every job sent so far (preparing, dropping) is done.
+    pub(crate) fn flush(&self) {
+        let (done, finished) = channel();
+        self.send(Job::Flush(done));
+        // An error means the thread is gone: nothing is left to wait for.
+        let _ = finished.recv();
     }
 
     /// How many prepared instances are waiting for a call.
@@ -145,9 +177,14 @@ fn work(engine: &PluginEngine, shelf: &Mutex<Shelf>, capacity: usize, queue: Rec
     for job in queue {
         let (slot, plugin, settings) = match job {
             Job::Prepare { slot, plugin, settings } => (slot, plugin, settings),
-            // Dropped here, off the caller's thread.
-            Job::Discard(store) => {
+            // Dropped here, off the caller's thread; then the slot is free for another call.
+            Job::Discard(store, permit) => {
                 drop(store);
+                drop(permit);
+                continue;
+            }
+            Job::Flush(done) => {
+                let _ = done.send(());
                 continue;
             }
         };

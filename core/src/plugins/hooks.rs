@@ -251,6 +251,11 @@ impl PluginHooks {
                 after: Some(serde_json::json!({ "enabled": false, "disabledReason": reason })),
             };
             audit::record(&txn, &Caller::System, now, change).await?;
+            txn.commit().await?;
+            if let Some(runtime) = &self.runtime {
+                runtime.release(PluginId(id), &call.plugin.sha256);
+            }
+            return Ok(());
         }
         txn.commit().await
     }

@@ -223,7 +223,7 @@ pub struct PluginCall {
     pub outcome: CallOutcome,
     /// The trap or error message, or why the answer was refused.
     pub detail: Option<String>,
-    /// Fuel (instructions) it used.
+    /// Fuel (instructions) it used; a lower bound after a timeout, which interrupts the count.
     pub fuel_used: u64,
     /// Wall time of the call.
     pub wall_time: Duration,

@@ -102,6 +102,12 @@ pub trait PluginRuntime: Send + Sync + Debug {
     /// What the component implements, or why it cannot be installed.
     fn inspect(&self, component: &[u8]) -> Result<ComponentInfo, String>;
 
+    /// The installation was uninstalled or disabled: drop what is kept to call it (prepared
+    /// instances, compiled code). It may be called again later (enabled again), as any other.
+    fn release(&self, plugin: PluginId, sha256: &str) {
+        let _ = (plugin, sha256);
+    }
+
     /// Runs `ticket-router`; `Ok(None)` is "no opinion".
     fn route_ticket(&self, plugin: &LoadedPlugin, request: &RoutingRequest) -> HookCall<Option<RouterAnswer>>;
 

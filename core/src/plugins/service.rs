@@ -287,6 +287,9 @@ async fn set_enabled(
     let change = Change { event, before: Some(audited(&before)), after: Some(audited(&after)) };
     audit::record(&txn, caller, now, change).await?;
     txn.commit().await?;
+    if !enabled {
+        release(ctx, &after);
+    }
     Ok(after)
 }
 
@@ -323,7 +326,16 @@ pub async fn uninstall(ctx: &Context, caller: &Caller, id: PluginId) -> Result<(
         Change { event: DomainEvent::PluginUninstalled(facts(&plugin)), before: Some(audited(&plugin)), after: None };
     audit::record(&txn, caller, ctx.clock.now(), change).await?;
     txn.commit().await?;
+    release(ctx, &plugin);
     Ok(())
+}
+
+/// Tells this instance's sandbox that the plugin will not be called (other instances drop what
+/// they kept for it as their own bounds push it out).
+fn release(ctx: &Context, plugin: &Plugin) {
+    if let Some(runtime) = ctx.hooks.runtime() {
+        runtime.release(plugin.id, &plugin.sha256);
+    }
 }
 
 /// The plugins of a district (and the city-wide ones), or of the city when `district` is `None`.

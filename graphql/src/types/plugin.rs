@@ -129,7 +129,8 @@ impl PluginCall {
         self.0.detail.as_deref()
     }
 
-    /// Fuel used.
+    /// Fuel used (roughly wasm instructions). After a timeout it is a lower bound: the deadline
+    /// interrupts the count, which the sandbox updates only at the plugin's calls and returns.
     async fn fuel_used(&self) -> u64 {
         self.0.fuel_used
     }

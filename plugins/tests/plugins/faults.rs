@@ -53,6 +53,11 @@ fn an_infinite_loop_with_ample_fuel_hits_the_wall_clock_deadline() {
     let limits = CallLimits { fuel: u64::MAX, timeout: Duration::from_millis(50), ..CallLimits::default() };
     let report = engine().route(&plugin, &settings(limits), &night_ticket());
     assert_eq!(report.outcome, Err(CallFailure::Timeout { limit: Duration::from_millis(50) }));
+    let said = report.outcome.clone().expect_err("timed out").to_string();
+    assert!(
+        said.contains("the fuel recorded is a lower bound"),
+        "the record must not pass a partial count off as the real one: {said}"
+    );
     assert!(report.wall_time >= Duration::from_millis(50), "stopped after {:?}", report.wall_time);
     // One tick (5 ms) of slack plus scheduling on a loaded 2-core machine.
     assert!(report.wall_time < Duration::from_millis(1000), "stopped after {:?}", report.wall_time);
@@ -176,4 +181,31 @@ fn a_component_importing_what_the_host_does_not_offer_is_refused_at_install() {
         Err(other) => panic!("expected UnsupportedImports, got {other}"),
         Ok(_) => panic!("a component with unknown imports must not install"),
     }
+}
+
+#[test]
+fn a_stack_overflow_is_reported_cause_first() {
+    let plugin = engine().compile(&router_from_wat("stack_overflow.wat")).expect("compiles");
+    let report = engine().route(&plugin, &settings(CallLimits::default()), &night_ticket());
+    match report.outcome {
+        // A call record keeps 500 characters: the cause must come before the frames.
+        Err(CallFailure::Trap(message)) => {
+            assert!(message.starts_with("wasm trap: call stack exhausted"), "{message}");
+            assert!(message.len() > "wasm trap: call stack exhausted".len(), "the backtrace follows: {message}");
+        }
+        other => panic!("expected a trap, got {other:?}"),
+    }
+    assert_engine_still_serves();
+}
+
+#[test]
+fn a_forged_resource_handle_is_the_plugins_fault_not_the_hosts() {
+    let bytes = component_from_wat("forged_handle.wat", &["wasi_fs_excerpts.wit", "forged_handle.wit"], "forger");
+    let plugin = engine().compile(&bytes).expect("compiles");
+    let report = engine().route(&plugin, &settings(CallLimits::default()), &night_ticket());
+    match report.outcome {
+        Err(CallFailure::Trap(message)) => assert!(message.contains("handle"), "{message}"),
+        other => panic!("expected the plugin's fault, got {other:?}"),
+    }
+    assert_engine_still_serves();
 }

@@ -88,15 +88,11 @@ fn installed(id: i64, department: &str) -> LoadedPlugin {
     LoadedPlugin {
         id: PluginId(id),
         label: format!("echo@{id}"),
-        sha256: sha256_of(&component),
+        sha256: civitas_plugins::CompiledPlugin::sha256_of(&component),
         component: Arc::new(component),
         config: Arc::from(department),
         limits: PluginLimits::default(),
     }
-}
-
-fn sha256_of(component: &[u8]) -> String {
-    engine().compile(component).expect("echo compiles").sha256().to_owned()
 }
 
 fn request() -> RoutingRequest {
@@ -173,11 +169,14 @@ fn a_changed_configuration_is_never_answered_by_an_instance_prepared_with_the_ol
 }
 
 #[test]
-fn waiting_instances_are_capped_at_a_quarter_of_the_pool() {
-    let engine = PluginEngine::new(EngineSettings { pool_instances: 8, ..EngineSettings::default() }).expect("engine");
+fn waiting_instances_are_capped_and_released_with_their_plugin() {
+    let settings =
+        EngineSettings { pool_instances: 8, max_prepared: 2, max_concurrent_calls: 2, ..EngineSettings::default() };
+    let engine = PluginEngine::new(settings).expect("engine");
     let runtime = WasmRuntime::new(Arc::new(engine), CallLimits::default(), CallLimits::default());
-    for id in 1..=5 {
-        department(&runtime, &installed(id, "dep_x"));
+    let plugins: Vec<LoadedPlugin> = (1..=5).map(|id| installed(id, "dep_x")).collect();
+    for plugin in &plugins {
+        department(&runtime, plugin);
     }
     // Once the thread has prepared all five, only the two newest wait.
     wait_until(
@@ -185,4 +184,42 @@ fn waiting_instances_are_capped_at_a_quarter_of_the_pool() {
         || format!("{} prepared so far", runtime.instances_prepared_so_far()),
     );
     assert_eq!(runtime.prepared_instances(), 2);
+    // Uninstalling the newest releases its waiting instance (and its compiled component).
+    runtime.release(plugins[4].id, &plugins[4].sha256);
+    runtime.wait_for_background_work();
+    assert_eq!(runtime.prepared_instances(), 1);
+    assert_eq!(department(&runtime, &plugins[4]), "dep_x", "an enabled-again plugin compiles again");
+}
+
+#[test]
+fn calls_beyond_the_concurrency_limit_wait_instead_of_exhausting_the_pool() {
+    // Room for one running call (with its spent instance until the background thread drops it),
+    // one prepared instance and the one being prepared: without the limit, eight calls at once
+    // would find no free slot and fail as the host's.
+    let settings =
+        EngineSettings { pool_instances: 3, max_prepared: 1, max_concurrent_calls: 1, ..EngineSettings::default() };
+    let engine = PluginEngine::new(settings).expect("engine");
+    let runtime = Arc::new(WasmRuntime::new(Arc::new(engine), CallLimits::default(), CallLimits::default()));
+    let component = Arc::new(router_from_wat("infinite_loop.wat"));
+    let callers: Vec<_> = (1..=8)
+        .map(|id| {
+            let runtime = Arc::clone(&runtime);
+            // Each call loops until its fuel runs out (some milliseconds), so the eight overlap.
+            let looping = LoadedPlugin {
+                id: PluginId(id),
+                label: format!("loop@{id}"),
+                sha256: civitas_plugins::CompiledPlugin::sha256_of(&component),
+                component: Arc::clone(&component),
+                config: Arc::from("{}"),
+                limits: PluginLimits { fuel: Some(20_000_000), ..PluginLimits::default() },
+            };
+            std::thread::spawn(move || runtime.route_ticket(&looping, &request()).outcome)
+        })
+        .collect();
+    let outcomes: Vec<_> = callers.into_iter().map(|caller| caller.join().expect("joins")).collect();
+    let out_of_fuel = outcomes
+        .iter()
+        .filter(|outcome| matches!(outcome, Err(HookFailure::Trap(reason)) if reason.contains("ran out of fuel")))
+        .count();
+    assert_eq!(out_of_fuel, 8, "every call ran, none found the pool full: {outcomes:?}");
 }
