@@ -5,7 +5,7 @@ criterion means of `cargo bench -p civitas-core --bench tally`, as a Markdown ta
     python3 scripts/bench_table.py /tmp/bench_pabutools.tsv $CARGO_TARGET_DIR/criterion
 
 Both measure the rule call alone (the file is parsed beforehand). Cases that the pabutools run
-skipped show the `seconds` of ../shared/data/pabulib/reference.tsv instead, marked with *.
+skipped show the `seconds` of core/tests/data/pabulib/reference.tsv instead, marked with *.
 """
 
 import csv
@@ -39,7 +39,7 @@ def human(seconds):
 def main():
     pabutools_tsv, criterion_root = sys.argv[1], sys.argv[2]
     here = os.path.dirname(os.path.abspath(__file__))
-    reference_tsv = os.path.join(here, "..", "..", "shared", "data", "pabulib", "reference.tsv")
+    reference_tsv = os.path.join(here, "..", "core", "tests", "data", "pabulib", "reference.tsv")
     means = criterion_means(criterion_root)
     with open(pabutools_tsv, newline="") as handle:
         measured = {(row["instance"], row["rule"]): float(row["pabutools_seconds"]) for row in csv.DictReader(handle, delimiter="\t")}

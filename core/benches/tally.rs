@@ -1,24 +1,24 @@
-//! Tally speed on the shared Pabulib files (`cargo bench -p civitas-core --bench tally`):
+//! Tally speed on the real Pabulib files of `tests/data/pabulib` (`cargo bench -p civitas-core --bench tally`):
 //! parsing the largest files, and every rule on every instance of `reference.tsv`. Figures and
 //! the comparison with pabutools are in BENCHMARKS.md (`scripts/bench_table.py` joins them).
 
-use civitas_core::budgeting::{Election, Rule, TallyOptions, parse_pabulib, tally};
+use civitas_core::budgeting::{Election, Rule, TallyOptions, decompressed, parse_pabulib, tally};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
-use std::io::BufReader;
 use std::path::PathBuf;
 use std::time::Duration;
 
 fn path(instance: &str) -> PathBuf {
-    std::env::var_os("CIVITAS_PABULIB_DIR")
+    let dir = std::env::var_os("CIVITAS_PABULIB_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/pabulib"))
-        .join(instance)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/pabulib"));
+    let plain = dir.join(instance);
+    if plain.is_file() { plain } else { dir.join(format!("{instance}.gz")) }
 }
 
 fn load(instance: &str) -> Election {
-    let file = std::fs::File::open(path(instance)).expect("shared Pabulib file");
-    parse_pabulib(BufReader::new(file)).expect("valid file")
+    let file = std::fs::File::open(path(instance)).expect("Pabulib file");
+    parse_pabulib(decompressed(file).expect("readable")).expect("valid file")
 }
 
 /// Every (instance, rule) row of `reference.tsv` that pabutools finished, so that BENCHMARKS.md

@@ -8,8 +8,7 @@
 //! STEPS picks the add-one strategy: `adaptive` (the default), `unit` (one unit at a time, as
 //! pabutools) or `always-jump` — all give the same outcome, which this shows on real files.
 
-use civitas_core::budgeting::{AddOneStrategy, Rule, TallyOptions, parse_pabulib, tally};
-use std::io::BufReader;
+use civitas_core::budgeting::{AddOneStrategy, Rule, TallyOptions, decompressed, parse_pabulib, tally};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -27,12 +26,13 @@ fn human(seconds: f64) -> String {
 fn main() -> ExitCode {
     let arguments: Vec<String> = std::env::args().skip(1).collect();
     let [file, rule, rest @ ..] = arguments.as_slice() else {
-        eprintln!("usage: tally_timing FILE.pb RULE [REPEATS]");
+        eprintln!("usage: tally_timing FILE.pb[.gz] RULE [REPEATS]");
         return ExitCode::from(2);
     };
     let election = match std::fs::File::open(file)
         .map_err(|error| error.to_string())
-        .and_then(|handle| parse_pabulib(BufReader::new(handle)).map_err(|error| error.to_string()))
+        .and_then(|handle| decompressed(handle).map_err(|error| error.to_string()))
+        .and_then(|text| parse_pabulib(text).map_err(|error| error.to_string()))
     {
         Ok(election) => election,
         Err(error) => {

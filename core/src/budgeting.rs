@@ -32,6 +32,7 @@ pub use explain::{PayerGroup, ProjectExplanation, Reason, explanation_table};
 pub use model::{Ballot, Election, Project, VoteType, Voter};
 pub use number::Exact;
 pub use pabulib::{
-    ParseLimits, pabulib_string, parse_pabulib, parse_pabulib_str, parse_pabulib_with_limits, write_pabulib,
+    ParseLimits, decompressed, pabulib_string, parse_pabulib, parse_pabulib_str, parse_pabulib_with_limits,
+    write_pabulib,
 };
 pub use rules::{AddOneStrategy, Outcome, Rule, Satisfaction, TallyOptions, TallyProgress, TieBreaking, tally};

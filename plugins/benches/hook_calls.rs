@@ -25,9 +25,9 @@ mod build_examples {
         PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name)
     }
 
-    pub fn build_c_example(name: &str, world: &str) -> Vec<u8> {
-        civitas_plugins::build::build_c(&example_dir(name).join("plugin.c"), world, &scratch(&format!("c-{name}")))
-            .expect("C example builds")
+    /// The C example as the repository ships it (built reproducibly from its `plugin.c`).
+    pub fn c_example(name: &str) -> Vec<u8> {
+        std::fs::read(civitas_plugins::build::prebuilt_c_example(name)).expect("C example shipped")
     }
 
     pub fn build_python_example(name: &str, world: &str) -> Vec<u8> {
@@ -94,8 +94,7 @@ fn route_natively(config: &str, ticket: &NewTicket) -> Option<Routing> {
 fn hook_calls(c: &mut Criterion) {
     let engine = PluginEngine::new(EngineSettings::default()).expect("engine");
     eprintln!("allocation: {:?}", engine.allocation());
-    let c_router =
-        engine.compile(&build_examples::build_c_example("night-noise-router", "ticket-router")).expect("C compiles");
+    let c_router = engine.compile(&build_examples::c_example("night-noise-router")).expect("C compiles");
     let python_bytes = build_examples::build_python_example("school-deadline-policy", "deadline-policy");
     let python_policy = engine.compile(&python_bytes).expect("Python compiles");
     let router_settings = settings("night-noise-router");
@@ -217,7 +216,7 @@ fn minor_faults_of_this_thread() -> u64 {
 }
 
 fn load_times(c: &mut Criterion) {
-    let c_bytes = build_examples::build_c_example("night-noise-router", "ticket-router");
+    let c_bytes = build_examples::c_example("night-noise-router");
     let python_bytes = build_examples::build_python_example("school-deadline-policy", "deadline-policy");
     let no_cache = PluginEngine::new(EngineSettings::default()).expect("engine");
     let cache_dir = build_examples::scratch("bench-cache");

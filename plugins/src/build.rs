@@ -66,6 +66,13 @@ pub fn example_dir(name: &str) -> PathBuf {
     plugins_dir().join("examples").join(name)
 }
 
+/// The component a C example builds into (`examples/<name>/<name>.wasm`), kept in the repository
+/// so that neither the tests nor a newcomer need a C toolchain for wasm. The build is
+/// reproducible: `.ci/run` rebuilds it from `plugin.c` and fails if the bytes differ.
+pub fn prebuilt_c_example(name: &str) -> PathBuf {
+    example_dir(name).join(format!("{name}.wasm"))
+}
+
 fn run(command: &mut Command) -> Result<(), BuildError> {
     let tool = format!("{command:?}");
     let output = command.output().map_err(|source| BuildError::Spawn { tool: tool.clone(), source })?;

@@ -1,4 +1,4 @@
-//! The participatory-budgeting engine on real Pabulib files (from `../shared`) and on random
+//! The participatory-budgeting engine on real Pabulib files (`core/tests/data/pabulib`) and on random
 //! elections. Pure library code: no database.
 
 mod errors;

@@ -3,8 +3,11 @@
 //!
 //! `build_plugin c plugins/examples/night-noise-router/plugin.c --world ticket-router -o router.wasm`
 //! `build_plugin python plugins/examples/school-deadline-policy --world deadline-policy -o policy.wasm`
+//! `build_plugin wat plugins/tests/fixtures/echo_config.wat --world ticket-router -o echo.wasm`
 //!
-//! C needs Debian's `clang lld wasi-libc libclang-rt-14-dev-wasm32`; Python needs `python3` with
+//! WAT needs nothing but this binary; C needs Debian's `clang lld wasi-libc
+//! libclang-rt-14-dev-wasm32` (the C example also ships built, and `.ci/run` rebuilds it with
+//! this command to check the bytes are the same); Python needs `python3` with
 //! `venv` (componentize-py 0.25.1 is installed into `--venv` on first use); `--stub-wasi`
 //! builds a Python component without WASI imports (faster calls; any WASI call traps).
 
@@ -20,13 +23,15 @@ enum Language {
     C,
     /// A directory with `app.py` (componentize-py).
     Python,
+    /// A core module in the WebAssembly text format, exporting the world's functions.
+    Wat,
 }
 
 #[derive(Parser)]
 struct Args {
     /// The plugin's language.
     language: Language,
-    /// The C file, or the Python app's directory.
+    /// The C or WAT file, or the Python app's directory.
     source: PathBuf,
     /// The civitas:plugin world it implements (`ticket-router`, `deadline-policy`, ...).
     #[arg(long)]
@@ -57,6 +62,7 @@ fn main() -> anyhow::Result<()> {
             let work_dir = args.work_dir.join("py");
             build::build_python(&args.source, &build::wit_dir(), &args.world, wasi, &args.venv, &work_dir)?
         }
+        Language::Wat => build::component_from_wat(&args.source, &args.world)?,
     };
     std::fs::write(&args.output, &bytes).with_context(|| format!("cannot write {}", args.output.display()))?;
     println!("{}: {} bytes", args.output.display(), bytes.len());

@@ -1,13 +1,13 @@
 //! `civitas pb tally` and `civitas pb check`: participatory-budgeting tallies of Pabulib files.
 
 use std::fs::File;
-use std::io::{BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
 use civitas_core::budgeting::{
-    Election, Rule, TallyOptions, TallyProgress, TieBreaking, explanation_table, parse_pabulib, tally,
+    Election, Rule, TallyOptions, TallyProgress, TieBreaking, decompressed, explanation_table, parse_pabulib, tally,
 };
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -68,7 +68,8 @@ pub fn run(command: PbCommand) -> anyhow::Result<()> {
 
 fn load(file: &Path) -> anyhow::Result<Election> {
     let reader = File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
-    parse_pabulib(BufReader::new(reader)).with_context(|| format!("{} is not a valid Pabulib file", file.display()))
+    let text = decompressed(reader).with_context(|| format!("cannot read {}", file.display()))?;
+    parse_pabulib(text).with_context(|| format!("{} is not a valid Pabulib file", file.display()))
 }
 
 fn run_tally(file: &Path, rule: Rule, options: TallyOptions<'_>, explain: bool, json: bool) -> anyhow::Result<()> {

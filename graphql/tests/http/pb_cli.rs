@@ -5,13 +5,14 @@ use std::process::{Command, Output};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_civitas");
 
+/// A real Pabulib file of the repository: the README's example, or one of the core tests'
+/// (stored gzip-compressed, as `civitas pb` reads them too).
 fn shared_file(name: &str) -> PathBuf {
-    let dir = std::env::var_os("CIVITAS_PABULIB_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/pabulib"));
-    let path = dir.join(name);
-    assert!(path.is_file(), "the shared Pabulib file {} is missing", path.display());
-    path
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    [root.join("examples/data").join(name), root.join("core/tests/data/pabulib").join(format!("{name}.gz"))]
+        .into_iter()
+        .find(|path| path.is_file())
+        .unwrap_or_else(|| panic!("{name} is not in the repository"))
 }
 
 fn civitas(args: &[&str], file: &PathBuf) -> Output {

@@ -15,14 +15,10 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// The C night-noise router, built once and written where the CLI can read it.
+/// The C night-noise router, as the repository ships it.
 fn router_wasm() -> &'static Path {
     static FILE: OnceLock<PathBuf> = OnceLock::new();
-    FILE.get_or_init(|| {
-        let source = build::example_dir("night-noise-router").join("plugin.c");
-        build::build_c(&source, "ticket-router", &scratch("cli-c-router")).expect("C router builds");
-        scratch("cli-c-router").join("plugin.wasm")
-    })
+    FILE.get_or_init(|| build::prebuilt_c_example("night-noise-router"))
 }
 
 fn civitas(args: &[&str]) -> Output {

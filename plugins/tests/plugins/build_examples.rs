@@ -1,5 +1,6 @@
-//! The example plugins built from source with `civitas_plugins::build` (shared by the tests and
-//! the benchmarks); a missing toolchain fails the test with the tool's message.
+//! The example plugins: the C one as checked in (built reproducibly from its source, which
+//! `.ci/run` checks), the Python and Rust ones built from source with `civitas_plugins::build`
+//! (a missing toolchain fails the test with the tool's message).
 
 use std::path::{Path, PathBuf};
 
@@ -18,10 +19,10 @@ fn venv() -> PathBuf {
     scratch("py-venv")
 }
 
-/// Builds a C example (`examples/<name>/plugin.c`) for `world` into a component.
-pub fn build_c_example(name: &str, world: &str) -> Vec<u8> {
-    build::build_c(&example_dir(name).join("plugin.c"), world, &scratch(&format!("c-{name}")))
-        .unwrap_or_else(|error| panic!("building the C example {name}: {error}"))
+/// A C example's component (`examples/<name>/<name>.wasm`, built from its `plugin.c`).
+pub fn c_example(name: &str) -> Vec<u8> {
+    let path = build::prebuilt_c_example(name);
+    std::fs::read(&path).unwrap_or_else(|error| panic!("reading {}: {error}", path.display()))
 }
 
 /// Builds a Python example (`examples/<name>/app.py`) for `world` into a component.

@@ -10,9 +10,7 @@ use crate::support::{check_example_fixtures, engine, night_ticket};
 /// Built once: the tests run in parallel and would otherwise race on the build directory.
 fn plugin() -> &'static CompiledPlugin {
     static PLUGIN: OnceLock<CompiledPlugin> = OnceLock::new();
-    PLUGIN.get_or_init(|| {
-        engine().compile(&build::build_c_example("night-noise-router", "ticket-router")).expect("compiles")
-    })
+    PLUGIN.get_or_init(|| engine().compile(&build::c_example("night-noise-router")).expect("compiles"))
 }
 
 #[test]

@@ -1,37 +1,40 @@
-//! Where the shared Pabulib files are, and loading them.
+//! Where the real Pabulib files are, and loading them.
 
-use civitas_core::budgeting::{Election, parse_pabulib};
+use civitas_core::budgeting::{Election, decompressed, parse_pabulib};
 use std::fs::File;
-use std::io::BufReader;
 use std::path::PathBuf;
 
-/// `../shared/data/pabulib` beside the checkout, or `$CIVITAS_PABULIB_DIR`. The files are part
-/// of the test suite: a missing directory fails the tests rather than skipping them.
+/// `core/tests/data/pabulib` (gzip-compressed files from the Pabulib library, with their
+/// sources and pabutools' outcomes), or `$CIVITAS_PABULIB_DIR`.
 pub fn pabulib_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("CIVITAS_PABULIB_DIR") {
         return PathBuf::from(dir);
     }
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/pabulib");
-    assert!(dir.is_dir(), "the shared Pabulib files are missing: {} (or set CIVITAS_PABULIB_DIR)", dir.display());
-    dir
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/pabulib")
 }
 
-/// Parses one shared instance.
+/// Parses one instance (`Poland_Swiecie_2023.pb`), stored compressed or not.
 pub fn load(instance: &str) -> Election {
-    let path = pabulib_dir().join(instance);
+    let dir = pabulib_dir();
+    let path = [dir.join(instance), dir.join(format!("{instance}.gz"))]
+        .into_iter()
+        .find(|path| path.is_file())
+        .unwrap_or_else(|| panic!("{instance} is not in {}", dir.display()));
     let file = File::open(&path).unwrap_or_else(|error| panic!("cannot open {}: {error}", path.display()));
-    parse_pabulib(BufReader::new(file)).unwrap_or_else(|error| panic!("{instance}: {error}"))
+    let text = decompressed(file).unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
+    parse_pabulib(text).unwrap_or_else(|error| panic!("{instance}: {error}"))
 }
 
-/// Every `.pb` file of the shared directory, by name.
+/// Every instance of the directory, by its `.pb` name.
 pub fn instances() -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(pabulib_dir())
-        .expect("the shared Pabulib directory is readable")
+        .expect("the Pabulib directory is readable")
         .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter_map(|name| name.strip_suffix(".gz").map(str::to_owned).or(Some(name)))
         .filter(|name| name.ends_with(".pb"))
         .collect();
     names.sort();
-    assert!(names.len() >= 10, "expected the shared Pabulib files, found {names:?}");
+    assert!(names.len() >= 10, "expected the Pabulib files, found {names:?}");
     names
 }
 
