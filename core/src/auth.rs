@@ -4,8 +4,10 @@
 //! transport. Tokens are JWTs: HS256 signed with the server's own secret for tokens it issues,
 //! or RS256/ES256 verified with the city identity provider's public keys.
 
+mod bindings;
 mod caller;
 mod tokens;
 
+pub use bindings::KnownBindings;
 pub use caller::{Caller, Role, UnknownRole};
-pub use tokens::{AuthError, Claims, TokenIssuer, TokenVerifier};
+pub use tokens::{Audience, AuthError, Claims, LEEWAY_SECONDS, TokenIssuer, TokenVerifier};

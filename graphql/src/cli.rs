@@ -65,6 +65,25 @@ impl DatabaseArgs {
             }
         }
     }
+
+    /// The URL of a database that exists already: for commands that read a server's data and
+    /// must not leave an empty database behind when pointed at the wrong directory.
+    pub fn existing_url(&self) -> anyhow::Result<String> {
+        match &self.database_url {
+            Some(url) => Ok(url.clone()),
+            None => {
+                let file = self.data_dir.join("civitas.db");
+                if !file.is_file() {
+                    anyhow::bail!(
+                        "no database at {}: run this where the server keeps its data (--data-dir or \
+                         CIVITAS_DATA_DIR), or pass --database-url",
+                        file.display()
+                    );
+                }
+                Ok(civitas_core::db::sqlite_url_in(&self.data_dir))
+            }
+        }
+    }
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

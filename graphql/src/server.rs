@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use civitas_core::Context;
-use civitas_core::auth::{Caller, TokenVerifier};
+use civitas_core::auth::{AuthError, Caller, KnownBindings, TokenVerifier};
 use civitas_core::error::{Classify, ErrorKind};
 use civitas_core::i18n::Locale;
 use civitas_core::plugins::{FailurePolicy, PluginHooks, PluginRuntime};
@@ -38,12 +38,14 @@ pub struct AppState {
     pub ctx: Context,
     /// Verifies bearer tokens.
     pub verifier: Arc<TokenVerifier>,
+    /// The district/department pairs of tokens found in the directory.
+    pub bindings: Arc<KnownBindings>,
 }
 
 impl AppState {
     /// The state of a server on `ctx` verifying tokens with `verifier`, without plugins.
     pub fn new(ctx: Context, verifier: TokenVerifier) -> Self {
-        AppState { schema: build_schema(ctx.clone()), ctx, verifier: Arc::new(verifier) }
+        AppState { schema: build_schema(ctx.clone()), ctx, verifier: Arc::new(verifier), bindings: Arc::default() }
     }
 
     /// The state of a server whose districts' plugins run in `runtime`: `installPlugin` checks
@@ -51,7 +53,7 @@ impl AppState {
     pub fn with_plugins(mut ctx: Context, verifier: TokenVerifier, runtime: Arc<dyn PluginRuntime>) -> Self {
         ctx.hooks = Arc::new(PluginHooks::new(runtime.clone(), FailurePolicy::default()));
         let schema = build_schema_with_plugins(ctx.clone(), PluginSandbox(runtime));
-        AppState { schema, ctx, verifier: Arc::new(verifier) }
+        AppState { schema, ctx, verifier: Arc::new(verifier), bindings: Arc::default() }
     }
 }
 
@@ -111,18 +113,26 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then_some(token.trim()).filter(|token| !token.is_empty())
 }
 
+/// The caller a request's bearer token stands for (anonymous without one): a valid signature,
+/// and a district and department that exist and belong together.
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, AuthError> {
+    let Some(token) = bearer(headers) else {
+        return Ok(Caller::Anonymous);
+    };
+    let caller = state.verifier.verify(token)?;
+    state.bindings.check(&state.ctx, &caller).await?;
+    Ok(caller)
+}
+
 async fn graphql(State(state): State<AppState>, headers: HeaderMap, request: GraphQLRequest) -> Response {
-    let caller = match bearer(&headers) {
-        None => Caller::Anonymous,
-        Some(token) => match state.verifier.verify(token) {
-            Ok(caller) => caller,
-            Err(error) => {
-                let mut error = to_graphql(error).into_server_error(async_graphql::Pos::default());
-                error.locations.clear();
-                let response = async_graphql::Response::from_errors(vec![error]);
-                return GraphQLResponse::from(response).into_response();
-            }
-        },
+    let caller = match authenticate(&state, &headers).await {
+        Ok(caller) => caller,
+        Err(error) => {
+            let mut error = to_graphql(error).into_server_error(async_graphql::Pos::default());
+            error.locations.clear();
+            let response = async_graphql::Response::from_errors(vec![error]);
+            return GraphQLResponse::from(response).into_response();
+        }
     };
     let locale = headers
         .get(header::ACCEPT_LANGUAGE)
@@ -149,11 +159,9 @@ fn code_unclassified(error: &mut async_graphql::ServerError) {
 }
 
 async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let caller = match bearer(&headers).map(|token| state.verifier.verify(token)) {
-        Some(Ok(caller)) => caller,
-        None | Some(Err(_)) => {
-            return (StatusCode::UNAUTHORIZED, "a city admin's bearer token is required").into_response();
-        }
+    let caller = match authenticate(&state, &headers).await {
+        Ok(caller) if caller != Caller::Anonymous => caller,
+        _ => return (StatusCode::UNAUTHORIZED, "a city admin's bearer token is required").into_response(),
     };
     match civitas_core::plugins::call_counters(&state.ctx, &caller).await {
         Ok(counters) => {

@@ -23,6 +23,13 @@ pub enum SettingsError {
     /// A configured secret is too short to be safe.
     #[error("CIVITAS_JWT_SECRET must have at least 32 bytes")]
     WeakSecret,
+    /// No secret to sign with: none configured, none in the data directory.
+    #[error(
+        "no signing secret: {} does not exist and CIVITAS_JWT_SECRET is not set; run this where the server keeps its data \
+         (--data-dir or CIVITAS_DATA_DIR), or pass its secret",
+        .0.display()
+    )]
+    NoSecret(PathBuf),
     /// A verification key is unusable.
     #[error(transparent)]
     Key(#[from] AuthError),
@@ -43,6 +50,12 @@ pub struct ServerSettings {
     pub jwt_public_key: Option<PathBuf>,
     /// JWKS document of the city's identity provider.
     pub jwks: Option<PathBuf>,
+    /// The `iss` every token must carry, when set (the identity provider's URL).
+    pub jwt_issuer: Option<String>,
+    /// The `aud` every token must carry, when set.
+    pub jwt_audience: Option<String>,
+    /// The longest this server's own (HS256) tokens may still be valid.
+    pub jwt_max_lifetime: Duration,
     /// How often the deadline sweeper runs.
     pub sweep_interval: Duration,
     /// Days after which unrated resolved tickets are closed.
@@ -56,6 +69,15 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> SettingsError + '_ {
 /// The HS256 secret: the configured one, or the one stored in `data_dir/jwt-secret`, created
 /// (random, 256 bits, readable by the owner only) on first use.
 pub fn signing_secret(data_dir: &Path, configured: Option<&str>) -> Result<Vec<u8>, SettingsError> {
+    match existing_signing_secret(data_dir, configured) {
+        Err(SettingsError::NoSecret(_)) => create_signing_secret(data_dir),
+        found => found,
+    }
+}
+
+/// The HS256 secret the server uses, without ever creating one: what `civitas token issue`
+/// signs with (a token signed with a new secret would be refused by the server).
+pub fn existing_signing_secret(data_dir: &Path, configured: Option<&str>) -> Result<Vec<u8>, SettingsError> {
     if let Some(secret) = configured {
         if secret.len() < 32 {
             return Err(SettingsError::WeakSecret);
@@ -63,10 +85,15 @@ pub fn signing_secret(data_dir: &Path, configured: Option<&str>) -> Result<Vec<u
         return Ok(secret.as_bytes().to_vec());
     }
     let path = data_dir.join("jwt-secret");
-    if path.exists() {
-        let secret = fs::read_to_string(&path).map_err(io_error(&path))?;
-        return Ok(secret.trim().as_bytes().to_vec());
+    if !path.exists() {
+        return Err(SettingsError::NoSecret(path));
     }
+    let secret = fs::read_to_string(&path).map_err(io_error(&path))?;
+    Ok(secret.trim().as_bytes().to_vec())
+}
+
+fn create_signing_secret(data_dir: &Path) -> Result<Vec<u8>, SettingsError> {
+    let path = data_dir.join("jwt-secret");
     fs::create_dir_all(data_dir).map_err(io_error(data_dir))?;
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
@@ -93,8 +120,16 @@ impl ServerSettings {
 
     /// The verifier: this server's own HS256 tokens, plus the identity provider's keys.
     pub fn verifier(&self) -> Result<TokenVerifier, SettingsError> {
-        let mut verifier =
-            TokenVerifier::new().with_hs256_secret(&signing_secret(&self.data_dir, self.jwt_secret.as_deref())?);
+        let max_lifetime = i64::try_from(self.jwt_max_lifetime.as_secs()).unwrap_or(i64::MAX);
+        let mut verifier = TokenVerifier::new()
+            .with_hs256_secret(&signing_secret(&self.data_dir, self.jwt_secret.as_deref())?)
+            .with_max_lifetime_of_own_tokens(max_lifetime);
+        if let Some(issuer) = &self.jwt_issuer {
+            verifier = verifier.expecting_issuer(issuer.clone());
+        }
+        if let Some(audience) = &self.jwt_audience {
+            verifier = verifier.expecting_audience(audience.clone());
+        }
         if let Some(path) = &self.jwt_public_key {
             verifier = verifier.with_public_key_pem(&fs::read(path).map_err(io_error(path))?)?;
         }

@@ -15,22 +15,30 @@ pub enum AuthError {
     #[error("the token has expired")]
     Expired,
     /// Not a JWT, wrongly signed, signed with an algorithm that is not configured (including
-    /// `alg: none`), or not valid yet.
+    /// `alg: none`), or from another issuer or for another audience than configured.
     #[error("the token is invalid")]
     Invalid,
+    /// Its `nbf` (not before) is still in the future.
+    #[error("the token is not valid yet")]
+    NotYetValid,
     /// The token is well signed but its claims do not describe a valid caller.
     #[error("the token's claims are invalid: {0}")]
     InvalidClaims(String),
     /// A configured key could not be loaded.
     #[error("cannot load the verification key: {0}")]
     Key(String),
+    /// The directory could not be read to check the token's district and department.
+    #[error("storage error while checking the token's bindings: {0}")]
+    Storage(String),
 }
 
 impl Classify for AuthError {
     fn kind(&self) -> ErrorKind {
         match self {
-            AuthError::Key(_) => ErrorKind::Internal,
-            AuthError::Expired | AuthError::Invalid | AuthError::InvalidClaims(_) => ErrorKind::Unauthenticated,
+            AuthError::Key(_) | AuthError::Storage(_) => ErrorKind::Internal,
+            AuthError::Expired | AuthError::Invalid | AuthError::NotYetValid | AuthError::InvalidClaims(_) => {
+                ErrorKind::Unauthenticated
+            }
         }
     }
 }
@@ -52,10 +60,33 @@ pub struct Claims {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// Issued at (seconds since the epoch).
+    #[serde(default)]
     pub iat: i64,
     /// Expires at (seconds since the epoch).
     pub exp: i64,
+    /// Not valid before (seconds since the epoch), if set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    /// Who issued it (the identity provider's URL), if set; checked when the server expects one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    /// Whom it is for, one name or several; checked when the server expects an audience.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<Audience>,
 }
+
+/// A token's `aud`: identity providers write one string or a list.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum Audience {
+    /// One audience.
+    One(String),
+    /// Several.
+    Many(Vec<String>),
+}
+
+/// Seconds of clock skew tolerated on `exp` and `nbf`.
+pub const LEEWAY_SECONDS: u64 = 30;
 
 impl Claims {
     /// The caller these claims describe, checking that role and bindings are consistent.
@@ -121,16 +152,41 @@ struct VerificationKey {
 /// Verifies bearer tokens against the configured keys.
 ///
 /// Each key is bound to one algorithm, so that a public RSA key can never be abused as an HMAC
-/// secret (algorithm confusion), and `alg: none` is never accepted.
+/// secret (algorithm confusion), and `alg: none` is never accepted. `exp` is required, `nbf` is
+/// honoured (both with [`LEEWAY_SECONDS`]); `iss` and `aud` are required and checked when an
+/// issuer or audience is expected; the server's own HS256 tokens may live at most as long as
+/// configured.
 #[derive(Default)]
 pub struct TokenVerifier {
     keys: Vec<VerificationKey>,
+    issuer: Option<String>,
+    audience: Option<String>,
+    max_own_lifetime_seconds: Option<i64>,
 }
 
 impl TokenVerifier {
     /// A verifier that accepts nothing until keys are added.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Requires tokens issued by `issuer` (their `iss`).
+    pub fn expecting_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// Requires tokens for `audience` (their `aud`, a string or a list containing it).
+    pub fn expecting_audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience = Some(audience.into());
+        self
+    }
+
+    /// Refuses HS256 tokens (this server's own) that are still valid more than `seconds` from
+    /// now: a leaked token of `civitas token issue` must not work for years.
+    pub fn with_max_lifetime_of_own_tokens(mut self, seconds: i64) -> Self {
+        self.max_own_lifetime_seconds = Some(seconds);
+        self
     }
 
     /// Accepts HS256 tokens signed with `secret` (tokens issued by this server).
@@ -189,19 +245,55 @@ impl TokenVerifier {
         });
         let mut outcome = Err(AuthError::Invalid);
         for candidate in candidates {
-            let mut validation = Validation::new(candidate.algorithm);
-            validation.leeway = 30;
-            validation.set_required_spec_claims(&["exp", "sub"]);
-            match jsonwebtoken::decode::<Claims>(token, &candidate.key, &validation) {
-                Ok(data) => return data.claims.into_caller(),
-                Err(error) => {
-                    if matches!(error.kind(), jsonwebtoken::errors::ErrorKind::ExpiredSignature) {
-                        outcome = Err(AuthError::Expired);
-                    }
+            match jsonwebtoken::decode::<Claims>(token, &candidate.key, &self.validation(candidate.algorithm)) {
+                Ok(data) => {
+                    self.check_lifetime(candidate.algorithm, &data.claims)?;
+                    return data.claims.into_caller();
                 }
+                Err(error) => match error.kind() {
+                    jsonwebtoken::errors::ErrorKind::ExpiredSignature => outcome = Err(AuthError::Expired),
+                    jsonwebtoken::errors::ErrorKind::ImmatureSignature => outcome = Err(AuthError::NotYetValid),
+                    _ => {}
+                },
             }
         }
         outcome
+    }
+
+    fn validation(&self, algorithm: Algorithm) -> Validation {
+        let mut validation = Validation::new(algorithm);
+        validation.leeway = LEEWAY_SECONDS;
+        validation.validate_nbf = true;
+        let mut required = vec!["exp", "sub"];
+        if let Some(issuer) = &self.issuer {
+            validation.set_issuer(&[issuer]);
+            required.push("iss");
+        }
+        match &self.audience {
+            Some(audience) => {
+                validation.set_audience(&[audience]);
+                required.push("aud");
+            }
+            // Identity providers put an audience in every token; without one configured it is
+            // not checked (rather than every such token refused).
+            None => validation.validate_aud = false,
+        }
+        validation.set_required_spec_claims(&required);
+        validation
+    }
+
+    fn check_lifetime(&self, algorithm: Algorithm, claims: &Claims) -> Result<(), AuthError> {
+        let Some(max) = self.max_own_lifetime_seconds.filter(|_| algorithm == Algorithm::HS256) else {
+            return Ok(());
+        };
+        let leeway = i64::try_from(LEEWAY_SECONDS).unwrap_or(0);
+        if claims.exp > chrono::Utc::now().timestamp() + max + leeway {
+            return Err(AuthError::InvalidClaims(format!(
+                "valid for longer than the {} days this server allows its own tokens",
+                max / 86_400
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -217,7 +309,61 @@ mod tests {
             department: Some("dep_2".into()),
             iat: 0,
             exp,
+            nbf: None,
+            iss: None,
+            aud: None,
         }
+    }
+
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    fn signed(claims: &Claims) -> String {
+        TokenIssuer::new(SECRET).issue(claims).expect("sign")
+    }
+
+    #[test]
+    fn a_token_not_valid_yet_is_refused() {
+        let verifier = TokenVerifier::new().with_hs256_secret(SECRET);
+        let later = Claims { nbf: Some(now() + 3600), ..claims("operator", now() + 7200) };
+        assert!(matches!(verifier.verify(&signed(&later)), Err(AuthError::NotYetValid)));
+        let skewed = Claims { nbf: Some(now() + 10), ..claims("operator", now() + 7200) };
+        assert!(verifier.verify(&signed(&skewed)).is_ok(), "within the leeway");
+    }
+
+    #[test]
+    fn issuer_and_audience_are_checked_when_expected_and_aud_may_be_a_list() {
+        let plain = TokenVerifier::new().with_hs256_secret(SECRET);
+        let for_portal = Claims { aud: Some(Audience::One("portal".into())), ..claims("operator", now() + 60) };
+        assert!(plain.verify(&signed(&for_portal)).is_ok(), "an audience nobody expects is not a reason to refuse");
+
+        let strict = TokenVerifier::new()
+            .with_hs256_secret(SECRET)
+            .expecting_issuer("https://id.city.example")
+            .expecting_audience("civitas");
+        let good = Claims {
+            iss: Some("https://id.city.example".into()),
+            aud: Some(Audience::Many(vec!["portal".into(), "civitas".into()])),
+            ..claims("operator", now() + 60)
+        };
+        assert!(strict.verify(&signed(&good)).is_ok());
+        let single = Claims { aud: Some(Audience::One("civitas".into())), ..good.clone() };
+        assert!(strict.verify(&signed(&single)).is_ok());
+        for refused in [
+            Claims { iss: Some("https://evil.example".into()), ..good.clone() },
+            Claims { aud: Some(Audience::One("portal".into())), ..good.clone() },
+            Claims { iss: None, ..good.clone() },
+            Claims { aud: None, ..good.clone() },
+        ] {
+            assert!(matches!(strict.verify(&signed(&refused)), Err(AuthError::Invalid)), "{refused:?}");
+        }
+    }
+
+    #[test]
+    fn own_tokens_may_not_outlive_the_configured_lifetime() {
+        let verifier = TokenVerifier::new().with_hs256_secret(SECRET).with_max_lifetime_of_own_tokens(30 * 86_400);
+        let in_2200 = claims("city_admin", 7_258_118_400);
+        assert!(matches!(verifier.verify(&signed(&in_2200)), Err(AuthError::InvalidClaims(_))));
+        assert!(verifier.verify(&signed(&claims("city_admin", now() + 29 * 86_400))).is_ok());
     }
 
     fn now() -> i64 {

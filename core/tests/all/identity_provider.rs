@@ -1,6 +1,6 @@
 //! Tokens from the city's identity provider: RS256 and ES256, by PEM key or JWKS.
 
-use civitas_core::auth::{AuthError, Caller, Claims, TokenVerifier};
+use civitas_core::auth::{Audience, AuthError, Caller, Claims, TokenVerifier};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
@@ -18,6 +18,9 @@ fn claims() -> Claims {
         department: None,
         iat: now,
         exp: now + 300,
+        nbf: None,
+        iss: None,
+        aud: None,
     }
 }
 
@@ -59,4 +62,29 @@ fn a_public_key_is_never_accepted_as_an_hmac_secret() {
     // And a token signed by another RSA key fails.
     let ec = EncodingKey::from_ec_pem(&fixture("ec-private.pem")).expect("ec private");
     assert!(matches!(verifier.verify(&sign(Algorithm::ES256, &ec, None)), Err(AuthError::Invalid)));
+}
+
+#[test]
+fn an_oidc_token_with_issuer_audience_and_not_before_is_accepted_as_the_idp_issues_it() {
+    let now = chrono::Utc::now().timestamp();
+    // As Keycloak or Azure AD write it: `aud` a list, `iss` the realm's URL, `nbf` set.
+    let token_claims = Claims {
+        iss: Some("https://id.city.example/realms/civitas".into()),
+        aud: Some(Audience::Many(vec!["account".into(), "civitas".into()])),
+        nbf: Some(now - 5),
+        ..claims()
+    };
+    let rsa = EncodingKey::from_rsa_pem(&fixture("rsa-private.pem")).expect("rsa private");
+    let token = jsonwebtoken::encode(&Header::new(Algorithm::RS256), &token_claims, &rsa).expect("sign");
+    let verifier = TokenVerifier::new()
+        .with_public_key_pem(&fixture("rsa-public.pem"))
+        .expect("rsa key")
+        .expecting_issuer("https://id.city.example/realms/civitas")
+        .expecting_audience("civitas");
+    assert!(verifier.verify(&token).is_ok());
+    let elsewhere = TokenVerifier::new()
+        .with_public_key_pem(&fixture("rsa-public.pem"))
+        .expect("rsa key")
+        .expecting_issuer("https://id.other.example");
+    assert!(matches!(elsewhere.verify(&token), Err(AuthError::Invalid)));
 }

@@ -11,7 +11,7 @@ use civitas_graphql::settings::ServerSettings;
 use civitas_plugins::SlotReset;
 use clap::{Args, ValueEnum};
 
-use super::token::demo_token;
+use super::token::{TokenArgs, demo_token};
 
 #[derive(Args)]
 pub struct ServeArgs {
@@ -33,6 +33,8 @@ pub struct ServeArgs {
     /// JWKS file of the city's identity provider.
     #[arg(long, env = "CIVITAS_JWKS")]
     jwks: Option<PathBuf>,
+    #[command(flatten)]
+    tokens: TokenArgs,
     /// Seconds between deadline sweeps.
     #[arg(long, env = "CIVITAS_SWEEP_INTERVAL_SECS", default_value_t = 60)]
     sweep_interval_secs: u64,
@@ -93,6 +95,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         jwt_secret: args.jwt_secret,
         jwt_public_key: args.jwt_public_key,
         jwks: args.jwks,
+        jwt_issuer: args.tokens.jwt_issuer.clone(),
+        jwt_audience: args.tokens.jwt_audience.clone(),
+        jwt_max_lifetime: args.tokens.jwt_max_lifetime,
         sweep_interval: Duration::from_secs(args.sweep_interval_secs.max(1)),
         auto_close_after_days: args.auto_close_days,
     };
@@ -111,11 +116,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let verifier = settings.verifier()?;
     let listener = tokio::net::TcpListener::bind(settings.listen).await?;
     let address = listener.local_addr()?;
-    if args.demo {
-        if civitas_core::demo::seed(&ctx).await?.is_some() {
-            println!("Seeded the demo city: 3 districts, 15 departments, 30 categories, 3 tickets.");
-        }
-        print_demo_tokens(&ctx, &settings).await?;
+    // Tokens only for a city seeded now: printed at every start of a real deployment they
+    // would hand out fresh city-admin rights to whoever reads the logs.
+    if args.demo && civitas_core::demo::seed(&ctx).await?.is_some() {
+        println!("Seeded the demo city: 3 districts, 15 departments, 30 categories, 3 tickets.");
+        print_demo_tokens(&ctx, &settings, &args.tokens).await?;
+    } else if args.demo {
+        println!(
+            "The database is not empty: no demo city seeded, no tokens printed (`civitas token issue` makes one)."
+        );
     }
     println!("Civitas is listening on http://{address}/graphql (GraphiQL in a browser), health at /healthz");
     let cache_dir = args.plugin_cache_dir.clone().unwrap_or_else(|| settings.data_dir.join("plugin-cache"));
@@ -134,7 +143,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn print_demo_tokens(ctx: &Context, settings: &ServerSettings) -> anyhow::Result<()> {
+async fn print_demo_tokens(ctx: &Context, settings: &ServerSettings, tokens: &TokenArgs) -> anyhow::Result<()> {
     let Some(district) = directory::districts(ctx).await?.into_iter().next() else {
         return Ok(());
     };
@@ -142,7 +151,8 @@ async fn print_demo_tokens(ctx: &Context, settings: &ServerSettings) -> anyhow::
     let issuer = settings.issuer()?;
     let district_id = Some(district.id.to_string());
     let department_id = department.map(|department| department.id.to_string());
-    println!("Demo bearer tokens (valid 30 days; send as `Authorization: Bearer <token>`):");
+    let days = tokens.jwt_max_lifetime.as_secs() / 86_400;
+    println!("Demo bearer tokens (valid {days} days; send as `Authorization: Bearer <token>`):");
     for (role, subject, district, department) in [
         ("resident", "demo-resident", None, None),
         ("operator", "demo-operator", None, None),
@@ -150,7 +160,7 @@ async fn print_demo_tokens(ctx: &Context, settings: &ServerSettings) -> anyhow::
         ("district_admin", "demo-district-admin", district_id.clone(), None),
         ("city_admin", "demo-city-admin", None, None),
     ] {
-        println!("  {role:<17} {}", demo_token(&issuer, subject, role, district, department)?);
+        println!("  {role:<17} {}", demo_token(&issuer, subject, role, district, department, tokens)?);
     }
     Ok(())
 }

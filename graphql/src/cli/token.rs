@@ -1,10 +1,46 @@
-//! `civitas token issue`.
+//! `civitas token issue`, and the token settings it shares with `civitas serve`.
 
-use std::path::PathBuf;
+use std::time::Duration;
 
+use anyhow::Context as _;
 use chrono::Utc;
-use civitas_core::auth::Claims;
-use clap::Subcommand;
+use civitas_core::auth::{Audience, Claims, KnownBindings, TokenIssuer};
+use clap::{Args, Subcommand};
+
+/// How tokens are checked: read by `serve`, and by `token issue` so that it never prints a token
+/// the server would refuse.
+#[derive(Args, Clone, Debug)]
+pub struct TokenArgs {
+    /// The `iss` every token must carry (the identity provider's URL); not checked when unset.
+    /// Tokens issued here carry it.
+    #[arg(long, env = "CIVITAS_JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+    /// The `aud` every token must carry (a string, or a list holding it); not checked when
+    /// unset. Tokens issued here carry it.
+    #[arg(long, env = "CIVITAS_JWT_AUDIENCE")]
+    pub jwt_audience: Option<String>,
+    /// The longest this server's own tokens (HS256) may still be valid: `30d`, `12h`, `90m`.
+    #[arg(long, env = "CIVITAS_JWT_MAX_LIFETIME", default_value = "30d", value_parser = parse_lifetime)]
+    pub jwt_max_lifetime: Duration,
+}
+
+/// `30d`, `12h`, `90m` or `45s` as a duration of at least a minute and at most a year.
+pub fn parse_lifetime(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    let count: u64 = number.parse().map_err(|_| format!("`{text}` is not a duration like 30d, 12h or 90m"))?;
+    let seconds = match unit {
+        "d" => count.saturating_mul(86_400),
+        "h" => count.saturating_mul(3_600),
+        "m" => count.saturating_mul(60),
+        "s" => count,
+        _ => return Err(format!("`{text}`: the unit is d, h, m or s")),
+    };
+    if !(60..=365 * 86_400).contains(&seconds) {
+        return Err(format!("`{text}` must be between a minute and a year"));
+    }
+    Ok(Duration::from_secs(seconds))
+}
 
 #[derive(Subcommand)]
 pub enum TokenCommand {
@@ -22,48 +58,89 @@ pub enum TokenCommand {
         /// The person's stable identifier.
         #[arg(long)]
         subject: String,
-        /// Validity in hours.
+        /// Validity in hours (at most the server's --jwt-max-lifetime).
         #[arg(long, default_value_t = 24)]
-        ttl_hours: i64,
-        /// The server's data directory (where its secret is).
-        #[arg(long, env = "CIVITAS_DATA_DIR", default_value = "./civitas-data")]
-        data_dir: PathBuf,
+        ttl_hours: u64,
+        #[command(flatten)]
+        data: super::DatabaseArgs,
         /// The server's secret, when configured instead of generated.
         #[arg(long, env = "CIVITAS_JWT_SECRET", hide_env_values = true)]
         jwt_secret: Option<String>,
+        #[command(flatten)]
+        tokens: TokenArgs,
     },
 }
 
 pub fn run(command: TokenCommand) -> anyhow::Result<()> {
-    let TokenCommand::Issue { role, district, department, subject, ttl_hours, data_dir, jwt_secret } = command;
-    if !(1..=24 * 365).contains(&ttl_hours) {
-        anyhow::bail!("--ttl-hours must be between 1 and 8760");
+    let TokenCommand::Issue { role, district, department, subject, ttl_hours, data, jwt_secret, tokens } = command;
+    let ttl = Duration::from_secs(ttl_hours.saturating_mul(3600));
+    if ttl_hours == 0 || ttl > tokens.jwt_max_lifetime {
+        anyhow::bail!(
+            "--ttl-hours must be between 1 and {} (the server's --jwt-max-lifetime)",
+            tokens.jwt_max_lifetime.as_secs() / 3600
+        );
     }
-    let now = Utc::now().timestamp();
-    let claims = Claims { sub: subject, role, district, department, iat: now, exp: now + ttl_hours * 3600 };
-    // Refuse to print a token the server would reject.
-    claims.clone().into_caller()?;
-    let secret = civitas_graphql::settings::signing_secret(&data_dir, jwt_secret.as_deref())?;
-    println!("{}", civitas_core::auth::TokenIssuer::new(&secret).issue(&claims)?);
+    let secret = civitas_graphql::settings::existing_signing_secret(&data.data_dir, jwt_secret.as_deref())?;
+    let claims = claims(subject, role, district, department, ttl, &tokens);
+    // Refuse to print a token the server would reject: consistent claims, and a district and
+    // department that its directory has.
+    let caller = claims.clone().into_caller()?;
+    let url = data.existing_url()?;
+    super::runtime()?.block_on(async {
+        let ctx = civitas_core::Context::new(civitas_core::db::connect(&url).await?);
+        KnownBindings::new().check(&ctx, &caller).await.context("the token would be refused")
+    })?;
+    println!("{}", TokenIssuer::new(&secret).issue(&claims)?);
     Ok(())
 }
 
-/// Issues a token for the demo, valid for 30 days.
+/// The claims of a token valid from now for `ttl`, carrying the expected issuer and audience.
+pub fn claims(
+    subject: String,
+    role: String,
+    district: Option<String>,
+    department: Option<String>,
+    ttl: Duration,
+    tokens: &TokenArgs,
+) -> Claims {
+    let now = Utc::now().timestamp();
+    Claims {
+        sub: subject,
+        role,
+        district,
+        department,
+        iat: now,
+        exp: now + i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX / 2),
+        nbf: None,
+        iss: tokens.jwt_issuer.clone(),
+        aud: tokens.jwt_audience.clone().map(Audience::One),
+    }
+}
+
+/// Issues a token for the demo, valid as long as the server allows (30 days by default).
 pub fn demo_token(
-    issuer: &civitas_core::auth::TokenIssuer,
+    issuer: &TokenIssuer,
     subject: &str,
     role: &str,
     district: Option<String>,
     department: Option<String>,
+    tokens: &TokenArgs,
 ) -> anyhow::Result<String> {
-    let now = Utc::now().timestamp();
-    let claims = Claims {
-        sub: subject.to_owned(),
-        role: role.to_owned(),
-        district,
-        department,
-        iat: now,
-        exp: now + 30 * 24 * 3600,
-    };
+    let claims = claims(subject.to_owned(), role.to_owned(), district, department, tokens.jwt_max_lifetime, tokens);
     Ok(issuer.issue(&claims)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifetimes_read_like_people_write_them() {
+        assert_eq!(parse_lifetime("30d"), Ok(Duration::from_secs(30 * 86_400)));
+        assert_eq!(parse_lifetime("12h"), Ok(Duration::from_secs(12 * 3_600)));
+        assert_eq!(parse_lifetime("90m"), Ok(Duration::from_secs(90 * 60)));
+        for bad in ["", "30", "d", "30y", "10s", "400d", "-1d"] {
+            assert!(parse_lifetime(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -74,6 +74,7 @@ async fn serve_demo_then_use_a_printed_token_and_an_issued_one() {
         .arg("--data-dir")
         .arg(&data_dir)
         .env_remove("CIVITAS_JWT_SECRET")
+        .env_remove("DATABASE_URL")
         .output()
         .expect("token issue");
     assert!(issued.status.success(), "{}", String::from_utf8_lossy(&issued.stderr));
@@ -97,13 +98,38 @@ async fn serve_demo_then_use_a_printed_token_and_an_issued_one() {
         .collect();
     assert_eq!(districts, [json!("dst_2")], "a district admin sees only their district's demo ticket");
 
-    let refused = Command::new(BINARY)
-        .args(["token", "issue", "--role", "department_staff", "--district", "dst_2", "--subject", "bob"])
-        .arg("--data-dir")
-        .arg(&data_dir)
-        .output()
-        .expect("token issue");
-    assert!(!refused.status.success(), "a staff token needs a department");
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("department"));
+    let issue = |args: &[&str], dir: &std::path::Path| {
+        Command::new(BINARY)
+            .args(["token", "issue", "--subject", "bob"])
+            .args(args)
+            .arg("--data-dir")
+            .arg(dir)
+            .env_remove("CIVITAS_JWT_SECRET")
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("token issue")
+    };
+    let refusals = [
+        (vec!["--role", "department_staff", "--district", "dst_2"], "department"),
+        // dep_1 is the first department of dst_1.
+        (
+            vec!["--role", "department_staff", "--district", "dst_2", "--department", "dep_1"],
+            "not a department of dst_2",
+        ),
+        (vec!["--role", "district_admin", "--district", "dst_999"], "dst_999 is not a district"),
+        (vec!["--role", "operator", "--ttl-hours", "8760"], "jwt-max-lifetime"),
+    ];
+    for (args, said) in refusals {
+        let refused = issue(&args, &data_dir);
+        let stderr = String::from_utf8_lossy(&refused.stderr).into_owned();
+        assert!(!refused.status.success() && stderr.contains(said), "{args:?}: {stderr}");
+    }
+    // Run where the server does not keep its data, it refuses rather than sign with a new secret.
+    let elsewhere = data_dir.with_extension("elsewhere");
+    let refused = issue(&["--role", "operator"], &elsewhere);
+    let stderr = String::from_utf8_lossy(&refused.stderr).into_owned();
+    assert!(!refused.status.success() && stderr.contains("no signing secret"), "{stderr}");
+    assert!(stderr.contains(&elsewhere.join("jwt-secret").display().to_string()), "names what it looked for: {stderr}");
+    assert!(!elsewhere.exists(), "nothing created");
     let _ = std::fs::remove_dir_all(&data_dir);
 }

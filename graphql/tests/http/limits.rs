@@ -74,6 +74,9 @@ async fn invalid_tokens_are_unauthenticated() {
             department: None,
             iat: 0,
             exp,
+            nbf: None,
+            iss: None,
+            aud: None,
         };
         civitas_core::auth::TokenIssuer::new(secret).issue(&claims).expect("sign")
     };
@@ -167,4 +170,30 @@ async fn a_page_costs_a_constant_number_of_queries() {
     }
     assert_eq!(costs[0], costs[1], "statements per page must not grow with its size: {costs:?}");
     assert!((1..=8).contains(&costs[1]), "the counter must see the page's statements: {costs:?}");
+}
+
+#[tokio::test]
+async fn well_signed_tokens_naming_what_the_directory_does_not_have_are_unauthenticated() {
+    let server = TestServer::start().await;
+    let me = "{ me { role districtId departmentId } }";
+    // Staff of district 0 bound to a department of district 1; an admin of a district that does
+    // not exist: both would otherwise read what they name.
+    let crossed =
+        Who::new("department_staff", "s").in_district(server.district_id(0)).in_department(server.department_id(1, 0));
+    let nowhere = Who::new("district_admin", "a").in_district("dst_999");
+    for who in [&crossed, &nowhere] {
+        let (code, body) = server.error(Some(who), me, json!({})).await;
+        assert_eq!(code, "UNAUTHENTICATED", "{body}");
+    }
+    let (_, body) = server.error(Some(&crossed), me, json!({})).await;
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default().to_owned();
+    assert!(message.contains("is not a department of"), "{message}");
+    // The same requests with consistent bindings pass, and a second one costs no directory query.
+    let staff =
+        Who::new("department_staff", "s").in_district(server.district_id(0)).in_department(server.department_id(0, 0));
+    server.ok(Some(&staff), me, json!({})).await;
+    let count = || server.statements.load(std::sync::atomic::Ordering::SeqCst);
+    let before = count();
+    server.ok(Some(&staff), me, json!({})).await;
+    assert_eq!(count(), before, "the binding is remembered");
 }

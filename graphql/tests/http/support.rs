@@ -74,6 +74,9 @@ impl Who {
             department: self.department.clone(),
             iat: now,
             exp: now + 600,
+            nbf: None,
+            iss: None,
+            aud: None,
         };
         TokenIssuer::new(SECRET).issue(&claims).expect("sign")
     }
