@@ -21,6 +21,11 @@ pub enum ErrorKind {
     InvalidTransition,
     /// Someone else changed the object concurrently; nothing was changed.
     Conflict,
+    /// Another object already has this value of a unique field; nothing was changed.
+    Duplicate {
+        /// The field, as named by the API.
+        field: &'static str,
+    },
     /// A failure of the system (storage, ...). Details are logged, never shown to clients.
     Internal,
 }

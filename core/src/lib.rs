@@ -25,6 +25,7 @@ pub mod notifications;
 pub mod plugins;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod text;
 pub mod tickets;
 pub mod time;
 

@@ -1,7 +1,7 @@
 //! Domain errors as GraphQL errors with stable codes.
 //!
 //! Codes: `UNAUTHENTICATED`, `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT` (with `field`),
-//! `INVALID_TRANSITION`, `CONFLICT`, `INTERNAL`. Internal details are logged, never returned.
+//! `INVALID_TRANSITION`, `CONFLICT` (with `field` when a unique value is taken), `INTERNAL`. Internal details are logged, never returned.
 
 use std::fmt::Display;
 use std::str::FromStr;
@@ -32,6 +32,7 @@ pub fn with_kind(message: impl Into<String>, kind: &ErrorKind) -> async_graphql:
         ErrorKind::BadInput { field } => ("BAD_USER_INPUT", Some(*field)),
         ErrorKind::InvalidTransition => ("INVALID_TRANSITION", None),
         ErrorKind::Conflict => ("CONFLICT", None),
+        ErrorKind::Duplicate { field } => ("CONFLICT", Some(*field)),
         ErrorKind::Internal => ("INTERNAL", None),
     };
     async_graphql::Error::new(message).extend_with(|_, extensions| {

@@ -4,12 +4,14 @@
 //! function with the request's caller, and convert the domain values into GraphQL types.
 //! Domain errors become GraphQL errors with a stable `extensions.code`.
 
+pub mod cost;
 pub mod errors;
 pub mod loaders;
 pub mod metrics;
 pub mod schema;
 pub mod server;
 pub mod settings;
+pub mod stats_cache;
 pub mod types;
 
 pub use schema::{CivitasSchema, PluginSandbox, RequestContext, build_schema, build_schema_with_plugins};

@@ -9,7 +9,9 @@ use civitas_core::Context;
 use civitas_core::auth::Caller;
 use civitas_core::i18n::Locale;
 
+use crate::cost::{CostGuard, Limits};
 use crate::loaders::Loaders;
+use crate::stats_cache::StatsCache;
 pub use mutation::MutationRoot;
 pub use plugin::{PluginMutation, PluginQuery, PluginSandbox};
 pub use query::QueryRoot;
@@ -38,19 +40,23 @@ pub struct RequestContext {
     pub locale: Locale,
 }
 
-/// The schema over a core context, without a plugin sandbox (`installPlugin` then fails).
+/// The schema over a core context, without a plugin sandbox (`installPlugin` then fails), with
+/// the default request limits.
 pub fn build_schema(ctx: Context) -> CivitasSchema {
-    builder(ctx).finish()
+    builder(ctx, Limits::default()).finish()
 }
 
-/// The schema over a core context, installing plugins into `sandbox`.
-pub fn build_schema_with_plugins(ctx: Context, sandbox: PluginSandbox) -> CivitasSchema {
-    builder(ctx).data(sandbox).finish()
+/// The schema over a core context, installing plugins into `sandbox`, with `limits` on what one
+/// request may ask for.
+pub fn build_schema_with_plugins(ctx: Context, sandbox: PluginSandbox, limits: Limits) -> CivitasSchema {
+    builder(ctx, limits).data(sandbox).finish()
 }
 
-fn builder(ctx: Context) -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
+fn builder(ctx: Context, limits: Limits) -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
     Schema::build(Query(QueryRoot, PluginQuery), Mutation(MutationRoot, PluginMutation), EmptySubscription)
         .data(ctx)
+        .data(StatsCache::default())
+        .extension(CostGuard(limits))
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
 }

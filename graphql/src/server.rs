@@ -20,6 +20,7 @@ use http_body_util::Limited;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 
+use crate::cost::Limits;
 use crate::errors::to_graphql;
 use crate::schema::{CivitasSchema, PluginSandbox, build_schema, build_schema_with_plugins, request_data};
 
@@ -50,9 +51,19 @@ impl AppState {
 
     /// The state of a server whose districts' plugins run in `runtime`: `installPlugin` checks
     /// components with it and the domain's hook points call the installed plugins through it.
-    pub fn with_plugins(mut ctx: Context, verifier: TokenVerifier, runtime: Arc<dyn PluginRuntime>) -> Self {
+    pub fn with_plugins(ctx: Context, verifier: TokenVerifier, runtime: Arc<dyn PluginRuntime>) -> Self {
+        Self::configured(ctx, verifier, runtime, Limits::default())
+    }
+
+    /// [`AppState::with_plugins`] with `limits` on what one request may ask for.
+    pub fn configured(
+        mut ctx: Context,
+        verifier: TokenVerifier,
+        runtime: Arc<dyn PluginRuntime>,
+        limits: Limits,
+    ) -> Self {
         ctx.hooks = Arc::new(PluginHooks::new(runtime.clone(), FailurePolicy::default()));
-        let schema = build_schema_with_plugins(ctx.clone(), PluginSandbox(runtime));
+        let schema = build_schema_with_plugins(ctx.clone(), PluginSandbox(runtime), limits);
         AppState { schema, ctx, verifier: Arc::new(verifier), bindings: Arc::default() }
     }
 }
@@ -142,10 +153,29 @@ async fn graphql(State(state): State<AppState>, headers: HeaderMap, request: Gra
     let (request_context, loaders) = request_data(&state.ctx, caller, locale);
     let request = request.into_inner().data(request_context).data(loaders);
     let mut response = state.schema.execute(request).await;
+    bound_errors(&mut response.errors);
     for error in &mut response.errors {
         code_unclassified(error);
     }
     GraphQLResponse::from(response).into_response()
+}
+
+/// The most errors one response carries: a document of 10,000 failing directives must not get a
+/// megabyte of them back.
+pub const MAX_ERRORS: usize = 20;
+
+/// Keeps the first [`MAX_ERRORS`] errors and says how many more there were.
+fn bound_errors(errors: &mut Vec<async_graphql::ServerError>) {
+    if errors.len() <= MAX_ERRORS {
+        return;
+    }
+    let dropped = errors.len() - (MAX_ERRORS - 1);
+    errors.truncate(MAX_ERRORS - 1);
+    let mut summary = async_graphql::ServerError::new(format!("{dropped} more errors were left out"), None);
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", "BAD_USER_INPUT");
+    summary.extensions = Some(extensions);
+    errors.push(summary);
 }
 
 /// Errors raised by async-graphql itself (syntax, unknown fields, wrong argument types, depth

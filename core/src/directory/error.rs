@@ -14,6 +14,12 @@ pub enum DirectoryError {
     /// An input field is invalid.
     #[error(transparent)]
     InvalidInput(#[from] InvalidInput),
+    /// Another entry already has this value of a unique field (a district's code).
+    #[error("{field}: another entry already has this value")]
+    Duplicate {
+        /// The field, as named by the API.
+        field: &'static str,
+    },
     /// Storage failed.
     #[error("storage error: {0}")]
     Storage(#[from] sea_orm::DbErr),
@@ -25,6 +31,7 @@ impl Classify for DirectoryError {
             DirectoryError::Forbidden => ErrorKind::Forbidden,
             DirectoryError::NotFound(_) => ErrorKind::NotFound,
             DirectoryError::InvalidInput(invalid) => ErrorKind::BadInput { field: invalid.field },
+            DirectoryError::Duplicate { field } => ErrorKind::Duplicate { field },
             DirectoryError::Storage(_) => ErrorKind::Internal,
         }
     }

@@ -16,6 +16,7 @@ use crate::error::InvalidInput;
 use crate::events::{CategoryCreated, DepartmentCreated, DistrictCreated, DomainEvent, StreetCreated};
 use crate::i18n::LocalizedText;
 use crate::ids::{CategoryId, DepartmentId, DistrictId, StreetId};
+use crate::text;
 
 fn names(en: String, zh_hans: String, zh_hant: String) -> LocalizedText {
     LocalizedText { en, zh_hans, zh_hant }
@@ -186,30 +187,26 @@ fn require_district_admin(caller: &Caller, district_id: DistrictId) -> Result<()
     if own_district || require_city_admin(caller).is_ok() { Ok(()) } else { Err(DirectoryError::Forbidden) }
 }
 
-fn validate_names(name: &LocalizedText) -> Result<(), InvalidInput> {
-    for (field, value) in [("name.en", &name.en), ("name.zhHans", &name.zh_hans), ("name.zhHant", &name.zh_hant)] {
-        let length = value.trim().chars().count();
-        if length == 0 || length > 200 {
-            return Err(InvalidInput::new(field, "must have 1 to 200 characters"));
-        }
-    }
-    Ok(())
+/// Each translation of a name: 1 to 200 characters of text, trimmed.
+fn validate_names(name: LocalizedText) -> Result<LocalizedText, InvalidInput> {
+    Ok(LocalizedText {
+        en: text::required("name.en", &name.en, 200)?,
+        zh_hans: text::required("name.zhHans", &name.zh_hans, 200)?,
+        zh_hant: text::required("name.zhHant", &name.zh_hant, 200)?,
+    })
 }
 
 /// Creates a district (city administrators).
 pub async fn create_district(ctx: &Context, caller: &Caller, new: NewDistrict) -> Result<District, DirectoryError> {
     require_city_admin(caller)?;
-    validate_names(&new.name)?;
-    let code = new.code.trim();
-    if code.is_empty() || code.len() > 64 {
-        return Err(InvalidInput::new("code", "must have 1 to 64 characters").into());
-    }
+    let name = validate_names(new.name)?;
+    let code = text::required("code", &new.code, 64)?;
     let txn = ctx.db.begin().await?;
     let row = district::ActiveModel {
-        code: Set(code.to_owned()),
-        name_en: Set(new.name.en),
-        name_zh_hans: Set(new.name.zh_hans),
-        name_zh_hant: Set(new.name.zh_hant),
+        code: Set(code),
+        name_en: Set(name.en),
+        name_zh_hans: Set(name.zh_hans),
+        name_zh_hant: Set(name.zh_hant),
         allow_anonymous_tickets: Set(new.allow_anonymous_tickets),
         ..Default::default()
     }
@@ -244,14 +241,14 @@ async fn record_creation(
 /// Creates a street (the district's administrator or a city administrator).
 pub async fn create_street(ctx: &Context, caller: &Caller, new: NewStreet) -> Result<Street, DirectoryError> {
     require_district_admin(caller, new.district_id)?;
-    validate_names(&new.name)?;
+    let name = validate_names(new.name)?;
     district(ctx, new.district_id).await?;
     let txn = ctx.db.begin().await?;
     let row = street::ActiveModel {
         district_id: Set(new.district_id.0),
-        name_en: Set(new.name.en),
-        name_zh_hans: Set(new.name.zh_hans),
-        name_zh_hant: Set(new.name.zh_hant),
+        name_en: Set(name.en),
+        name_zh_hans: Set(name.zh_hans),
+        name_zh_hant: Set(name.zh_hant),
         ..Default::default()
     }
     .insert(&txn)
@@ -270,14 +267,14 @@ pub async fn create_department(
     new: NewDepartment,
 ) -> Result<Department, DirectoryError> {
     require_district_admin(caller, new.district_id)?;
-    validate_names(&new.name)?;
+    let name = validate_names(new.name)?;
     district(ctx, new.district_id).await?;
     let txn = ctx.db.begin().await?;
     let row = department::ActiveModel {
         district_id: Set(new.district_id.0),
-        name_en: Set(new.name.en),
-        name_zh_hans: Set(new.name.zh_hans),
-        name_zh_hant: Set(new.name.zh_hant),
+        name_en: Set(name.en),
+        name_zh_hans: Set(name.zh_hans),
+        name_zh_hant: Set(name.zh_hant),
         ..Default::default()
     }
     .insert(&txn)
@@ -293,7 +290,7 @@ pub async fn create_department(
 /// Creates a ticket category (the district's administrator or a city administrator).
 pub async fn create_category(ctx: &Context, caller: &Caller, new: NewCategory) -> Result<Category, DirectoryError> {
     require_district_admin(caller, new.district_id)?;
-    validate_names(&new.name)?;
+    let name = validate_names(new.name)?;
     district(ctx, new.district_id).await?;
     if !(1..=24 * 365).contains(&new.respond_within_hours) {
         return Err(InvalidInput::new("respondWithinHours", "must be between 1 and 8760").into());
@@ -311,9 +308,9 @@ pub async fn create_category(ctx: &Context, caller: &Caller, new: NewCategory) -
     let txn = ctx.db.begin().await?;
     let row = category::ActiveModel {
         district_id: Set(new.district_id.0),
-        name_en: Set(new.name.en),
-        name_zh_hans: Set(new.name.zh_hans),
-        name_zh_hant: Set(new.name.zh_hant),
+        name_en: Set(name.en),
+        name_zh_hans: Set(name.zh_hans),
+        name_zh_hant: Set(name.zh_hant),
         respond_within_hours: Set(new.respond_within_hours),
         resolve_within_hours: Set(new.resolve_within_hours),
         default_department_id: Set(new.default_department_id.map(|id| id.0)),

@@ -17,6 +17,12 @@ pub enum PluginError {
     /// An input is invalid (including a component that does not implement what it claims).
     #[error(transparent)]
     InvalidInput(#[from] InvalidInput),
+    /// Another plugin of the district already has this name.
+    #[error("{field}: a plugin of this name is already installed here")]
+    Duplicate {
+        /// The field, as named by the API.
+        field: &'static str,
+    },
     /// Storage failed.
     #[error("storage error: {0}")]
     Storage(#[from] sea_orm::DbErr),
@@ -32,6 +38,7 @@ impl Classify for PluginError {
             PluginError::Forbidden => ErrorKind::Forbidden,
             PluginError::NotFound => ErrorKind::NotFound,
             PluginError::InvalidInput(invalid) => ErrorKind::BadInput { field: invalid.field },
+            PluginError::Duplicate { field } => ErrorKind::Duplicate { field },
             PluginError::Storage(_) | PluginError::Corrupt(_) => ErrorKind::Internal,
         }
     }

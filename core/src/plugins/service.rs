@@ -183,9 +183,8 @@ pub async fn install(
         return Err(InvalidInput::new("hooks", format!("the component does not implement `{missing}`")).into());
     }
     let sha256 = hex(&Sha256::digest(&new.component));
-    let version = match new.version.as_deref().map(str::trim) {
-        Some(version) if !version.is_empty() && version.len() <= 64 => version.to_owned(),
-        Some(_) => return Err(InvalidInput::new("version", "must have 1 to 64 characters").into()),
+    let version = match new.version.as_deref() {
+        Some(version) => crate::text::required("version", version, 64)?,
         None => format!("sha256-{}", &sha256[..12]),
     };
     let mut hooks = new.hooks.clone();
@@ -202,7 +201,7 @@ pub async fn install(
         .one(&txn)
         .await?;
     if same_name.is_some() {
-        return Err(InvalidInput::new("name", "a plugin of this name is already installed here").into());
+        return Err(PluginError::Duplicate { field: "name" });
     }
     if component::Entity::find_by_id(sha256.clone()).one(&txn).await?.is_none() {
         component::ActiveModel {
@@ -305,8 +304,7 @@ pub async fn disable(
     id: PluginId,
     reason: Option<&str>,
 ) -> Result<Plugin, PluginError> {
-    let reason =
-        reason.map(str::trim).filter(|reason| !reason.is_empty()).map(|reason| reason.chars().take(500).collect());
+    let reason = crate::text::optional("reason", reason, 500)?;
     set_enabled(ctx, caller, id, false, reason).await
 }
 

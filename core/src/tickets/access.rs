@@ -99,25 +99,27 @@ pub fn contact_for(caller: &Caller, ticket: &Ticket) -> Contact {
     }
 }
 
-/// `13812345678` → `138****5678`; short numbers keep only their last two digits.
+/// A phone number with at most half its digits visible, split between its start and its end:
+/// `13812345678` → `138******78`, `62345678` → `62****78`, `110` → `1**`.
 pub fn mask_phone(phone: &str) -> String {
-    let chars: Vec<char> = phone.chars().collect();
-    if chars.len() >= 8 {
-        let head: String = chars[..3].iter().collect();
-        let tail: String = chars[chars.len() - 4..].iter().collect();
-        format!("{head}****{tail}")
-    } else {
-        let tail: String = chars[chars.len().saturating_sub(2)..].iter().collect();
-        format!("****{tail}")
-    }
+    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+    let visible = digits.len() / 2;
+    let head = visible.div_ceil(2);
+    let tail = visible - head;
+    digits
+        .iter()
+        .enumerate()
+        .map(|(index, digit)| if index < head || index >= digits.len() - tail { *digit } else { '*' })
+        .collect()
 }
 
-/// `张三丰` → `张**`, `Jane Doe` → `J*******`.
+/// A name with one character visible at most, and never a whole name: `张三丰` → `张**`,
+/// `Jane Doe` → `J*******`, `张` → `*`.
 pub fn mask_name(name: &str) -> String {
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(first) => std::iter::once(first).chain(chars.map(|_| '*')).collect(),
-        None => String::new(),
+    let count = name.chars().count();
+    match name.chars().next() {
+        Some(first) if count >= 2 => std::iter::once(first).chain(std::iter::repeat_n('*', count - 1)).collect(),
+        _ => "*".repeat(count.max(1)),
     }
 }
 
@@ -138,12 +140,25 @@ mod tests {
 
     #[test]
     fn masks_contact_details() {
-        assert_eq!(mask_phone("13812345678"), "138****5678");
-        assert_eq!(mask_phone("12345"), "****45");
+        assert_eq!(mask_phone("13812345678"), "138******78");
+        assert_eq!(mask_phone("62345678"), "62****78");
+        assert_eq!(mask_phone("+86 138 1234 5678"), "861*******678");
+        assert_eq!(mask_phone("12345"), "1***5");
+        assert_eq!(mask_phone("110"), "1**");
         assert_eq!(mask_name("张三丰"), "张**");
+        assert_eq!(mask_name("张"), "*");
         assert_eq!(mask_name("Jane Doe"), "J*******");
         assert_eq!(mask_email("jane.doe@example.org"), "j***@example.org");
         assert_eq!(mask_email("nonsense"), "***");
+    }
+
+    #[test]
+    fn at_most_half_the_digits_of_any_number_are_visible() {
+        for length in 1..=20 {
+            let number: String = (0..length).map(|index| char::from(b'0' + (index % 10) as u8)).collect();
+            let visible = mask_phone(&number).chars().filter(char::is_ascii_digit).count();
+            assert!(visible * 2 <= length, "{number}: {visible} of {length} visible");
+        }
     }
 
     #[test]

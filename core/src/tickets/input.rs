@@ -3,6 +3,7 @@
 use super::model::{Channel, Contact, GeoPoint, Priority};
 use crate::error::InvalidInput;
 use crate::ids::{CategoryId, DistrictId, StreetId};
+use crate::text;
 
 /// Longest title, in characters.
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -78,38 +79,12 @@ impl GeoPoint {
     }
 }
 
-/// Trims `text` and checks that it has 1 to `max` characters.
-pub(crate) fn required_text(field: &'static str, text: &str, max: usize) -> Result<String, InvalidInput> {
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
-        return Err(InvalidInput::new(field, "must not be empty"));
-    }
-    if trimmed.chars().count() > max {
-        return Err(InvalidInput::new(field, format!("must have at most {max} characters")));
-    }
-    Ok(trimmed.to_owned())
-}
+pub(crate) use crate::text::{optional as optional_text, required as required_text};
 
-/// Like [`required_text`], but an absent or blank value is `None`.
-pub(crate) fn optional_text(
-    field: &'static str,
-    text: Option<&str>,
-    max: usize,
-) -> Result<Option<String>, InvalidInput> {
-    match text.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(text) => required_text(field, text, max).map(Some),
-    }
-}
-
-/// What is wrong with a text a plugin wrote, if anything: what callers' texts are checked
-/// for, and no control characters but line breaks (a plugin's output goes on timelines as it is).
+/// What is wrong with a text a plugin wrote, if anything: what callers' texts are checked for
+/// (a plugin's output goes on timelines as it is).
 pub(crate) fn plugin_text_problem(what: &'static str, text: &str, max_chars: usize) -> Option<String> {
-    match required_text(what, text, max_chars) {
-        Err(invalid) => Some(invalid.to_string()),
-        Ok(_) if text.chars().any(|c| c.is_control() && c != '\n') => Some(format!("{what}: has control characters")),
-        Ok(_) => None,
-    }
+    required_text(what, text, max_chars).err().map(|invalid| invalid.to_string())
 }
 
 /// What is wrong with a tag a plugin gave, if anything: a plugin text of at most
@@ -134,25 +109,12 @@ pub(crate) fn location(point: Option<GeoPoint>) -> Result<Option<GeoPoint>, Inva
 }
 
 pub(crate) fn contact(contact: &Contact) -> Result<Contact, InvalidInput> {
-    let name = optional_text("contact.name", contact.name.as_deref(), 100)?;
-    let phone = optional_text("contact.phone", contact.phone.as_deref(), 32)?;
-    if let Some(phone) = &phone {
-        let digits = phone.chars().filter(char::is_ascii_digit).count();
-        let allowed = phone.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
-        if !allowed || !(3..=20).contains(&digits) {
-            return Err(InvalidInput::new("contact.phone", "must be a phone number of 3 to 20 digits"));
-        }
-    }
-    let email = optional_text("contact.email", contact.email.as_deref(), 254)?;
-    if let Some(email) = &email {
-        let well_formed = email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !email.contains(char::is_whitespace)
-        });
-        if !well_formed {
-            return Err(InvalidInput::new("contact.email", "must be an email address"));
-        }
-    }
-    Ok(Contact { name, phone, email })
+    let present = |value: &Option<String>| value.as_deref().filter(|text| !text.trim().is_empty()).map(str::to_owned);
+    Ok(Contact {
+        name: optional_text("contact.name", contact.name.as_deref(), 100)?,
+        phone: present(&contact.phone).map(|phone| text::phone("contact.phone", &phone)).transpose()?,
+        email: present(&contact.email).map(|email| text::email("contact.email", &email)).transpose()?,
+    })
 }
 
 pub(crate) fn score(score: i32) -> Result<u8, InvalidInput> {
@@ -187,6 +149,7 @@ mod tests {
     fn plugin_texts_have_no_control_characters_and_tags_no_spaces() {
         assert_eq!(plugin_text_problem("comment", "two\nlines", 100), None);
         assert!(plugin_text_problem("comment", "bell\u{7}", 100).is_some());
+        assert!(plugin_text_problem("comment", "nul\u{0}", 100).is_some());
         assert!(plugin_text_problem("comment", "\u{1b}[31mred", 100).is_some());
         assert!(plugin_text_problem("comment", "carriage\rreturn", 100).is_some());
         assert_eq!(plugin_tag_problem("night"), None);

@@ -238,7 +238,8 @@ pub struct Ticket {
     pub merged_into: Option<TicketId>,
     /// How many times a poor rating reopened it.
     pub reopen_count: i32,
-    /// Optimistic-concurrency version, bumped by every change.
+    /// Optimistic-concurrency version, bumped by every lifecycle transition and merge (not by
+    /// comments, tags or escalations, which must not make a concurrent action conflict).
     pub version: i32,
     /// Submission time.
     pub created_at: DateTime<Utc>,

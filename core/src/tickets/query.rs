@@ -53,8 +53,9 @@ pub async fn get(ctx: &Context, caller: &Caller, id: TicketId) -> Result<Ticket,
 
 /// One ticket by its tracking code, if the caller may see it.
 pub async fn get_by_code(ctx: &Context, caller: &Caller, code: &str) -> Result<Ticket, TicketError> {
+    let code = crate::text::required("code", code, 64)?;
     ticket::Entity::find()
-        .filter(ticket::Column::Code.eq(code.trim()))
+        .filter(ticket::Column::Code.eq(code))
         .filter(access::visibility(caller))
         .one(&ctx.db)
         .await?

@@ -14,7 +14,7 @@ use super::access;
 use super::district_logic::{self, RouteTicket, SetDeadlines};
 use super::entities::{ticket, ticket_follower};
 use super::input::{self, MAX_DESCRIPTION_CHARS, MAX_NOTE_CHARS, MAX_TITLE_CHARS, NewTicket};
-use super::model::{Ticket, TicketEventKind};
+use super::model::{Channel, Ticket, TicketEventKind};
 use super::state::{TicketState, Transition};
 use super::storage::{self, NewEvent};
 use crate::auth::{Caller, Role};
@@ -38,6 +38,16 @@ pub async fn submit(ctx: &Context, caller: &Caller, new: NewTicket) -> Result<Ti
         Caller::Anonymous if !district.allow_anonymous_tickets => return Err(TicketError::Unauthenticated),
         Caller::User { district: Some(own), .. } if *own != district.id => return Err(TicketError::Forbidden),
         _ => {}
+    }
+    // A resident (or an anonymous caller) reports for themselves through the web or the app;
+    // other channels are those of staff taking a report, and urgency is the dispatcher's call.
+    if matches!(caller, Caller::Anonymous) || caller.is(Role::Resident) {
+        if !matches!(new.channel, Channel::Web | Channel::App) {
+            return Err(InvalidInput::new("channel", "residents report through WEB or APP").into());
+        }
+        if new.priority.is_some() {
+            return Err(InvalidInput::new("priority", "is set by the dispatcher, not by the reporter").into());
+        }
     }
     let category = directory::category_in(&ctx.db, new.category_id).await?.filter(|c| c.district_id == district.id);
     let Some(category) = category else {

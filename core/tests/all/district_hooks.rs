@@ -126,7 +126,7 @@ async fn router_tags_are_checked_like_a_listeners() {
     let city = city().await;
     let department = city.district(0).departments[0].id.to_string();
     let answers: Vec<(Vec<String>, &str)> = vec![
-        (vec!["\u{1b}[2J\u{7}bell".into()], "tag: has control characters"),
+        (vec!["\u{1b}[2J\u{7}bell".into()], "tag: must not contain control characters"),
         (vec!["two words".into()], "a tag has no spaces"),
         (vec!["x".repeat(65)], "tag: must have at most 64 characters"),
         ((0..2000).map(|index| format!("t{index}")).collect(), "2000 tags; at most 16"),

@@ -49,8 +49,7 @@ async fn run(steps: Vec<(usize, usize, Action)>) -> Result<(), TestCaseError> {
     let city = city().await;
     let mut ids = Vec::new();
     for _ in 0..3 {
-        let mut new = city.new_ticket(0, 0);
-        new.contact = Default::default();
+        let new = city.resident_ticket(0, 0);
         ids.push(tickets::submit(&city.ctx, &Caller::resident("res-1"), new).await.expect("submit").id);
     }
     let department = |index: usize| city.district(0).departments[index].id;

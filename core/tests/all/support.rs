@@ -46,6 +46,12 @@ impl City {
         }
     }
 
+    /// A ticket as a resident (or an anonymous caller) reports it: through the app, with no
+    /// contact details beyond their account.
+    pub fn resident_ticket(&self, district: usize, category: usize) -> NewTicket {
+        NewTicket { channel: Channel::App, contact: Contact::default(), ..self.new_ticket(district, category) }
+    }
+
     /// A ticket taken by operator `op-1` in `district`, dispatched to its first department.
     pub async fn dispatched_ticket(&self, district: usize) -> Ticket {
         self.dispatched_ticket_in(&self.ctx, district).await

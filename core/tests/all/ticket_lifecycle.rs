@@ -97,9 +97,7 @@ async fn poor_rating_reopens_with_fresh_deadlines() {
     let resident = Caller::resident("res-1");
     let staff = city.staff(0, 0);
     let operator = Caller::operator("op-1");
-    let mut new = city.new_ticket(0, 0);
-    new.contact = Default::default();
-    let ticket = tickets::submit(&city.ctx, &resident, new).await.expect("submit");
+    let ticket = tickets::submit(&city.ctx, &resident, city.resident_ticket(0, 0)).await.expect("submit");
     tickets::dispatch(&city.ctx, &operator, ticket.id, city.district(0).departments[0].id, None)
         .await
         .expect("dispatch");
@@ -155,8 +153,8 @@ async fn merge_makes_the_duplicate_reporter_follow_the_primary() {
     let operator = Caller::operator("op-1");
     let first = Caller::resident("res-1");
     let second = Caller::resident("res-2");
-    let primary = tickets::submit(&city.ctx, &first, city.new_ticket(0, 0)).await.expect("primary");
-    let duplicate = tickets::submit(&city.ctx, &second, city.new_ticket(0, 0)).await.expect("duplicate");
+    let primary = tickets::submit(&city.ctx, &first, city.resident_ticket(0, 0)).await.expect("primary");
+    let duplicate = tickets::submit(&city.ctx, &second, city.resident_ticket(0, 0)).await.expect("duplicate");
     assert!(matches!(tickets::get(&city.ctx, &second, primary.id).await, Err(TicketError::NotFound)));
 
     tickets::merge(&city.ctx, &operator, primary.id, &[duplicate.id]).await.expect("merge");
@@ -165,7 +163,7 @@ async fn merge_makes_the_duplicate_reporter_follow_the_primary() {
     let followed = tickets::get(&city.ctx, &second, primary.id).await.expect("follows the primary");
     assert_eq!(followed.id, primary.id);
 
-    let other_district = tickets::submit(&city.ctx, &second, city.new_ticket(1, 0)).await.expect("submit");
+    let other_district = tickets::submit(&city.ctx, &second, city.resident_ticket(1, 0)).await.expect("submit");
     let error = tickets::merge(&city.ctx, &operator, primary.id, &[other_district.id]).await.expect_err("district");
     assert_eq!(error.kind(), ErrorKind::BadInput { field: "duplicateIds" });
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use civitas_core::background::Schedule;
 use civitas_core::{Config, Context, directory};
+use civitas_graphql::cost::Limits;
 use civitas_graphql::server::{self, AppState};
 use civitas_graphql::settings::ServerSettings;
 use civitas_plugins::SlotReset;
@@ -59,6 +60,10 @@ pub struct ServeArgs {
     /// fastest calls) or `dirty-pages-only` (less CPU and memory per call; see BENCHMARKS.md).
     #[arg(long, env = "CIVITAS_PLUGIN_SLOT_RESET", value_enum, default_value_t = PluginSlotReset::CopyWholeMemory)]
     plugin_slot_reset: PluginSlotReset,
+    /// The most root fields (aliases included) one GraphQL operation may have: each may be a
+    /// database query, so a request of a thousand aliases is refused before any runs.
+    #[arg(long, env = "CIVITAS_MAX_ROOT_FIELDS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    max_root_fields: u64,
     /// Seed a demo city into an empty database and print a token per role.
     #[arg(long)]
     demo: bool,
@@ -129,7 +134,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     println!("Civitas is listening on http://{address}/graphql (GraphiQL in a browser), health at /healthz");
     let cache_dir = args.plugin_cache_dir.clone().unwrap_or_else(|| settings.data_dir.join("plugin-cache"));
     let runtime = super::plugin::server_runtime(&cache_dir, args.plugin_slot_reset.into())?;
-    let state = AppState::with_plugins(ctx, verifier, runtime);
+    let limits = Limits { max_root_fields: args.max_root_fields, ..Limits::default() };
+    let state = AppState::configured(ctx, verifier, runtime, limits);
     let schedule = Schedule {
         sweep_every: settings.sweep_interval,
         deliver_every: Duration::from_millis(args.event_delivery_interval_ms.max(10)),

@@ -216,7 +216,9 @@ impl Ticket {
         self.0.reopen_count
     }
 
-    /// Version for optimistic concurrency; every change increments it.
+    /// Version for optimistic concurrency: every transition of the ticket's lifecycle (and a
+    /// merge into it) increments it. Comments, tags and escalations do not: they change no
+    /// lifecycle state, and must not make a department's concurrent action fail with a conflict.
     async fn version(&self) -> i32 {
         self.0.version
     }

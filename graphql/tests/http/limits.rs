@@ -36,6 +36,81 @@ async fn bad_input_names_the_field_and_persists_nothing() {
     assert_eq!(count["tickets"]["edges"], json!([]), "nothing may be persisted");
 }
 
+/// NUL is stored by SQLite and refused by PostgreSQL: both must answer the same, a caller's
+/// error naming the field (this runs on both backends).
+#[tokio::test]
+async fn control_characters_and_invisible_text_are_the_callers_error_on_every_backend() {
+    let server = TestServer::start().await;
+    let operator = Who::new("operator", "op-1");
+    let fields: [(&str, &[&str]); 6] = [
+        ("title", &["title"]),
+        ("description", &["description"]),
+        ("address", &["address"]),
+        ("contact.name", &["contact", "name"]),
+        ("contact.phone", &["contact", "phone"]),
+        ("contact.email", &["contact", "email"]),
+    ];
+    for (field, path) in fields {
+        for spoiled in ["nul\u{0}here", "bell\u{7}", "\u{1b}[2Jescape"] {
+            let mut input = submit_input(&server, 0, "PHONE");
+            let (last, parents) = path.split_last().expect("a path");
+            let mut target = &mut input["input"];
+            for parent in parents {
+                target = &mut target[*parent];
+            }
+            target[*last] = json!(spoiled);
+            let (code, body) = server.error(Some(&operator), SUBMIT, input).await;
+            assert_eq!(code, "BAD_USER_INPUT", "{field}={spoiled:?}: {body}");
+            assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body}");
+        }
+    }
+    let mut invisible = submit_input(&server, 0, "PHONE");
+    invisible["input"]["title"] = json!("\u{200B}\u{200B}\u{FEFF}");
+    let (code, body) = server.error(Some(&operator), SUBMIT, invisible).await;
+    assert_eq!((code.as_str(), &body["errors"][0]["extensions"]["field"]), ("BAD_USER_INPUT", &json!("title")));
+    for phone in ["(((((((((((((123", "12"] {
+        let mut input = submit_input(&server, 0, "PHONE");
+        input["input"]["contact"]["phone"] = json!(phone);
+        let (code, _) = server.error(Some(&operator), SUBMIT, input).await;
+        assert_eq!(code, "BAD_USER_INPUT", "{phone}");
+    }
+    let mut no_domain = submit_input(&server, 0, "PHONE");
+    no_domain["input"]["contact"]["email"] = json!("a@b");
+    let (code, _) = server.error(Some(&operator), SUBMIT, no_domain).await;
+    assert_eq!(code, "BAD_USER_INPUT");
+
+    let ticket = server.ok(Some(&operator), SUBMIT, submit_input(&server, 0, "PHONE")).await;
+    let id = ticket["submitTicket"]["id"].clone();
+    let comment = "mutation($id: ID!, $body: String!) { commentOnTicket(id: $id, body: $body) { id } }";
+    let (code, body) = server.error(Some(&operator), comment, json!({ "id": id, "body": "a\u{0}b" })).await;
+    assert_eq!((code.as_str(), &body["errors"][0]["extensions"]["field"]), ("BAD_USER_INPUT", &json!("body")));
+    let by_code = "query($code: String!) { ticketByCode(code: $code) { id } }";
+    let (code, body) = server.error(Some(&operator), by_code, json!({ "code": "T-2026\u{0}" })).await;
+    assert_eq!((code.as_str(), &body["errors"][0]["extensions"]["field"]), ("BAD_USER_INPUT", &json!("code")));
+    let count = server.ok(Some(&operator), "{ tickets(first: 100) { edges { cursor } } }", json!({})).await;
+    assert_eq!(count["tickets"]["edges"].as_array().map(Vec::len), Some(1), "only the clean ticket was stored");
+}
+
+#[tokio::test]
+async fn residents_and_anonymous_callers_report_as_themselves_without_choosing_urgency() {
+    let server = TestServer::start().await;
+    let resident = Who::new("resident", "res-1");
+    // District 0 of the demo takes anonymous tickets.
+    for (who, channel) in [(Some(&resident), "PHONE"), (Some(&resident), "SENSOR"), (None, "PHONE"), (None, "SENSOR")] {
+        let (code, body) = server.error(who, SUBMIT, submit_input(&server, 0, channel)).await;
+        assert_eq!((code.as_str(), &body["errors"][0]["extensions"]["field"]), ("BAD_USER_INPUT", &json!("channel")));
+    }
+    let mut urgent = submit_input(&server, 0, "APP");
+    urgent["input"]["priority"] = json!("URGENT");
+    let (code, body) = server.error(Some(&resident), SUBMIT, urgent).await;
+    assert_eq!((code.as_str(), &body["errors"][0]["extensions"]["field"]), ("BAD_USER_INPUT", &json!("priority")));
+    server.ok(Some(&resident), SUBMIT, submit_input(&server, 0, "APP")).await;
+    let operator = Who::new("operator", "op-1");
+    let mut by_phone = submit_input(&server, 0, "PHONE");
+    by_phone["input"]["priority"] = json!("URGENT");
+    server.ok(Some(&operator), SUBMIT, by_phone).await;
+}
+
 #[tokio::test]
 async fn page_size_and_ids_are_checked() {
     let server = TestServer::start().await;
@@ -196,4 +271,82 @@ async fn well_signed_tokens_naming_what_the_directory_does_not_have_are_unauthen
     let before = count();
     server.ok(Some(&staff), me, json!({})).await;
     assert_eq!(count(), before, "the binding is remembered");
+}
+
+/// Statements the server's database handle has run so far.
+fn statements(server: &TestServer) -> usize {
+    server.statements.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+#[tokio::test]
+async fn small_requests_that_would_cost_much_are_refused_before_any_work() {
+    let server = TestServer::start().await;
+    let before = statements(&server);
+
+    // 40 fragments, each spreading the previous one twice: ~2 KB that expands to 2^41 fields.
+    // Anything that walked the expansion (async-graphql's recursion and complexity checks do)
+    // would never finish: this test would hang rather than pass if the guard came after them.
+    let mut bomb = String::from("fragment F0 on Query { me { role } }\n");
+    for level in 1..=40 {
+        bomb.push_str(&format!("fragment F{level} on Query {{ ...F{p} ...F{p} }}\n", p = level - 1));
+    }
+    bomb.push_str("{ ...F40 }");
+    assert!(bomb.len() < 2_500, "{} bytes", bomb.len());
+    let (code, body) = server.error(None, &bomb, json!({})).await;
+    assert_eq!(code, "BAD_USER_INPUT", "{body}");
+
+    // 1,200 aliases of a public aggregate: 2,400 SQL aggregates if it ran.
+    let aliases: String = (0..1_200)
+        .map(|index| {
+            format!("s{index}: ticketStats(from: \"2026-01-01T00:00:00Z\", to: \"2027-01-01T00:00:00Z\") {{ total }} ")
+        })
+        .collect();
+    let (code, body) = server.error(None, &format!("{{ {aliases} }}"), json!({})).await;
+    assert_eq!(code, "BAD_USER_INPUT", "{body}");
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default().to_owned();
+    assert!(message.contains("at most 100 root fields"), "{message}");
+
+    // 10,000 directives in ~190 KB: one short error, not a megabyte of them.
+    let directives: String = (0..10_000).map(|_| "@include(if: true)").collect();
+    let (status, body) = server.post(None, &format!("{{ me {directives} {{ role }} }}"), json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+    assert!(body.to_string().len() < 2_000, "{} bytes of errors", body.to_string().len());
+
+    assert_eq!(statements(&server), before, "none of them reached the database");
+    // The server still answers right away.
+    let ok = server.ok(None, "{ districts { id } }", json!({})).await;
+    assert_eq!(ok["districts"].as_array().map(Vec::len), Some(3));
+}
+
+#[tokio::test]
+async fn list_arguments_and_error_lists_are_bounded() {
+    let server = TestServer::start().await;
+    let operator = Who::new("operator", "op-1");
+    let statuses: Vec<&str> = std::iter::repeat_n("RECEIVED", 8).collect();
+    let (code, body) = server
+        .error(
+            Some(&operator),
+            "query($s: [TicketStatus!]) { tickets(filter: {status: $s}) { edges { cursor } } }",
+            json!({ "s": statuses }),
+        )
+        .await;
+    assert_eq!((code.as_str(), &body["errors"][0]["extensions"]["field"]), ("BAD_USER_INPUT", &json!("filter.status")));
+    let repeated = server
+        .ok(
+            Some(&operator),
+            "query($s: [TicketStatus!]) { tickets(filter: {status: $s}) { edges { cursor } } }",
+            json!({ "s": ["RECEIVED", "RECEIVED", "DISPATCHED"] }),
+        )
+        .await;
+    assert_eq!(repeated["tickets"]["edges"], json!([]));
+
+    // 60 failing root fields: 19 errors and one saying how many more there were.
+    let failing: String =
+        (0..60).map(|index| format!("t{index}: ticket(id: \"tkt_{}\") {{ id }} ", index + 1)).collect();
+    let (status, body) = server.post(Some(&operator), &format!("{{ {failing} }}"), json!({})).await;
+    assert_eq!(status, 200);
+    let errors = body["errors"].as_array().cloned().unwrap_or_default();
+    assert_eq!(errors.len(), 20, "{body}");
+    assert_eq!(errors[19]["message"], "41 more errors were left out");
 }

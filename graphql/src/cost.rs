@@ -1,0 +1,255 @@
+//! Bounding what a request may ask for before any of it runs.
+//!
+//! async-graphql's validation walks every fragment spread anew when it measures depth and
+//! complexity, so a 1 KB document of 24 fragments, each spreading the previous one twice, costs
+//! 2^24 field visits before it is refused. [`measure`] sizes a document first, each fragment once
+//! (memoised), in time linear in the document: the fields it expands to, its root fields (one
+//! alias of `ticketStats` is one aggregate query; a thousand are a thousand) and its directives.
+//! [`CostGuard`] parses the request itself (async-graphql keeps that parse) and refuses a
+//! document over [`Limits`] before anything else walks it: before async-graphql's own recursion
+//! check (which expands fragments too), validation, execution or any database work.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest};
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{ErrorExtensionValues, Name, Request, ServerError, ServerResult};
+
+/// What one request may ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Fields of an operation once every fragment is expanded.
+    pub max_expanded_fields: u64,
+    /// Root fields (aliases included) of an operation.
+    pub max_root_fields: u64,
+    /// Directives in the document.
+    pub max_directives: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_expanded_fields: 2_000, max_root_fields: 100, max_directives: 100 }
+    }
+}
+
+/// The size of a document.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Measure {
+    /// Fields of its largest operation, every fragment expanded (saturating).
+    pub expanded_fields: u64,
+    /// Root fields of its largest operation, fragments at the root expanded.
+    pub root_fields: u64,
+    /// Directives anywhere in it.
+    pub directives: usize,
+    /// Selections looked at to measure it: each selection of the document once.
+    pub visited: usize,
+}
+
+/// Why a document is refused before it runs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// It expands to too many fields.
+    #[error("the query expands to more than {limit} fields")]
+    TooManyFields {
+        /// The limit.
+        limit: u64,
+    },
+    /// It has too many root fields.
+    #[error("an operation may have at most {limit} root fields (aliases included); this one has {found}")]
+    TooManyRootFields {
+        /// The limit.
+        limit: u64,
+        /// What it has.
+        found: u64,
+    },
+    /// It has too many directives.
+    #[error("a query may have at most {limit} directives; this one has {found}")]
+    TooManyDirectives {
+        /// The limit.
+        limit: usize,
+        /// What it has.
+        found: usize,
+    },
+    /// A fragment spreads itself, directly or through others.
+    #[error("fragment `{0}` spreads itself")]
+    FragmentCycle(String),
+}
+
+/// The expanded fields and root fields of one selection set, or of one fragment.
+#[derive(Debug, Clone, Copy, Default)]
+struct Size {
+    fields: u64,
+    root_fields: u64,
+}
+
+struct Measurer<'a> {
+    document: &'a ExecutableDocument,
+    fragments: HashMap<&'a Name, Option<Size>>,
+    directives: usize,
+    visited: usize,
+}
+
+impl<'a> Measurer<'a> {
+    fn selection_set(&mut self, set: &'a SelectionSet) -> Result<Size, Refusal> {
+        let mut size = Size::default();
+        for selection in &set.items {
+            self.visited += 1;
+            self.directives += selection.node.directives().len();
+            let inner = match &selection.node {
+                Selection::Field(field) => {
+                    let children = self.selection_set(&field.node.selection_set.node)?;
+                    Size { fields: children.fields.saturating_add(1), root_fields: 1 }
+                }
+                Selection::InlineFragment(fragment) => self.selection_set(&fragment.node.selection_set.node)?,
+                Selection::FragmentSpread(spread) => self.fragment(&spread.node.fragment_name.node)?,
+            };
+            size.fields = size.fields.saturating_add(inner.fields);
+            size.root_fields = size.root_fields.saturating_add(inner.root_fields);
+        }
+        Ok(size)
+    }
+
+    fn fragment(&mut self, name: &'a Name) -> Result<Size, Refusal> {
+        match self.fragments.get(name) {
+            Some(Some(size)) => return Ok(*size),
+            Some(None) => return Err(Refusal::FragmentCycle(name.to_string())),
+            None => {}
+        }
+        // An unknown fragment is validation's to report; it costs nothing here.
+        let Some(definition) = self.document.fragments.get(name) else {
+            return Ok(Size::default());
+        };
+        self.fragments.insert(name, None);
+        self.directives += definition.node.directives.len();
+        let size = self.selection_set(&definition.node.selection_set.node)?;
+        self.fragments.insert(name, Some(size));
+        Ok(size)
+    }
+}
+
+/// Measures `document`, each fragment once.
+pub fn measure(document: &ExecutableDocument) -> Result<Measure, Refusal> {
+    let mut measurer = Measurer { document, fragments: HashMap::new(), directives: 0, visited: 0 };
+    let mut measure = Measure::default();
+    for (_, operation) in document.operations.iter() {
+        measurer.directives += operation.node.directives.len();
+        let size = measurer.selection_set(&operation.node.selection_set.node)?;
+        measure.expanded_fields = measure.expanded_fields.max(size.fields);
+        measure.root_fields = measure.root_fields.max(size.root_fields);
+    }
+    // Fragments no operation spreads are validation's to refuse, but they are sized too: their
+    // directives count like any others.
+    for name in document.fragments.keys() {
+        measurer.fragment(name)?;
+    }
+    measure.directives = measurer.directives;
+    measure.visited = measurer.visited;
+    Ok(measure)
+}
+
+/// Refuses a document over `limits`, if it is.
+pub fn check(document: &ExecutableDocument, limits: &Limits) -> Result<Measure, Refusal> {
+    let measure = measure(document)?;
+    if measure.directives > limits.max_directives {
+        return Err(Refusal::TooManyDirectives { limit: limits.max_directives, found: measure.directives });
+    }
+    if measure.root_fields > limits.max_root_fields {
+        return Err(Refusal::TooManyRootFields { limit: limits.max_root_fields, found: measure.root_fields });
+    }
+    if measure.expanded_fields > limits.max_expanded_fields {
+        return Err(Refusal::TooManyFields { limit: limits.max_expanded_fields });
+    }
+    Ok(measure)
+}
+
+/// The async-graphql extension that applies [`check`] to every request right after parsing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CostGuard(pub Limits);
+
+impl ExtensionFactory for CostGuard {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(*self)
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for CostGuard {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        mut request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        // A syntax error is left to async-graphql to report, as it always does.
+        if let Ok(document) = request.parsed_query()
+            && let Err(refusal) = check(document, &self.0)
+        {
+            let mut error = ServerError::new(refusal.to_string(), None);
+            let mut extensions = ErrorExtensionValues::default();
+            extensions.set("code", "BAD_USER_INPUT");
+            error.extensions = Some(extensions);
+            return Err(error);
+        }
+        next.run(ctx, request).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(query: &str) -> ExecutableDocument {
+        async_graphql::parser::parse_query(query).expect("parses")
+    }
+
+    /// `depth` fragments, each spreading the previous one twice: 2^depth fields once expanded.
+    fn fragment_bomb(depth: usize) -> String {
+        let mut query = String::from("fragment F0 on Query { me { role } }\n");
+        for level in 1..=depth {
+            query.push_str(&format!(
+                "fragment F{level} on Query {{ ...F{previous} ...F{previous} }}\n",
+                previous = level - 1
+            ));
+        }
+        query.push_str(&format!("{{ ...F{depth} }}"));
+        query
+    }
+
+    #[test]
+    fn a_fragment_bomb_is_measured_in_time_linear_in_its_size() {
+        let document = parse(&fragment_bomb(70));
+        let sized = measure(&document).expect("no cycle");
+        assert_eq!(sized.expanded_fields, u64::MAX, "2^71 fields saturate");
+        // 2 selections per fragment, the root spread, `me` and `role`: each looked at once.
+        assert!(sized.visited <= 2 * 70 + 3, "visited {}", sized.visited);
+        assert!(matches!(check(&document, &Limits::default()), Err(Refusal::TooManyRootFields { .. })));
+        let document = parse(&fragment_bomb(24));
+        assert_eq!(measure(&document).expect("measured").expanded_fields, 2 << 24);
+    }
+
+    #[test]
+    fn root_fields_count_aliases_and_fragments_at_the_root() {
+        let aliases: String =
+            (0..150).map(|index| format!("s{index}: ticketStats(from: $f, to: $t) {{ total }} ")).collect();
+        let document = parse(&format!("query($f: DateTime!, $t: DateTime!) {{ {aliases} }}"));
+        assert_eq!(check(&document, &Limits::default()), Err(Refusal::TooManyRootFields { limit: 100, found: 150 }));
+        let through_fragment =
+            parse("fragment Both on Query { a: me { role } b: me { role } } { ...Both c: me { role } }");
+        let sized = measure(&through_fragment).expect("measured");
+        assert_eq!((sized.root_fields, sized.expanded_fields), (3, 6));
+    }
+
+    #[test]
+    fn directives_are_counted_and_cycles_refused() {
+        let many: String = (0..150).map(|_| "me @include(if: true) { role } ").collect();
+        assert!(matches!(
+            check(&parse(&format!("{{ {many} }}")), &Limits { max_root_fields: 1_000, ..Limits::default() }),
+            Err(Refusal::TooManyDirectives { limit: 100, found: 150 })
+        ));
+        let cycle = parse("fragment A on Query { ...B } fragment B on Query { ...A } { ...A }");
+        assert!(matches!(measure(&cycle), Err(Refusal::FragmentCycle(_))));
+        let fine = parse("{ me { role } districts { id name } }");
+        assert_eq!(check(&fine, &Limits::default()).map(|sized| sized.expanded_fields), Ok(5));
+    }
+}
