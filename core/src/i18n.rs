@@ -52,6 +52,7 @@ impl Locale {
 
 /// A name in every supported locale.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LocalizedText {
     /// English.
     pub en: String,

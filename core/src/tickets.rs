@@ -5,6 +5,7 @@ mod access;
 mod district_logic;
 mod entities;
 mod error;
+mod idempotency;
 mod input;
 mod model;
 mod query;
@@ -14,10 +15,12 @@ mod state;
 mod stats;
 mod storage;
 mod sweeper;
+mod tracking;
 
 pub use access::{contact_for, contact_visible_to, mask_email, mask_name, mask_phone};
 pub use district_logic::{RouteTicket, SetDeadlines};
 pub use error::TicketError;
+pub use idempotency::{KEY_LIFETIME, MAX_KEY_CHARS};
 pub use input::{MAX_DESCRIPTION_CHARS, MAX_NOTE_CHARS, MAX_TAG_CHARS, MAX_TAGS, MAX_TITLE_CHARS, NewTicket};
 pub use model::{Channel, Contact, GeoPoint, Priority, Rating, Ticket, TicketEvent, TicketEventKind, TicketStatus};
 pub use query::{MAX_PAGE_SIZE, TicketFilter, TicketPage, events_of, get, get_by_code, list, replay, timeline};
@@ -26,3 +29,4 @@ pub use service::{accept, comment, dispatch, merge, rate, reject, resolve, retur
 pub use state::{InvalidTransition, LOWEST_SATISFIED_SCORE, TicketState, Transition};
 pub use stats::{StatsQuery, TicketStats, stats};
 pub use sweeper::{SweepReport, sweep};
+pub use tracking::get_by_tracking_token;

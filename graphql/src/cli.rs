@@ -60,7 +60,7 @@ impl DatabaseArgs {
         match &self.database_url {
             Some(url) => Ok(url.clone()),
             None => {
-                std::fs::create_dir_all(&self.data_dir)?;
+                civitas_graphql::settings::prepare_data_dir(&self.data_dir)?;
                 Ok(civitas_core::db::sqlite_url_in(&self.data_dir))
             }
         }

@@ -19,17 +19,28 @@ use async_graphql::{ErrorExtensionValues, Name, Request, ServerError, ServerResu
 /// What one request may ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
+    /// Nesting of fields, introspection (`__schema`, `__type`) not counted: tools' standard
+    /// introspection query nests type references deeper than any query of the API needs.
+    pub max_depth: u64,
     /// Fields of an operation once every fragment is expanded.
     pub max_expanded_fields: u64,
     /// Root fields (aliases included) of an operation.
     pub max_root_fields: u64,
     /// Directives in the document.
     pub max_directives: usize,
+    /// Whether clients may introspect the schema (GraphiQL's docs, codegen tools need it).
+    pub introspection: bool,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_expanded_fields: 2_000, max_root_fields: 100, max_directives: 100 }
+        Limits {
+            max_depth: crate::schema::MAX_DEPTH,
+            max_expanded_fields: 2_000,
+            max_root_fields: 100,
+            max_directives: 100,
+            introspection: true,
+        }
     }
 }
 
@@ -40,6 +51,8 @@ pub struct Measure {
     pub expanded_fields: u64,
     /// Root fields of its largest operation, fragments at the root expanded.
     pub root_fields: u64,
+    /// Nesting of its deepest operation, introspection not counted.
+    pub depth: u64,
     /// Directives anywhere in it.
     pub directives: usize,
     /// Selections looked at to measure it: each selection of the document once.
@@ -54,6 +67,14 @@ pub enum Refusal {
     TooManyFields {
         /// The limit.
         limit: u64,
+    },
+    /// It nests too deep.
+    #[error("the query nests {found} fields deep; at most {limit} are allowed")]
+    TooDeep {
+        /// The limit.
+        limit: u64,
+        /// Its depth.
+        found: u64,
     },
     /// It has too many root fields.
     #[error("an operation may have at most {limit} root fields (aliases included); this one has {found}")]
@@ -76,11 +97,17 @@ pub enum Refusal {
     FragmentCycle(String),
 }
 
-/// The expanded fields and root fields of one selection set, or of one fragment.
+/// The expanded fields, root fields and depth of one selection set, or of one fragment.
 #[derive(Debug, Clone, Copy, Default)]
 struct Size {
     fields: u64,
     root_fields: u64,
+    depth: u64,
+}
+
+/// Fields whose subtrees are introspection, counted in fields but not in depth.
+fn is_introspection(name: &str) -> bool {
+    matches!(name, "__schema" | "__type")
 }
 
 struct Measurer<'a> {
@@ -99,13 +126,15 @@ impl<'a> Measurer<'a> {
             let inner = match &selection.node {
                 Selection::Field(field) => {
                     let children = self.selection_set(&field.node.selection_set.node)?;
-                    Size { fields: children.fields.saturating_add(1), root_fields: 1 }
+                    let depth = if is_introspection(field.node.name.node.as_str()) { 1 } else { children.depth + 1 };
+                    Size { fields: children.fields.saturating_add(1), root_fields: 1, depth }
                 }
                 Selection::InlineFragment(fragment) => self.selection_set(&fragment.node.selection_set.node)?,
                 Selection::FragmentSpread(spread) => self.fragment(&spread.node.fragment_name.node)?,
             };
             size.fields = size.fields.saturating_add(inner.fields);
             size.root_fields = size.root_fields.saturating_add(inner.root_fields);
+            size.depth = size.depth.max(inner.depth);
         }
         Ok(size)
     }
@@ -137,6 +166,7 @@ pub fn measure(document: &ExecutableDocument) -> Result<Measure, Refusal> {
         let size = measurer.selection_set(&operation.node.selection_set.node)?;
         measure.expanded_fields = measure.expanded_fields.max(size.fields);
         measure.root_fields = measure.root_fields.max(size.root_fields);
+        measure.depth = measure.depth.max(size.depth);
     }
     // Fragments no operation spreads are validation's to refuse, but they are sized too: their
     // directives count like any others.
@@ -153,6 +183,9 @@ pub fn check(document: &ExecutableDocument, limits: &Limits) -> Result<Measure, 
     let measure = measure(document)?;
     if measure.directives > limits.max_directives {
         return Err(Refusal::TooManyDirectives { limit: limits.max_directives, found: measure.directives });
+    }
+    if measure.depth > limits.max_depth {
+        return Err(Refusal::TooDeep { limit: limits.max_depth, found: measure.depth });
     }
     if measure.root_fields > limits.max_root_fields {
         return Err(Refusal::TooManyRootFields { limit: limits.max_root_fields, found: measure.root_fields });
@@ -251,5 +284,19 @@ mod tests {
         assert!(matches!(measure(&cycle), Err(Refusal::FragmentCycle(_))));
         let fine = parse("{ me { role } districts { id name } }");
         assert_eq!(check(&fine, &Limits::default()).map(|sized| sized.expanded_fields), Ok(5));
+    }
+
+    #[test]
+    fn depth_counts_the_api_not_introspection() {
+        let nested = |levels: usize| {
+            format!("{{ {}id{} }}", "tickets { edges { node { ".repeat(levels), " } } }".repeat(levels))
+        };
+        let deep = parse(&nested(5));
+        assert!(matches!(check(&deep, &Limits::default()), Err(Refusal::TooDeep { limit: 12, found: 16 })));
+        let type_ref = "fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }";
+        let introspection = parse(&format!("{type_ref} {{ __schema {{ types {{ fields {{ type {{ ...T }} }} }} }} }}"));
+        let sized = check(&introspection, &Limits::default()).expect("introspection passes");
+        assert_eq!(sized.depth, 1);
+        assert!(sized.expanded_fields > 20, "introspection still counts in fields: {sized:?}");
     }
 }

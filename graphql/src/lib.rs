@@ -5,6 +5,7 @@
 //! Domain errors become GraphQL errors with a stable `extensions.code`.
 
 pub mod cost;
+pub mod csrf;
 pub mod errors;
 pub mod loaders;
 pub mod metrics;

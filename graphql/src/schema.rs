@@ -27,8 +27,8 @@ pub struct Mutation(MutationRoot, PluginMutation);
 /// The Civitas schema.
 pub type CivitasSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// Deepest query accepted.
-pub const MAX_DEPTH: usize = 12;
+/// Deepest query accepted (introspection not counted).
+pub const MAX_DEPTH: u64 = 12;
 /// Most complex query accepted (a list field counts its page size times its children).
 pub const MAX_COMPLEXITY: usize = 5_000;
 
@@ -38,6 +38,8 @@ pub struct RequestContext {
     pub caller: Caller,
     /// The language for localised names.
     pub locale: Locale,
+    /// The request's `Idempotency-Key` header, for the mutations that honour one.
+    pub idempotency_key: Option<String>,
 }
 
 /// The schema over a core context, without a plugin sandbox (`installPlugin` then fails), with
@@ -53,18 +55,20 @@ pub fn build_schema_with_plugins(ctx: Context, sandbox: PluginSandbox, limits: L
 }
 
 fn builder(ctx: Context, limits: Limits) -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query(QueryRoot, PluginQuery), Mutation(MutationRoot, PluginMutation), EmptySubscription)
-        .data(ctx)
-        .data(StatsCache::default())
-        .extension(CostGuard(limits))
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
+    // Depth is the cost guard's (which leaves introspection out), not async-graphql's.
+    let schema =
+        Schema::build(Query(QueryRoot, PluginQuery), Mutation(MutationRoot, PluginMutation), EmptySubscription)
+            .data(ctx)
+            .data(StatsCache::default())
+            .extension(CostGuard(limits))
+            .limit_complexity(MAX_COMPLEXITY);
+    if limits.introspection { schema } else { schema.disable_introspection() }
 }
 
 /// The data a request needs besides the schema's: caller, locale and fresh loaders.
 pub fn request_data(ctx: &Context, caller: Caller, locale: Locale) -> (RequestContext, Loaders) {
     let loaders = Loaders::new(ctx, &caller);
-    (RequestContext { caller, locale }, loaders)
+    (RequestContext { caller, locale, idempotency_key: None }, loaders)
 }
 
 /// The core context of the schema.
@@ -75,7 +79,8 @@ pub(crate) fn core_context<'a>(ctx: &async_graphql::Context<'a>) -> &'a Context 
 /// The request's caller and locale; anonymous when the request carries none (e.g. the SDL
 /// export).
 pub(crate) fn request<'a>(ctx: &async_graphql::Context<'a>) -> &'a RequestContext {
-    const ANONYMOUS: &RequestContext = &RequestContext { caller: Caller::Anonymous, locale: Locale::En };
+    const ANONYMOUS: &RequestContext =
+        &RequestContext { caller: Caller::Anonymous, locale: Locale::En, idempotency_key: None };
     ctx.data_opt::<RequestContext>().unwrap_or(ANONYMOUS)
 }
 

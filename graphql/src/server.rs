@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
+use async_graphql::ParseRequestError;
 use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::rejection::GraphQLRejection;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::Router;
 use axum::body::Body;
@@ -21,6 +23,7 @@ use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::cost::Limits;
+use crate::csrf::{self, AllowedOrigins};
 use crate::errors::to_graphql;
 use crate::schema::{CivitasSchema, PluginSandbox, build_schema, build_schema_with_plugins, request_data};
 
@@ -41,12 +44,20 @@ pub struct AppState {
     pub verifier: Arc<TokenVerifier>,
     /// The district/department pairs of tokens found in the directory.
     pub bindings: Arc<KnownBindings>,
+    /// The web origins whose pages may call the API from a browser.
+    pub allowed_origins: AllowedOrigins,
 }
 
 impl AppState {
     /// The state of a server on `ctx` verifying tokens with `verifier`, without plugins.
     pub fn new(ctx: Context, verifier: TokenVerifier) -> Self {
-        AppState { schema: build_schema(ctx.clone()), ctx, verifier: Arc::new(verifier), bindings: Arc::default() }
+        AppState {
+            schema: build_schema(ctx.clone()),
+            ctx,
+            verifier: Arc::new(verifier),
+            bindings: Arc::default(),
+            allowed_origins: AllowedOrigins::default(),
+        }
     }
 
     /// The state of a server whose districts' plugins run in `runtime`: `installPlugin` checks
@@ -64,19 +75,40 @@ impl AppState {
     ) -> Self {
         ctx.hooks = Arc::new(PluginHooks::new(runtime.clone(), FailurePolicy::default()));
         let schema = build_schema_with_plugins(ctx.clone(), PluginSandbox(runtime), limits);
-        AppState { schema, ctx, verifier: Arc::new(verifier), bindings: Arc::default() }
+        AppState {
+            schema,
+            ctx,
+            verifier: Arc::new(verifier),
+            bindings: Arc::default(),
+            allowed_origins: AllowedOrigins::default(),
+        }
+    }
+}
+
+impl AppState {
+    /// Lets pages of `origins` call the API from a browser (CORS), besides the server's own.
+    pub fn with_allowed_origins(mut self, origins: AllowedOrigins) -> Self {
+        self.allowed_origins = origins;
+        self
     }
 }
 
 /// The routes.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let cors = state.allowed_origins.cors_layer();
+    let router = Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .layer(axum::middleware::from_fn_with_state(state.allowed_origins.clone(), csrf::guard))
         .layer(axum::middleware::from_fn(limit_body))
         .layer(CatchPanicLayer::custom(|_| internal_error_response()))
-        .with_state(state)
+        .with_state(state);
+    // Outermost: a preflight is answered before anything else looks at the request.
+    match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
 }
 
 /// Serves until `shutdown` resolves.
@@ -135,7 +167,15 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, A
     Ok(caller)
 }
 
-async fn graphql(State(state): State<AppState>, headers: HeaderMap, request: GraphQLRequest) -> Response {
+async fn graphql(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: Result<GraphQLRequest, GraphQLRejection>,
+) -> Response {
+    let request = match request {
+        Ok(request) => request,
+        Err(rejection) => return rejected(rejection),
+    };
     let caller = match authenticate(&state, &headers).await {
         Ok(caller) => caller,
         Err(error) => {
@@ -150,7 +190,9 @@ async fn graphql(State(state): State<AppState>, headers: HeaderMap, request: Gra
         .and_then(|value| value.to_str().ok())
         .map(Locale::negotiate)
         .unwrap_or_default();
-    let (request_context, loaders) = request_data(&state.ctx, caller, locale);
+    let (mut request_context, loaders) = request_data(&state.ctx, caller, locale);
+    request_context.idempotency_key =
+        headers.get("idempotency-key").map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
     let request = request.into_inner().data(request_context).data(loaders);
     let mut response = state.schema.execute(request).await;
     bound_errors(&mut response.errors);
@@ -158,6 +200,18 @@ async fn graphql(State(state): State<AppState>, headers: HeaderMap, request: Gra
         code_unclassified(error);
     }
     GraphQLResponse::from(response).into_response()
+}
+
+/// A request that is not a GraphQL request (not JSON, no query, a broken multipart body), as
+/// GraphQL-shaped JSON with a code rather than the parser's debug text.
+fn rejected(rejection: GraphQLRejection) -> Response {
+    match rejection.0 {
+        ParseRequestError::PayloadTooLarge => payload_too_large(MAX_BODY_BYTES),
+        ParseRequestError::InvalidRequest(error) => {
+            csrf::refuse(StatusCode::BAD_REQUEST, format!("the body is not a GraphQL request: {error}"))
+        }
+        other => csrf::refuse(StatusCode::BAD_REQUEST, format!("the request cannot be read: {other}")),
+    }
 }
 
 /// The most errors one response carries: a document of 10,000 failing directives must not get a

@@ -92,9 +92,36 @@ pub fn existing_signing_secret(data_dir: &Path, configured: Option<&str>) -> Res
     Ok(secret.trim().as_bytes().to_vec())
 }
 
+/// Creates the data directory (owner only: the SQLite file in it holds personal data) and the
+/// SQLite file itself, readable and writable by the owner only, before SQLite opens it (its
+/// journal files take the database file's permissions). What exists is left as it is.
+pub fn prepare_data_dir(data_dir: &Path) -> Result<(), SettingsError> {
+    if !data_dir.exists() {
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(data_dir).map_err(io_error(data_dir))?;
+    }
+    let database = data_dir.join("civitas.db");
+    if !database.exists() {
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        // Another process may create it meanwhile; its file is as good.
+        match options.open(&database) {
+            Ok(_) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(error) => return Err(SettingsError::Io { path: database, source: error }),
+        }
+    }
+    Ok(())
+}
+
 fn create_signing_secret(data_dir: &Path) -> Result<Vec<u8>, SettingsError> {
     let path = data_dir.join("jwt-secret");
-    fs::create_dir_all(data_dir).map_err(io_error(data_dir))?;
+    prepare_data_dir(data_dir)?;
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let secret: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();

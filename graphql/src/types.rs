@@ -16,4 +16,6 @@ pub use me::Me;
 pub use notification::Notification;
 pub use plugin::{Plugin, PluginCall, PluginCallLimits, PluginCallOutcome, PluginCallStats, PluginHook};
 pub use stats::{StatusCount, TicketStats};
-pub use ticket::{Contact, ContactInput, Rating, SubmitTicketInput, Ticket, TicketEvent, TicketFilterInput};
+pub use ticket::{
+    Contact, ContactInput, Rating, SubmitTicketInput, Ticket, TicketEvent, TicketFilterInput, TrackedTicket,
+};

@@ -131,18 +131,25 @@ pub fn build_c(source: &Path, world: &str, work_dir: &Path) -> Result<Vec<u8>, B
 
 /// The componentize-py executable: `$COMPONENTIZE_PY`, or one in a virtualenv at `venv`
 /// (created, and componentize-py 0.25.1 installed from PyPI, on first use).
-///
-/// Safe to call from several threads and processes at once: the first creates the virtualenv
-/// under a lock file beside it while the others wait, and the virtualenv counts as ready only
-/// once pip has finished (a marker file), so nobody runs a half-installed componentize-py.
 pub fn componentize_py(venv: &Path) -> Result<PathBuf, BuildError> {
     if let Some(path) = std::env::var_os("COMPONENTIZE_PY") {
         return Ok(PathBuf::from(path));
     }
-    let bin = venv.join("bin/componentize-py");
+    python_venv(venv, &["componentize-py==0.25.1"])?;
+    Ok(venv.join("bin/componentize-py"))
+}
+
+/// A virtualenv at `venv` with `packages` installed from PyPI (on first use), for tools the
+/// tests drive: componentize-py, real GraphQL clients. Returns its `python`.
+///
+/// Safe to call from several threads and processes at once: the first creates the virtualenv
+/// under a lock file beside it while the others wait, and the virtualenv counts as ready only
+/// once pip has finished (a marker file), so nobody runs a half-installed package.
+pub fn python_venv(venv: &Path, packages: &[&str]) -> Result<PathBuf, BuildError> {
+    let python = venv.join("bin/python");
     let ready = venv.join(".civitas-ready");
     if ready.exists() {
-        return Ok(bin);
+        return Ok(python);
     }
     if let Some(parent) = venv.parent() {
         create_dir(parent)?;
@@ -156,10 +163,10 @@ pub fn componentize_py(venv: &Path) -> Result<PathBuf, BuildError> {
             std::fs::remove_dir_all(venv).map_err(io(venv))?;
         }
         run(Command::new("python3").args(["-m", "venv"]).arg(venv))?;
-        run(Command::new(venv.join("bin/pip")).args(["install", "--quiet", "componentize-py==0.25.1"]))?;
+        run(Command::new(venv.join("bin/pip")).args(["install", "--quiet"]).args(packages))?;
         std::fs::write(&ready, b"").map_err(io(&ready))?;
     }
-    Ok(bin)
+    Ok(python)
 }
 
 /// What a Python component does with the WASI imports of componentize-py's runtime.

@@ -12,7 +12,8 @@ pub struct CallLimits {
     pub fuel: u64,
     /// Wall-clock backstop, enforced through epoch interruption in ticks of the engine's
     /// `epoch_tick`; fuel is the precise limit, this catches time spent outside fuel accounting.
-    #[serde(with = "millis")]
+    /// Written `timeout_ms` in JSON, like a district's limits (`timeoutMs` over GraphQL).
+    #[serde(with = "millis", rename = "timeout_ms", alias = "timeout")]
     pub timeout: Duration,
     /// Linear memory, summed over the component's memories.
     pub max_memory_bytes: u64,
@@ -182,5 +183,20 @@ mod millis {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
         Ok(Duration::from_millis(u64::deserialize(d)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_time_limit_is_written_timeout_ms_like_a_districts_limits() {
+        let limits: CallLimits = serde_json::from_str(r#"{"timeout_ms": 50, "fuel": 7}"#).expect("parses");
+        assert_eq!((limits.timeout, limits.fuel), (Duration::from_millis(50), 7));
+        let older: CallLimits = serde_json::from_str(r#"{"timeout": 60}"#).expect("the old name still reads");
+        assert_eq!(older.timeout, Duration::from_millis(60));
+        let written = serde_json::to_value(&limits).expect("serializes");
+        assert_eq!(written["timeout_ms"], 50);
     }
 }

@@ -5,6 +5,7 @@ use crate::ids::{CategoryId, DepartmentId, DistrictId, StreetId};
 
 /// A district of the city: the unit of tenancy.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct District {
     /// Its ID.
     pub id: DistrictId,
@@ -18,6 +19,7 @@ pub struct District {
 
 /// A street of a district.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Street {
     /// Its ID.
     pub id: StreetId,
@@ -29,6 +31,7 @@ pub struct Street {
 
 /// A department of a district, to which tickets are dispatched.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Department {
     /// Its ID.
     pub id: DepartmentId,
@@ -40,6 +43,7 @@ pub struct Department {
 
 /// A ticket category of a district and the deadlines it sets.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Category {
     /// Its ID.
     pub id: CategoryId,

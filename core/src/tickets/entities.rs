@@ -39,6 +39,31 @@ pub(crate) mod ticket {
         pub version: i32,
         pub created_at_ms: i64,
         pub updated_at_ms: i64,
+        /// SHA-256 (hex) of the tracking token an anonymous reporter was given.
+        pub tracking_token_hash: Option<String>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Which ticket a submission with an `Idempotency-Key` made, for 24 hours.
+pub(crate) mod idempotency_key {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "idempotency_keys")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub scope: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub key: String,
+        pub ticket_id: i64,
+        /// The anonymous reporter's tracking token, given again to a retry within the 24 hours.
+        pub tracking_token: Option<String>,
+        pub created_at_ms: i64,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

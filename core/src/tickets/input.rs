@@ -39,6 +39,9 @@ pub struct NewTicket {
     pub contact: Contact,
     /// Urgency; `NORMAL` when not given.
     pub priority: Option<Priority>,
+    /// The caller's key for this submission (HTTP `Idempotency-Key`): a retry with the same key
+    /// within 24 hours gets the ticket the first attempt made.
+    pub idempotency_key: Option<String>,
 }
 
 impl NewTicket {
@@ -62,6 +65,7 @@ impl NewTicket {
             location: None,
             contact: Contact::default(),
             priority: None,
+            idempotency_key: None,
         }
     }
 }

@@ -245,6 +245,10 @@ pub struct Ticket {
     pub created_at: DateTime<Utc>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
+    /// The secret an anonymous reporter reads the ticket back with
+    /// ([`crate::tickets::get_by_tracking_token`]): set only on what `submit` returns to them
+    /// (and to a retry of that submission), never stored in clear nor read back.
+    pub tracking_token: Option<String>,
 }
 
 impl Ticket {

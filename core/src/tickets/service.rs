@@ -13,10 +13,12 @@ use super::TicketError;
 use super::access;
 use super::district_logic::{self, RouteTicket, SetDeadlines};
 use super::entities::{ticket, ticket_follower};
+use super::idempotency::IdempotencyKey;
 use super::input::{self, MAX_DESCRIPTION_CHARS, MAX_NOTE_CHARS, MAX_TITLE_CHARS, NewTicket};
 use super::model::{Channel, Ticket, TicketEventKind};
 use super::state::{TicketState, Transition};
 use super::storage::{self, NewEvent};
+use super::tracking;
 use crate::auth::{Caller, Role};
 use crate::context::Context;
 use crate::directory::{self, DirectoryError};
@@ -29,6 +31,12 @@ use crate::time::to_millis;
 /// Takes in a ticket. Residents report for themselves; operators capture contact details of
 /// callers; anonymous callers may submit where the district allows it.
 pub async fn submit(ctx: &Context, caller: &Caller, new: NewTicket) -> Result<Ticket, TicketError> {
+    let idempotency = new.idempotency_key.as_deref().map(|key| IdempotencyKey::new(caller, key)).transpose()?;
+    if let Some(key) = &idempotency
+        && let Some(earlier) = key.earlier(&ctx.db, ctx.clock.now()).await?
+    {
+        return Ok(earlier);
+    }
     let district = match directory::district(ctx, new.district_id).await {
         Ok(district) => district,
         Err(DirectoryError::NotFound(_)) => return Err(InvalidInput::new("districtId", "no such district").into()),
@@ -106,6 +114,7 @@ pub async fn submit(ctx: &Context, caller: &Caller, new: NewTicket) -> Result<Ti
     }
     let reporter_subject = caller.is(Role::Resident).then(|| caller.subject().map(str::to_owned)).flatten();
     let intake_subject = caller.is(Role::Operator).then(|| caller.subject().map(str::to_owned)).flatten();
+    let tracking_token = matches!(caller, Caller::Anonymous).then(tracking::new_token);
 
     let txn = ctx.db.begin().await?;
     let code = storage::next_code(&txn, now.year()).await?;
@@ -141,6 +150,7 @@ pub async fn submit(ctx: &Context, caller: &Caller, new: NewTicket) -> Result<Ti
         version: Set(0),
         created_at_ms: Set(to_millis(now)),
         updated_at_ms: Set(to_millis(now)),
+        tracking_token_hash: Set(tracking_token.as_deref().map(tracking::hash)),
         ..Default::default()
     }
     .insert(&txn)
@@ -153,8 +163,17 @@ pub async fn submit(ctx: &Context, caller: &Caller, new: NewTicket) -> Result<Ti
         ..NewEvent::default()
     };
     storage::append_event(&txn, id, TicketEventKind::Submitted, caller, to_millis(now), submitted).await?;
-    let ticket = Ticket::try_from(row)?;
+    let mut ticket = Ticket::try_from(row)?;
+    ticket.tracking_token = tracking_token;
     publish(&txn, DomainEvent::TicketSubmitted(ticket.facts()), now).await?;
+    if let Some(key) = &idempotency
+        && !key.remember(&txn, &ticket, now).await?
+    {
+        // A concurrent attempt with the same key committed first: its ticket is the answer,
+        // and this one is rolled back.
+        drop(txn);
+        return key.earlier(&ctx.db, now).await?.ok_or(TicketError::Conflict);
+    }
     txn.commit().await?;
     Ok(ticket)
 }

@@ -52,6 +52,7 @@ impl TryFrom<ticket::Model> for Ticket {
             version: row.version,
             created_at: from_millis(row.created_at_ms),
             updated_at: from_millis(row.updated_at_ms),
+            tracking_token: None,
         })
     }
 }

@@ -50,6 +50,7 @@ pub async fn sweep(ctx: &Context) -> Result<SweepReport, TicketError> {
         "resolution deadline missed",
     )
     .await?;
+    super::idempotency::forget_expired(&ctx.db, ctx.clock.now()).await?;
     let mut report = SweepReport { response_escalations, resolution_escalations, auto_closed: 0 };
 
     let stale_before = now - Duration::days(ctx.config.auto_close_after_days).num_milliseconds();

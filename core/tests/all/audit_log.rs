@@ -67,7 +67,7 @@ async fn directory_changes_are_audited_with_their_actor_and_raise_events() {
     );
     assert_eq!(newest.district_id, Some(district));
     let after: serde_json::Value = serde_json::from_str(newest.after.as_deref().expect("after")).expect("json");
-    assert_eq!(after["name"]["zh_hans"], "公园");
+    assert_eq!(after["name"]["zhHans"], "公园");
     assert_eq!(newest.before, None);
     // The seeded directory was audited too: 2 streets, 5 departments, 10 categories, then parks.
     assert_eq!(log.len(), 18, "{log:?}");

@@ -43,6 +43,7 @@ impl City {
                 email: Some("li@example.org".into()),
             },
             priority: None,
+            idempotency_key: None,
         }
     }
 

@@ -269,3 +269,17 @@ async fn invalid_input_names_the_field_and_persists_nothing() {
     let all = tickets::list(&city.ctx, &operator, &TicketFilter::default(), 100, None).await.expect("list");
     assert!(all.tickets.is_empty(), "nothing may be persisted: {:?}", all.tickets);
 }
+
+#[tokio::test]
+async fn an_idempotency_key_is_remembered_for_a_day_then_forgotten() {
+    let city = city().await;
+    let resident = Caller::resident("res-1");
+    let keyed = || tickets::NewTicket { idempotency_key: Some("key-1".into()), ..city.resident_ticket(0, 0) };
+    let first = tickets::submit(&city.ctx, &resident, keyed()).await.expect("submit");
+    city.ctx.clock.advance(chrono::Duration::hours(23));
+    assert_eq!(tickets::submit(&city.ctx, &resident, keyed()).await.expect("retry").id, first.id);
+    city.ctx.clock.advance(chrono::Duration::hours(2));
+    tickets::sweep(&city.ctx).await.expect("sweep forgets old keys");
+    let later = tickets::submit(&city.ctx, &resident, keyed()).await.expect("a new submission");
+    assert_ne!(later.id, first.id, "a day later the key is a new submission's");
+}

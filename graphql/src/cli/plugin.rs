@@ -31,7 +31,7 @@ pub enum PluginCommand {
         /// The district's plugin configuration (JSON); `{}` if omitted.
         #[arg(long)]
         config: Option<PathBuf>,
-        /// Call limits as JSON (any subset of `fuel`, `timeout` in ms, `max_memory_bytes`,
+        /// Call limits as JSON (any subset of `fuel`, `timeout_ms`, `max_memory_bytes`,
         /// `max_input_bytes`, `max_output_bytes`, `max_log_bytes`); the defaults otherwise.
         #[arg(long)]
         limits: Option<PathBuf>,

@@ -7,6 +7,7 @@ use std::time::Duration;
 use civitas_core::background::Schedule;
 use civitas_core::{Config, Context, directory};
 use civitas_graphql::cost::Limits;
+use civitas_graphql::csrf::AllowedOrigins;
 use civitas_graphql::server::{self, AppState};
 use civitas_graphql::settings::ServerSettings;
 use civitas_plugins::SlotReset;
@@ -60,10 +61,22 @@ pub struct ServeArgs {
     /// fastest calls) or `dirty-pages-only` (less CPU and memory per call; see BENCHMARKS.md).
     #[arg(long, env = "CIVITAS_PLUGIN_SLOT_RESET", value_enum, default_value_t = PluginSlotReset::CopyWholeMemory)]
     plugin_slot_reset: PluginSlotReset,
+    /// A web origin whose pages may call the API from a browser (`https://portal.city.example`);
+    /// repeat it, or separate several with commas. The server's own pages are always allowed.
+    #[arg(long = "cors-origin", env = "CIVITAS_CORS_ORIGINS", value_delimiter = ',')]
+    cors_origins: Vec<String>,
     /// The most root fields (aliases included) one GraphQL operation may have: each may be a
     /// database query, so a request of a thousand aliases is refused before any runs.
     #[arg(long, env = "CIVITAS_MAX_ROOT_FIELDS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=10_000))]
     max_root_fields: u64,
+    /// Refuse schema introspection (GraphiQL's documentation and code generators need it; the
+    /// SDL is public in the repository anyway).
+    #[arg(long, env = "CIVITAS_NO_INTROSPECTION")]
+    no_introspection: bool,
+    /// How log lines are written to standard error: `text` (coloured only on a terminal) or
+    /// `json` (one object per line).
+    #[arg(long, env = "CIVITAS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     /// Seed a demo city into an empty database and print a token per role.
     #[arg(long)]
     demo: bool,
@@ -87,12 +100,60 @@ impl From<PluginSlotReset> for SlotReset {
     }
 }
 
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One readable line per event, coloured only on a terminal.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Logs to standard error (standard output is for what the server prints to its operator:
+/// the address, demo tokens): JSON lines, or text coloured only when it is a terminal.
+fn init_logging(format: LogFormat) {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => logs.json().init(),
+        LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
+    }
+}
+
+/// SIGTERM (what systemd, Docker and Kubernetes send) and SIGINT (Ctrl-C), listened for from
+/// the start: a signal that comes before the server is ready still stops it cleanly.
+struct StopSignals {
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn install() -> anyhow::Result<Self> {
+        Ok(StopSignals {
+            #[cfg(unix)]
+            terminate: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?,
+        })
+    }
+
+    /// Resolves at the first of the two.
+    async fn requested(mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.terminate.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// How long requests in flight may take to finish once a stop is requested.
+const GRACE: Duration = Duration::from_secs(10);
+
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .init();
+    init_logging(args.log_format);
+    let signals = StopSignals::install()?;
     let settings = ServerSettings {
         listen: args.listen,
         database_url: args.database_url,
@@ -106,7 +167,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         sweep_interval: Duration::from_secs(args.sweep_interval_secs.max(1)),
         auto_close_after_days: args.auto_close_days,
     };
-    std::fs::create_dir_all(&settings.data_dir)?;
+    civitas_graphql::settings::prepare_data_dir(&settings.data_dir)?;
     let db = civitas_core::db::connect(&settings.database_url()).await?;
     let applied = civitas_core::db::migrate(&db).await?;
     if applied > 0 {
@@ -134,18 +195,32 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     println!("Civitas is listening on http://{address}/graphql (GraphiQL in a browser), health at /healthz");
     let cache_dir = args.plugin_cache_dir.clone().unwrap_or_else(|| settings.data_dir.join("plugin-cache"));
     let runtime = super::plugin::server_runtime(&cache_dir, args.plugin_slot_reset.into())?;
-    let limits = Limits { max_root_fields: args.max_root_fields, ..Limits::default() };
-    let state = AppState::configured(ctx, verifier, runtime, limits);
+    let limits =
+        Limits { max_root_fields: args.max_root_fields, introspection: !args.no_introspection, ..Limits::default() };
+    let state = AppState::configured(ctx, verifier, runtime, limits)
+        .with_allowed_origins(AllowedOrigins(args.cors_origins.clone()));
     let schedule = Schedule {
         sweep_every: settings.sweep_interval,
         deliver_every: Duration::from_millis(args.event_delivery_interval_ms.max(10)),
     };
     let background = civitas_core::background::spawn(&state.ctx, &schedule);
-    server::serve(listener, state, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    let db = state.ctx.db.clone();
+    // Stop accepting at the signal; requests in flight get `GRACE` to finish, then the workers
+    // stop and the pool closes (SQLite's WAL is checkpointed).
+    let (stopping, stop) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(server::serve(listener, state, async {
+        let _ = stop.await;
+    }));
+    signals.requested().await;
+    tracing::info!("stop requested: finishing the requests in flight");
+    let _ = stopping.send(());
+    match tokio::time::timeout(GRACE, serving).await {
+        Ok(served) => served??,
+        Err(_) => tracing::warn!("requests still running after {} s were cut off", GRACE.as_secs()),
+    }
     drop(background);
+    db.close().await?;
+    tracing::info!("stopped");
     Ok(())
 }
 

@@ -33,7 +33,9 @@ pub struct MutationRoot;
 #[Object]
 impl MutationRoot {
     /// Takes in a ticket. Residents report for themselves, operators capture callers' contact
-    /// details; anonymous callers may submit where the district allows it.
+    /// details; anonymous callers may submit where the district allows it, and get a
+    /// `trackingToken` to follow it with (`ticketByTrackingToken`). Send an `Idempotency-Key`
+    /// header (a UUID, say) to make a retry after a cut connection return the same ticket.
     async fn submit_ticket(&self, ctx: &Context<'_>, input: SubmitTicketInput) -> async_graphql::Result<Ticket> {
         let contact = input.contact.unwrap_or_default();
         let new = NewTicket {
@@ -48,6 +50,7 @@ impl MutationRoot {
                 .map_err(|invalid| bad_input(invalid.field, invalid.message))?,
             contact: tickets::Contact { name: contact.name, phone: contact.phone, email: contact.email },
             priority: input.priority.map(Into::into),
+            idempotency_key: request(ctx).idempotency_key.clone(),
         };
         Ok(Ticket(tickets::submit(core_context(ctx), &request(ctx).caller, new).await.gql()?))
     }

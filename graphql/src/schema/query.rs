@@ -12,6 +12,7 @@ use crate::errors::{IntoGraphql, page_size, parse_id};
 use crate::loaders::Needs;
 use crate::types::{
     AuditEntry, Category, Department, District, Me, Notification, Street, Ticket, TicketFilterInput, TicketStats,
+    TrackedTicket,
 };
 
 /// The root of every query.
@@ -71,6 +72,13 @@ impl QueryRoot {
     async fn ticket(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Ticket> {
         let id: TicketId = parse_id("id", &id)?;
         Ok(Ticket(tickets::get(core_context(ctx), &request(ctx).caller, id).await.gql()?))
+    }
+
+    /// The ticket a tracking token was given for (to an anonymous reporter, by `submitTicket`):
+    /// its status and timeline, no contact details. A wrong token finds nothing (`NOT_FOUND`).
+    async fn ticket_by_tracking_token(&self, ctx: &Context<'_>, token: String) -> async_graphql::Result<TrackedTicket> {
+        let (ticket, timeline) = tickets::get_by_tracking_token(core_context(ctx), &token).await.gql()?;
+        Ok(TrackedTicket { ticket, timeline })
     }
 
     /// One ticket by tracking code, if the caller may see it.

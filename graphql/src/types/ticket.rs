@@ -233,6 +233,13 @@ impl Ticket {
         self.0.updated_at
     }
 
+    /// The secret an anonymous reporter follows the ticket with (`ticketByTrackingToken`): only
+    /// in `submitTicket`'s answer to an anonymous caller (and to a retry with the same
+    /// `Idempotency-Key`); keep it, it is shown once.
+    async fn tracking_token(&self) -> Option<&str> {
+        self.0.tracking_token.as_deref()
+    }
+
     /// The timeline, oldest first.
     async fn events(
         &self,
@@ -288,5 +295,78 @@ impl TicketEvent {
     /// The other ticket of a merge.
     async fn related_ticket_id(&self) -> Option<ID> {
         self.0.related_ticket_id.map(|id| ID(id.to_string()))
+    }
+}
+
+/// A ticket as its anonymous reporter follows it with a tracking token: its public state and
+/// timeline, no contact details.
+pub struct TrackedTicket {
+    /// The ticket, contact details removed.
+    pub ticket: tickets::Ticket,
+    /// Its timeline, oldest first.
+    pub timeline: Vec<tickets::TicketEvent>,
+}
+
+#[Object]
+impl TrackedTicket {
+    /// Its tracking code (`T-2026-000042`), to quote on the phone.
+    async fn code(&self) -> &str {
+        &self.ticket.code
+    }
+
+    /// Where it is in its lifecycle.
+    async fn status(&self) -> TicketStatus {
+        self.ticket.status.into()
+    }
+
+    /// What it is about.
+    async fn title(&self) -> &str {
+        &self.ticket.title
+    }
+
+    /// The district.
+    async fn district(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<District>> {
+        Ok(loaders(ctx).directory.load_one(self.ticket.district_id).await?.map(District))
+    }
+
+    /// The category.
+    async fn category(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Category>> {
+        Ok(loaders(ctx).directory.load_one(self.ticket.category_id).await?.map(Category))
+    }
+
+    /// The department working on it.
+    async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
+        let Some(id) = self.ticket.department_id else { return Ok(None) };
+        Ok(loaders(ctx).directory.load_one(id).await?.map(Department))
+    }
+
+    /// A department must accept it by then.
+    async fn respond_by(&self) -> DateTime<Utc> {
+        self.ticket.respond_by
+    }
+
+    /// It must be resolved by then.
+    async fn resolve_by(&self) -> DateTime<Utc> {
+        self.ticket.resolve_by
+    }
+
+    /// When it was resolved.
+    async fn resolved_at(&self) -> Option<DateTime<Utc>> {
+        self.ticket.resolved_at
+    }
+
+    /// Submission time.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.ticket.created_at
+    }
+
+    /// Last change.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.ticket.updated_at
+    }
+
+    /// The timeline, oldest first.
+    async fn events(&self) -> Vec<TicketEvent> {
+        self.timeline.iter().cloned().map(TicketEvent).collect()
     }
 }

@@ -133,3 +133,66 @@ async fn serve_demo_then_use_a_printed_token_and_an_issued_one() {
     assert!(!elsewhere.exists(), "nothing created");
     let _ = std::fs::remove_dir_all(&data_dir);
 }
+
+/// Starts `civitas serve` on `data_dir` with `--log-format format`, stops it with SIGTERM once it
+/// listens, and returns how it exited and what it logged.
+#[cfg(unix)]
+async fn serve_then_terminate(
+    data_dir: &std::path::Path,
+    format: &str,
+    while_up: impl FnOnce(),
+) -> (std::process::ExitStatus, String) {
+    use std::io::Read;
+
+    let port = free_port();
+    let mut child = Command::new(BINARY)
+        .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}"), "--log-format", format])
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn civitas serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let started = tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout).lines().map_while(Result::ok).any(|line| line.contains("listening on"))
+    });
+    assert!(tokio::time::timeout(Duration::from_secs(60), started).await.expect("in time").expect("read"));
+    while_up();
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    assert!(killed.success());
+    let waited = tokio::task::spawn_blocking(move || {
+        let status = child.wait().expect("wait");
+        let mut logs = String::new();
+        child.stderr.take().expect("stderr").read_to_string(&mut logs).expect("logs");
+        (status, logs)
+    });
+    tokio::time::timeout(Duration::from_secs(30), waited).await.expect("stopped in time").expect("join")
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn sigterm_stops_the_server_cleanly_its_data_is_the_owners_alone_and_logs_suit_a_pipe() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let data_dir = std::env::temp_dir().join(format!("civitas-term-{}", uuid::Uuid::new_v4().simple()));
+    let mode = |path: std::path::PathBuf| std::fs::metadata(&path).expect("exists").permissions().mode() & 0o777;
+    let (status, logs) = serve_then_terminate(&data_dir, "text", || {
+        assert_eq!(mode(data_dir.clone()), 0o700, "the data directory");
+        assert_eq!(mode(data_dir.join("civitas.db")), 0o600, "the database holds personal data");
+        assert_eq!(mode(data_dir.join("jwt-secret")), 0o600, "the signing secret");
+    })
+    .await;
+    assert!(status.success(), "{status:?}\n{logs}");
+    assert!(logs.contains("stop requested") && logs.contains("stopped"), "{logs}");
+    assert!(!logs.contains('\u{1b}'), "no colour codes in logs written to a pipe: {logs}");
+
+    let (status, logs) = serve_then_terminate(&data_dir, "json", || {}).await;
+    assert!(status.success(), "{status:?}\n{logs}");
+    for line in logs.lines() {
+        let entry: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}"));
+        assert!(entry["timestamp"].is_string() && entry["level"].is_string(), "{line}");
+    }
+    let _ = std::fs::remove_dir_all(&data_dir);
+}

@@ -3,11 +3,14 @@
 
 mod binary;
 mod directory;
+mod edge;
+mod introspection;
 mod lifecycle;
 mod limits;
 mod pb_cli;
 mod plugin_cli;
 mod plugins;
+mod reporters;
 mod schema;
 mod support;
 mod tenancy_matrix;

@@ -115,6 +115,7 @@ async fn upload(server: &TestServer, who: &Who, name: &str, bytes: Vec<u8>, conf
     let response = reqwest::Client::new()
         .post(format!("{}/graphql", server.url))
         .bearer_auth(who.token())
+        .header("x-civitas-csrf", "1")
         .multipart(form)
         .send()
         .await

@@ -12,6 +12,7 @@ use civitas_core::demo::{self, DemoCity};
 use civitas_core::events::{self, PluginListeners};
 use civitas_core::plugins::{FailurePolicy, PluginHooks, PluginRuntime};
 use civitas_core::testing::TestDatabase;
+use civitas_graphql::csrf::AllowedOrigins;
 use civitas_graphql::server::{self, AppState};
 use civitas_plugins::{CallLimits, EngineSettings, PluginEngine, WasmRuntime};
 use serde_json::{Value, json};
@@ -37,7 +38,7 @@ pub struct TestServer {
     pub demo: DemoCity,
     /// Statements executed by the server's database handle.
     pub statements: Arc<AtomicUsize>,
-    http: reqwest::Client,
+    pub http: reqwest::Client,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -89,6 +90,15 @@ impl TestServer {
 
     /// A server whose domain clock is `clock` (plugins see its wall-clock time).
     pub async fn start_with_clock(clock: Clock) -> TestServer {
+        Self::start_with(clock, AllowedOrigins::default()).await
+    }
+
+    /// A server answering CORS preflights for `origins`.
+    pub async fn start_allowing(origins: &[&str]) -> TestServer {
+        Self::start_with(Clock::System, AllowedOrigins(origins.iter().map(|origin| origin.to_string()).collect())).await
+    }
+
+    async fn start_with(clock: Clock, origins: AllowedOrigins) -> TestServer {
         let mut database = TestDatabase::new().await.expect("database");
         database.ctx.clock = clock;
         let demo = demo::seed_directory(&database.ctx).await.expect("seed").expect("empty");
@@ -101,7 +111,8 @@ impl TestServer {
         let ctx = Context { db: counted, ..database.ctx.clone() };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("address"));
-        let state = AppState::with_plugins(ctx, TokenVerifier::new().with_hs256_secret(SECRET), sandbox());
+        let state = AppState::with_plugins(ctx, TokenVerifier::new().with_hs256_secret(SECRET), sandbox())
+            .with_allowed_origins(origins);
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(server::serve(listener, state, async {
             let _ = stopped.await;

@@ -86,6 +86,7 @@ async fn ticket_for(server: &TestServer, operation: &str) -> Ticket {
         location: None,
         contact: Contact { name: Some("Reporter".into()), phone: Some("13800000000".into()), email: None },
         priority: None,
+        idempotency_key: None,
     };
     let ctx = &server.ctx;
     let system = Caller::System;
