@@ -15,6 +15,7 @@ pub mod context;
 pub mod db;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod digest;
 pub mod directory;
 pub mod error;
 pub mod events;

@@ -12,10 +12,7 @@ use wasmtime::component::Component;
 
 use crate::error::CompileError;
 
-/// Hex sha256 of some bytes.
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
+pub(crate) use civitas_core::digest::sha256_hex;
 
 /// A stable digest of `Engine::precompile_compatibility_hash` (std's `DefaultHasher` is not
 /// stable across Rust releases; sha256 through the `Hasher` interface is).

@@ -44,7 +44,40 @@ impl Default for FailurePolicy {
 pub struct PluginHooks {
     runtime: Option<Arc<dyn PluginRuntime>>,
     policy: FailurePolicy,
-    components: Mutex<HashMap<String, Arc<Vec<u8>>>>,
+    components: Mutex<ComponentCache>,
+}
+
+/// Components' bytes read from storage, by sha256, with when each was last used: the runtime
+/// compiles from them on a miss of its own cache. A Python component is ~18 MB, so at most
+/// [`ComponentCache::CAPACITY`] are kept, the least recently used going first.
+#[derive(Default)]
+struct ComponentCache {
+    bytes: HashMap<String, (Arc<Vec<u8>>, u64)>,
+    uses: u64,
+}
+
+impl ComponentCache {
+    const CAPACITY: usize = 8;
+
+    fn get(&mut self, sha256: &str) -> Option<Arc<Vec<u8>>> {
+        self.uses += 1;
+        let uses = self.uses;
+        self.bytes.get_mut(sha256).map(|(bytes, used)| {
+            *used = uses;
+            Arc::clone(bytes)
+        })
+    }
+
+    fn insert(&mut self, sha256: String, bytes: Arc<Vec<u8>>) {
+        self.uses += 1;
+        self.bytes.insert(sha256, (bytes, self.uses));
+        while self.bytes.len() > Self::CAPACITY {
+            let Some(oldest) = self.bytes.iter().min_by_key(|(_, (_, used))| *used).map(|(sha, _)| sha.clone()) else {
+                break;
+            };
+            self.bytes.remove(&oldest);
+        }
+    }
 }
 
 impl fmt::Debug for PluginHooks {
@@ -140,9 +173,22 @@ impl PluginHooks {
         Ok(asked)
     }
 
+    /// Drops what this instance keeps to call a plugin that was uninstalled or disabled: its
+    /// component's bytes, and in the sandbox its compiled code and prepared instances.
+    pub fn release(&self, plugin: PluginId, sha256: &str) {
+        self.components().bytes.remove(sha256);
+        if let Some(runtime) = &self.runtime {
+            runtime.release(plugin, sha256);
+        }
+    }
+
+    fn components(&self) -> std::sync::MutexGuard<'_, ComponentCache> {
+        self.components.lock().unwrap_or_else(|poison| poison.into_inner())
+    }
+
     /// The plugin of `row` ready to call, with its component (cached by sha256).
     async fn load(&self, db: &impl ConnectionTrait, row: &plugin::Model) -> Result<Option<LoadedPlugin>, DbErr> {
-        let cached = self.components.lock().unwrap_or_else(|poison| poison.into_inner()).get(&row.sha256).cloned();
+        let cached = self.components().get(&row.sha256);
         let bytes = match cached {
             Some(bytes) => bytes,
             None => {
@@ -151,10 +197,7 @@ impl PluginHooks {
                     return Ok(None);
                 };
                 let bytes = Arc::new(stored.bytes);
-                self.components
-                    .lock()
-                    .unwrap_or_else(|poison| poison.into_inner())
-                    .insert(row.sha256.clone(), bytes.clone());
+                self.components().insert(row.sha256.clone(), Arc::clone(&bytes));
                 bytes
             }
         };
@@ -252,9 +295,7 @@ impl PluginHooks {
             };
             audit::record(&txn, &Caller::System, now, change).await?;
             txn.commit().await?;
-            if let Some(runtime) = &self.runtime {
-                runtime.release(PluginId(id), &call.plugin.sha256);
-            }
+            self.release(PluginId(id), &call.plugin.sha256);
             return Ok(());
         }
         txn.commit().await
@@ -283,4 +324,22 @@ async fn serving(
         .await?;
     let own = candidates.iter().position(|row| row.district_id.is_some()).unwrap_or(0);
     Ok((own < candidates.len()).then(|| candidates.swap_remove(own)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_component_cache_keeps_the_most_recently_used_few() {
+        let mut cache = ComponentCache::default();
+        for index in 0..ComponentCache::CAPACITY {
+            cache.insert(format!("sha-{index}"), Arc::new(vec![0; 4]));
+        }
+        assert!(cache.get("sha-0").is_some(), "used again: now the most recent");
+        cache.insert("sha-new".to_owned(), Arc::new(vec![1; 4]));
+        assert_eq!(cache.bytes.len(), ComponentCache::CAPACITY);
+        assert!(cache.get("sha-0").is_some() && cache.get("sha-new").is_some());
+        assert!(cache.get("sha-1").is_none(), "the least recently used went");
+    }
 }

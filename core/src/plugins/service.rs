@@ -8,7 +8,6 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionTrait,
 };
-use sha2::{Digest, Sha256};
 
 use super::PluginError;
 use super::entities::{call, component, plugin, plugin_hook};
@@ -19,6 +18,7 @@ use super::runtime::PluginRuntime;
 use crate::audit::{self, Change};
 use crate::auth::{Caller, Role};
 use crate::context::Context;
+use crate::digest::sha256_hex;
 use crate::directory::DirectoryError;
 use crate::error::InvalidInput;
 use crate::events::{DomainEvent, PluginDisabled, PluginFacts};
@@ -182,7 +182,7 @@ pub async fn install(
     if let Some(missing) = new.hooks.iter().find(|hook| !info.hooks.contains(hook)) {
         return Err(InvalidInput::new("hooks", format!("the component does not implement `{missing}`")).into());
     }
-    let sha256 = hex(&Sha256::digest(&new.component));
+    let sha256 = sha256_hex(&new.component);
     let version = match new.version.as_deref() {
         Some(version) => crate::text::required("version", version, 64)?,
         None => format!("sha256-{}", &sha256[..12]),
@@ -250,10 +250,6 @@ pub async fn install(
 fn stored_limits(limits: &PluginLimits) -> Option<String> {
     // Serializing a struct of integers cannot fail.
     (!limits.is_default()).then(|| serde_json::to_string(limits).unwrap_or_default())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 async fn set_enabled(
@@ -328,12 +324,10 @@ pub async fn uninstall(ctx: &Context, caller: &Caller, id: PluginId) -> Result<(
     Ok(())
 }
 
-/// Tells this instance's sandbox that the plugin will not be called (other instances drop what
-/// they kept for it as their own bounds push it out).
+/// Tells this instance's hooks and sandbox that the plugin will not be called (other instances
+/// drop what they kept for it as their own bounds push it out).
 fn release(ctx: &Context, plugin: &Plugin) {
-    if let Some(runtime) = ctx.hooks.runtime() {
-        runtime.release(plugin.id, &plugin.sha256);
-    }
+    ctx.hooks.release(plugin.id, &plugin.sha256);
 }
 
 /// The plugins of a district (and the city-wide ones), or of the city when `district` is `None`.

@@ -3,7 +3,6 @@
 
 use rand::RngCore;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
-use sha2::{Digest, Sha256};
 
 use super::TicketError;
 use super::entities::ticket;
@@ -11,6 +10,7 @@ use super::model::{Contact, Ticket, TicketEvent};
 use super::query;
 use crate::auth::Caller;
 use crate::context::Context;
+use crate::digest::sha256_hex;
 
 /// The prefix that tells a tracking token from other strings a reporter may paste.
 const PREFIX: &str = "trk_";
@@ -19,16 +19,12 @@ const PREFIX: &str = "trk_";
 pub(crate) fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    format!("{PREFIX}{}", hex(&bytes))
+    format!("{PREFIX}{}", bytes.iter().map(|byte| format!("{byte:02x}")).collect::<String>())
 }
 
 /// What the ticket stores of a token.
 pub(crate) fn hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+    sha256_hex(token.as_bytes())
 }
 
 /// The ticket a tracking token was given for, with its timeline, as its anonymous reporter may
