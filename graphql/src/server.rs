@@ -1,9 +1,8 @@
-//! The HTTP server: `POST /graphql`, GraphiQL at `GET /graphql`, `GET /healthz`, `GET /metrics`.
+//! The HTTP server: `POST /graphql`, GraphiQL at `GET /graphql` (assets under `/graphiql/`), `GET /healthz`, `GET /metrics`.
 
 use std::sync::Arc;
 
 use async_graphql::ParseRequestError;
-use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::rejection::GraphQLRejection;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::Router;
@@ -11,7 +10,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use civitas_core::Context;
 use civitas_core::auth::{AuthError, Caller, KnownBindings, TokenVerifier};
@@ -25,6 +24,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use crate::cost::Limits;
 use crate::csrf::{self, AllowedOrigins};
 use crate::errors::to_graphql;
+use crate::graphiql;
 use crate::schema::{CivitasSchema, PluginSandbox, build_schema, build_schema_with_plugins, request_data};
 
 /// Largest request body accepted, in bytes.
@@ -97,7 +97,8 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let cors = state.allowed_origins.cors_layer();
     let router = Router::new()
-        .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql", get(graphiql::page).post(graphql))
+        .route("/graphiql/{version}/{file}", get(graphiql::asset_file))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .layer(axum::middleware::from_fn_with_state(state.allowed_origins.clone(), csrf::guard))
@@ -259,10 +260,6 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
             _ => (StatusCode::FORBIDDEN, "metrics are for city admins").into_response(),
         },
     }
-}
-
-async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").title("Civitas GraphiQL").finish())
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

@@ -4,6 +4,7 @@
 mod binary;
 mod directory;
 mod edge;
+mod graphiql;
 mod introspection;
 mod lifecycle;
 mod limits;
