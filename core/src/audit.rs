@@ -15,5 +15,5 @@ mod query;
 mod record;
 
 pub use error::AuditError;
-pub use query::{AuditEntry, AuditPage, MAX_PAGE_SIZE, log};
+pub use query::{AuditEntry, MAX_PAGE_SIZE, count, entry, log};
 pub(crate) use record::{Change, record};

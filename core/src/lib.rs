@@ -23,6 +23,7 @@ pub mod hooks;
 pub mod i18n;
 pub mod ids;
 pub mod notifications;
+pub mod paging;
 pub mod plugins;
 #[cfg(feature = "testing")]
 pub mod testing;

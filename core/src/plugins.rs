@@ -21,4 +21,4 @@ pub use model::{CallOutcome, CallStats, HookKind, MAX_COMPONENT_BYTES, NewPlugin
 pub use runtime::{
     ActionAnswer, ComponentInfo, DeadlineAnswer, HookCall, HookFailure, LoadedPlugin, PluginRuntime, RouterAnswer,
 };
-pub use service::{call_stats, calls, disable, enable, install, list, uninstall};
+pub use service::{call, call_stats, calls, disable, enable, get, install, list, uninstall};

@@ -23,7 +23,10 @@ pub use error::TicketError;
 pub use idempotency::{KEY_LIFETIME, MAX_KEY_CHARS};
 pub use input::{MAX_DESCRIPTION_CHARS, MAX_NOTE_CHARS, MAX_TAG_CHARS, MAX_TAGS, MAX_TITLE_CHARS, NewTicket};
 pub use model::{Channel, Contact, GeoPoint, Priority, Rating, Ticket, TicketEvent, TicketEventKind, TicketStatus};
-pub use query::{MAX_PAGE_SIZE, TicketFilter, TicketPage, events_of, get, get_by_code, list, replay, timeline};
+pub use query::{
+    MAX_PAGE_SIZE, TicketFilter, count, event, events_of, get, get_by_code, list, replay, timeline, timeline_length,
+    timeline_page,
+};
 pub use reactions::MAX_ACTIONS;
 pub use service::{accept, comment, dispatch, merge, rate, reject, resolve, return_to_dispatch, submit, transfer};
 pub use state::{InvalidTransition, LOWEST_SATISFIED_SCORE, TicketState, Transition};

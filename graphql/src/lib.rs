@@ -10,6 +10,7 @@ pub mod errors;
 pub mod graphiql;
 pub mod loaders;
 pub mod metrics;
+pub mod relay;
 pub mod schema;
 pub mod server;
 pub mod settings;

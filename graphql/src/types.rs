@@ -8,6 +8,7 @@ mod notification;
 mod plugin;
 mod stats;
 mod ticket;
+pub mod totals;
 
 pub use audit::AuditEntry;
 pub use directory::{Category, Department, District, LocalizedName, Street};

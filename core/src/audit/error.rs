@@ -1,6 +1,6 @@
 //! Errors of reading the audit log.
 
-use crate::error::{Classify, ErrorKind};
+use crate::error::{Classify, ErrorKind, InvalidInput};
 
 /// Why the audit log could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -11,6 +11,12 @@ pub enum AuditError {
     /// Not an admin of the scope.
     #[error("only the admins of a district (or city admins) read its audit log")]
     Forbidden,
+    /// No such entry, or none the caller may read.
+    #[error("audit entry not found")]
+    NotFound,
+    /// A bad page request.
+    #[error(transparent)]
+    InvalidInput(#[from] InvalidInput),
     /// Storage failed.
     #[error("storage error: {0}")]
     Storage(#[from] sea_orm::DbErr),
@@ -21,6 +27,8 @@ impl Classify for AuditError {
         match self {
             AuditError::Unauthenticated => ErrorKind::Unauthenticated,
             AuditError::Forbidden => ErrorKind::Forbidden,
+            AuditError::NotFound => ErrorKind::NotFound,
+            AuditError::InvalidInput(invalid) => ErrorKind::BadInput { field: invalid.field },
             AuditError::Storage(_) => ErrorKind::Internal,
         }
     }

@@ -1,13 +1,14 @@
 //! Reading the audit log, scoped by the caller.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Select};
 
 use super::AuditError;
 use super::record::entity;
 use crate::auth::{Caller, Role};
 use crate::context::Context;
 use crate::ids::{AuditEntryId, DistrictId};
+use crate::paging::{Order, Page, Window};
 use crate::time::from_millis;
 
 /// The most entries one page holds.
@@ -36,15 +37,6 @@ pub struct AuditEntry {
     pub after: Option<String>,
 }
 
-/// A page of the audit log, newest first.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AuditPage {
-    /// The entries.
-    pub entries: Vec<AuditEntry>,
-    /// Whether older entries follow.
-    pub has_next_page: bool,
-}
-
 impl From<entity::Model> for AuditEntry {
     fn from(row: entity::Model) -> Self {
         AuditEntry {
@@ -61,15 +53,38 @@ impl From<entity::Model> for AuditEntry {
     }
 }
 
-/// The audit entries of `district` (city-wide entries for `None`), newest first, older than
-/// `after`. A district's admin reads their district's; city admins read any.
+/// The audit entries of `district` (city-wide entries for `None`), newest first, in `window`.
+/// A district's admin reads their district's; city admins read any.
 pub async fn log(
     ctx: &Context,
     caller: &Caller,
     district: Option<DistrictId>,
-    first: u64,
-    after: Option<AuditEntryId>,
-) -> Result<AuditPage, AuditError> {
+    window: Window,
+) -> Result<Page<AuditEntry>, AuditError> {
+    let window = window.checked(if window.from_end { "last" } else { "first" }, MAX_PAGE_SIZE)?;
+    let query = window.apply(of_district(caller, district)?, entity::Column::Id, Order::NewestFirst);
+    Ok(window.page(query.all(&ctx.db).await?).map(AuditEntry::from))
+}
+
+/// How many entries [`log`] has for `district`.
+pub async fn count(ctx: &Context, caller: &Caller, district: Option<DistrictId>) -> Result<u64, AuditError> {
+    Ok(of_district(caller, district)?.count(&ctx.db).await?)
+}
+
+/// One entry, if the caller may read its district's log.
+pub async fn entry(ctx: &Context, caller: &Caller, id: AuditEntryId) -> Result<AuditEntry, AuditError> {
+    let row = entity::Entity::find_by_id(id.0).one(&ctx.db).await?.ok_or(AuditError::NotFound)?;
+    let district = row.district_id.map(DistrictId);
+    match of_district(caller, district) {
+        Ok(_) => Ok(AuditEntry::from(row)),
+        // Whether an entry exists in a log the caller may not read is not theirs to know.
+        Err(AuditError::Forbidden) => Err(AuditError::NotFound),
+        Err(error) => Err(error),
+    }
+}
+
+/// The entries of `district`'s log, if the caller may read it.
+fn of_district(caller: &Caller, district: Option<DistrictId>) -> Result<Select<entity::Entity>, AuditError> {
     let allowed = match caller {
         Caller::Anonymous => return Err(AuditError::Unauthenticated),
         Caller::System => true,
@@ -79,16 +94,8 @@ pub async fn log(
     if !allowed {
         return Err(AuditError::Forbidden);
     }
-    let mut query = entity::Entity::find().filter(match district {
+    Ok(entity::Entity::find().filter(match district {
         Some(district) => entity::Column::DistrictId.eq(district.0),
         None => entity::Column::DistrictId.is_null(),
-    });
-    if let Some(after) = after {
-        query = query.filter(entity::Column::Id.lt(after.0));
-    }
-    let limit = first.clamp(1, MAX_PAGE_SIZE);
-    let mut rows = query.order_by_desc(entity::Column::Id).limit(limit + 1).all(&ctx.db).await?;
-    let has_next_page = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
-    Ok(AuditPage { entries: rows.into_iter().map(AuditEntry::from).collect(), has_next_page })
+    }))
 }

@@ -10,7 +10,7 @@ use super::{Notification, NotificationError};
 use crate::auth::{Caller, Role};
 use crate::context::Context;
 use crate::directory;
-use crate::ids::{DepartmentId, DistrictId, TicketId};
+use crate::ids::{DepartmentId, DistrictId, NotificationId, TicketId};
 
 /// The most notifications one read returns.
 pub const MAX_PAGE: u64 = 200;
@@ -48,6 +48,30 @@ pub async fn for_department(
     department: DepartmentId,
     limit: u64,
 ) -> Result<Vec<Notification>, NotificationError> {
+    may_read(ctx, caller, department).await?;
+    let rows = entity::Entity::find()
+        .filter(entity::Column::DepartmentId.eq(department.0))
+        .order_by_desc(entity::Column::Id)
+        .limit(limit.min(MAX_PAGE))
+        .all(&ctx.db)
+        .await?;
+    Ok(rows.into_iter().map(Notification::from).collect())
+}
+
+/// One notification, if the caller may read its department's (see [`for_department`]).
+pub async fn get(ctx: &Context, caller: &Caller, id: NotificationId) -> Result<Notification, NotificationError> {
+    let row = entity::Entity::find_by_id(id.0).one(&ctx.db).await?.ok_or(NotificationError::NotFound)?;
+    match may_read(ctx, caller, DepartmentId(row.department_id)).await {
+        Ok(()) => Ok(Notification::from(row)),
+        // Another department's notification is not the caller's to know of.
+        Err(NotificationError::Forbidden) => Err(NotificationError::NotFound),
+        Err(error) => Err(error),
+    }
+}
+
+/// Whether `caller` may read `department`'s notifications: its staff, its district's admin
+/// and city admins.
+async fn may_read(ctx: &Context, caller: &Caller, department: DepartmentId) -> Result<(), NotificationError> {
     if matches!(caller, Caller::Anonymous) {
         return Err(NotificationError::Unauthenticated);
     }
@@ -56,14 +80,5 @@ pub async fn for_department(
         || caller.is(Role::CityAdmin)
         || (caller.is(Role::DistrictAdmin) && caller.district() == Some(found.district_id))
         || (caller.is(Role::DepartmentStaff) && caller.department() == Some(department));
-    if !allowed {
-        return Err(NotificationError::Forbidden);
-    }
-    let rows = entity::Entity::find()
-        .filter(entity::Column::DepartmentId.eq(department.0))
-        .order_by_desc(entity::Column::Id)
-        .limit(limit.min(MAX_PAGE))
-        .all(&ctx.db)
-        .await?;
-    Ok(rows.into_iter().map(Notification::from).collect())
+    if allowed { Ok(()) } else { Err(NotificationError::Forbidden) }
 }

@@ -352,6 +352,19 @@ pub async fn list(ctx: &Context, caller: &Caller, district: Option<DistrictId>) 
     with_hooks(&ctx.db, rows).await
 }
 
+/// One plugin, if the caller may see it (as [`list`] would show it).
+pub async fn get(ctx: &Context, caller: &Caller, id: PluginId) -> Result<Plugin, PluginError> {
+    load_visible(&ctx.db, caller, id).await
+}
+
+/// One recorded call, if the caller may read it (as [`calls`] would show it).
+pub async fn call(ctx: &Context, caller: &Caller, id: PluginCallId) -> Result<PluginCall, PluginError> {
+    let row =
+        call::Entity::find_by_id(id.0).filter(call_scope(caller)).one(&ctx.db).await?.ok_or(PluginError::NotFound)?;
+    load_visible(&ctx.db, caller, PluginId(row.plugin_id)).await?;
+    PluginCall::try_from(row)
+}
+
 /// The call records `caller` may read: a district admin only those of calls on their
 /// district's data, also for a city-wide plugin (whose records span every district).
 fn call_scope(caller: &Caller) -> Condition {

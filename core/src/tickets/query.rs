@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 
 use super::TicketError;
 use super::access;
@@ -13,8 +13,8 @@ use super::state::TicketState;
 use super::storage::{self, status_in};
 use crate::auth::Caller;
 use crate::context::Context;
-use crate::error::InvalidInput;
-use crate::ids::{CategoryId, DepartmentId, DistrictId, TicketId};
+use crate::ids::{CategoryId, DepartmentId, DistrictId, TicketEventId, TicketId};
+use crate::paging::{Order, Page, Window};
 use crate::time::to_millis;
 
 /// Largest page a caller may ask for.
@@ -35,15 +35,6 @@ pub struct TicketFilter {
     pub channel: Option<Channel>,
     /// Only overdue (`true`) or only on-time (`false`) tickets.
     pub overdue: Option<bool>,
-}
-
-/// A page of tickets, newest first.
-#[derive(Debug, Clone)]
-pub struct TicketPage {
-    /// The tickets.
-    pub tickets: Vec<Ticket>,
-    /// Whether more tickets follow the last one.
-    pub has_next_page: bool,
 }
 
 /// One ticket, if the caller may see it.
@@ -78,17 +69,27 @@ pub(crate) fn overdue_condition(now: DateTime<Utc>) -> Condition {
         )
 }
 
-/// A page of the tickets the caller may see, newest first, after the `after` ticket.
+/// The tickets the caller may see that match `filter`, newest first, in `window` (keyset
+/// pagination on the ticket ID; at most [`MAX_PAGE_SIZE`] per page).
 pub async fn list(
     ctx: &Context,
     caller: &Caller,
     filter: &TicketFilter,
-    first: u64,
-    after: Option<TicketId>,
-) -> Result<TicketPage, TicketError> {
-    if first == 0 || first > MAX_PAGE_SIZE {
-        return Err(InvalidInput::new("first", format!("must be between 1 and {MAX_PAGE_SIZE}")).into());
-    }
+    window: Window,
+) -> Result<Page<Ticket>, TicketError> {
+    let window = window.checked(if window.from_end { "last" } else { "first" }, MAX_PAGE_SIZE)?;
+    let query = window.apply(matching(ctx, caller, filter), ticket::Column::Id, Order::NewestFirst);
+    window.page(query.all(&ctx.db).await?).try_map(Ticket::try_from)
+}
+
+/// How many tickets the caller may see match `filter` (one `COUNT` over the same scope as
+/// [`list`]).
+pub async fn count(ctx: &Context, caller: &Caller, filter: &TicketFilter) -> Result<u64, TicketError> {
+    Ok(matching(ctx, caller, filter).count(&ctx.db).await?)
+}
+
+/// The tickets of the caller's scope narrowed by `filter`.
+fn matching(ctx: &Context, caller: &Caller, filter: &TicketFilter) -> Select<ticket::Entity> {
     let mut query = ticket::Entity::find().filter(access::visibility(caller));
     if let Some(district) = filter.district_id {
         query = query.filter(ticket::Column::DistrictId.eq(district.0));
@@ -110,13 +111,35 @@ pub async fn list(
         Some(false) => query = query.filter(overdue_condition(ctx.clock.now()).not()),
         None => {}
     }
-    if let Some(after) = after {
-        query = query.filter(ticket::Column::Id.lt(after.0));
-    }
-    let rows = query.order_by_desc(ticket::Column::Id).limit(first + 1).all(&ctx.db).await?;
-    let has_next_page = rows.len() as u64 > first;
-    let tickets = rows.into_iter().take(first as usize).map(Ticket::try_from).collect::<Result<_, _>>()?;
-    Ok(TicketPage { tickets, has_next_page })
+    query
+}
+
+/// A page of one ticket's timeline, in the order things happened (keyset pagination on the
+/// entry ID), if the caller may see the ticket.
+pub async fn timeline_page(
+    ctx: &Context,
+    caller: &Caller,
+    id: TicketId,
+    window: Window,
+) -> Result<Page<TicketEvent>, TicketError> {
+    let window = window.checked(if window.from_end { "last" } else { "first" }, MAX_PAGE_SIZE)?;
+    storage::load_visible(&ctx.db, caller, id).await?;
+    let query = ticket_event::Entity::find().filter(ticket_event::Column::TicketId.eq(id.0));
+    let query = window.apply(query, ticket_event::Column::Id, Order::OldestFirst);
+    window.page(query.all(&ctx.db).await?).try_map(TicketEvent::try_from)
+}
+
+/// How many entries one ticket's timeline has, if the caller may see the ticket.
+pub async fn timeline_length(ctx: &Context, caller: &Caller, id: TicketId) -> Result<u64, TicketError> {
+    storage::load_visible(&ctx.db, caller, id).await?;
+    Ok(ticket_event::Entity::find().filter(ticket_event::Column::TicketId.eq(id.0)).count(&ctx.db).await?)
+}
+
+/// One timeline entry, if the caller may see its ticket.
+pub async fn event(ctx: &Context, caller: &Caller, id: TicketEventId) -> Result<TicketEvent, TicketError> {
+    let row = ticket_event::Entity::find_by_id(id.0).one(&ctx.db).await?.ok_or(TicketError::NotFound)?;
+    storage::load_visible(&ctx.db, caller, TicketId(row.ticket_id)).await?;
+    TicketEvent::try_from(row)
 }
 
 /// The first `limit` timeline entries of each of `ids` that the caller may see, in one query.

@@ -10,6 +10,7 @@ use civitas_core::directory::{self, NewDepartment};
 use civitas_core::error::{Classify, ErrorKind};
 use civitas_core::events::{self, Decision, DeliveryError, EventConsumer, EventScope, Start, StoredEvent};
 use civitas_core::i18n::LocalizedText;
+use civitas_core::paging::{Page, Window};
 use civitas_core::plugins::{self, FailurePolicy, HookFailure, PluginHooks};
 use civitas_core::tickets;
 
@@ -17,7 +18,7 @@ use crate::sandbox::FakeSandbox;
 use crate::support::city;
 
 async fn entries(ctx: &Context, caller: &Caller, district: Option<civitas_core::ids::DistrictId>) -> Vec<AuditEntry> {
-    audit::log(ctx, caller, district, 100, None).await.expect("audit log").entries
+    audit::log(ctx, caller, district, Window::first(100, None)).await.expect("audit log").items
 }
 
 /// The names of every event in the outbox, oldest first.
@@ -86,14 +87,20 @@ async fn only_the_admins_of_a_scope_read_its_audit_log_a_page_at_a_time() {
     let own = city.district(0).district.id;
     let other = city.district(1).district.id;
     let admin = city.district_admin(0);
-    let refused = |result: Result<audit::AuditPage, audit::AuditError>| result.expect_err("refused").kind();
-    assert_eq!(refused(audit::log(&city.ctx, &admin, Some(other), 10, None).await), ErrorKind::Forbidden);
-    assert_eq!(refused(audit::log(&city.ctx, &admin, None, 10, None).await), ErrorKind::Forbidden);
+    let refused = |result: Result<Page<AuditEntry>, audit::AuditError>| result.expect_err("refused").kind();
+    assert_eq!(
+        refused(audit::log(&city.ctx, &admin, Some(other), Window::first(10, None)).await),
+        ErrorKind::Forbidden
+    );
+    assert_eq!(refused(audit::log(&city.ctx, &admin, None, Window::first(10, None)).await), ErrorKind::Forbidden);
     for caller in [Caller::operator("op"), city.staff(0, 0), Caller::resident("r")] {
-        assert_eq!(refused(audit::log(&city.ctx, &caller, Some(own), 10, None).await), ErrorKind::Forbidden);
+        assert_eq!(
+            refused(audit::log(&city.ctx, &caller, Some(own), Window::first(10, None)).await),
+            ErrorKind::Forbidden
+        );
     }
     assert_eq!(
-        refused(audit::log(&city.ctx, &Caller::Anonymous, Some(own), 10, None).await),
+        refused(audit::log(&city.ctx, &Caller::Anonymous, Some(own), Window::first(10, None)).await),
         ErrorKind::Unauthenticated
     );
 
@@ -101,13 +108,15 @@ async fn only_the_admins_of_a_scope_read_its_audit_log_a_page_at_a_time() {
     let city_wide = entries(&city.ctx, &mayor, None).await;
     assert_eq!(city_wide.len(), 3, "the three districts' creation");
     assert!(city_wide.iter().all(|entry| entry.action == "district.created" && entry.district_id.is_none()));
-    let first = audit::log(&city.ctx, &mayor, Some(own), 10, None).await.expect("page");
+    let first = audit::log(&city.ctx, &mayor, Some(own), Window::first(10, None)).await.expect("page");
     assert!(first.has_next_page);
-    let second = audit::log(&city.ctx, &mayor, Some(own), 10, first.entries.last().map(|e| e.id)).await.expect("page");
+    let second = audit::log(&city.ctx, &mayor, Some(own), Window::first(10, first.items.last().map(|e| e.id.0)))
+        .await
+        .expect("page");
     assert!(!second.has_next_page);
-    assert_eq!(first.entries.len() + second.entries.len(), 17);
-    assert!(first.entries.iter().chain(&second.entries).all(|entry| entry.district_id == Some(own)));
-    assert!(first.entries.windows(2).all(|pair| pair[0].id > pair[1].id), "newest first");
+    assert_eq!(first.items.len() + second.items.len(), 17);
+    assert!(first.items.iter().chain(&second.items).all(|entry| entry.district_id == Some(own)));
+    assert!(first.items.windows(2).all(|pair| pair[0].id > pair[1].id), "newest first");
 }
 
 #[tokio::test]

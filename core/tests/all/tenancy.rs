@@ -2,6 +2,7 @@
 
 use civitas_core::auth::Caller;
 use civitas_core::error::{Classify, ErrorKind};
+use civitas_core::paging::Window;
 use civitas_core::tickets::{self, TicketFilter};
 
 use crate::support::city;
@@ -14,8 +15,9 @@ async fn lists_are_scoped_to_the_callers_jurisdiction() {
     let scope = |caller: Caller| {
         let ctx = city.ctx.clone();
         async move {
-            let page = tickets::list(&ctx, &caller, &TicketFilter::default(), 100, None).await.expect("list");
-            page.tickets.into_iter().map(|t| t.id).collect::<Vec<_>>()
+            let page =
+                tickets::list(&ctx, &caller, &TicketFilter::default(), Window::first(100, None)).await.expect("list");
+            page.items.into_iter().map(|t| t.id).collect::<Vec<_>>()
         }
     };
     let admin_zero = scope(city.district_admin(0)).await;
@@ -32,12 +34,11 @@ async fn lists_are_scoped_to_the_callers_jurisdiction() {
         &city.ctx,
         &city.district_admin(0),
         &TicketFilter { district_id: Some(city.district(1).district.id), ..Default::default() },
-        100,
-        None,
+        Window::first(100, None),
     )
     .await
     .expect("list");
-    assert!(widened.tickets.is_empty());
+    assert!(widened.items.is_empty());
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 use chrono::{Duration, TimeZone, Utc};
 use civitas_core::auth::Caller;
 use civitas_core::error::{Classify, ErrorKind};
+use civitas_core::paging::Window;
 use civitas_core::tickets::{self, StatsQuery, TicketError, TicketEventKind, TicketFilter, TicketStatus};
 
 use crate::support::city;
@@ -183,11 +184,15 @@ async fn sweeper_escalates_once_and_auto_closes() {
     let again = tickets::sweep(&city.ctx).await.expect("sweep again");
     assert_eq!(again, Default::default(), "a second sweep must do nothing");
 
-    let overdue =
-        tickets::list(&city.ctx, &staff, &TicketFilter { overdue: Some(true), ..Default::default() }, 10, None)
-            .await
-            .expect("list");
-    assert_eq!(overdue.tickets.iter().map(|t| t.id).collect::<Vec<_>>(), [late.id]);
+    let overdue = tickets::list(
+        &city.ctx,
+        &staff,
+        &TicketFilter { overdue: Some(true), ..Default::default() },
+        Window::first(10, None),
+    )
+    .await
+    .expect("list");
+    assert_eq!(overdue.items.iter().map(|t| t.id).collect::<Vec<_>>(), [late.id]);
 
     city.ctx.clock.advance(Duration::days(8));
     let later = tickets::sweep(&city.ctx).await.expect("sweep");
@@ -266,8 +271,9 @@ async fn invalid_input_names_the_field_and_persists_nothing() {
     foreign_category.category_id = city.district(1).categories[0].id;
     let error = tickets::submit(&city.ctx, &operator, foreign_category).await.expect_err("foreign category");
     assert_eq!(error.kind(), ErrorKind::BadInput { field: "categoryId" });
-    let all = tickets::list(&city.ctx, &operator, &TicketFilter::default(), 100, None).await.expect("list");
-    assert!(all.tickets.is_empty(), "nothing may be persisted: {:?}", all.tickets);
+    let all =
+        tickets::list(&city.ctx, &operator, &TicketFilter::default(), Window::first(100, None)).await.expect("list");
+    assert!(all.items.is_empty(), "nothing may be persisted: {:?}", all.items);
 }
 
 #[tokio::test]

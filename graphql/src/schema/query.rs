@@ -8,8 +8,10 @@ use civitas_core::tickets::{self, StatsQuery, TicketFilter};
 use civitas_core::{audit, directory, notifications, tickets::MAX_PAGE_SIZE};
 
 use super::{core_context, loaders, request};
-use crate::errors::{IntoGraphql, page_size, parse_id};
+use crate::errors::{IntoGraphql, bad_input, page_size, parse_id};
 use crate::loaders::Needs;
+use crate::relay::{self, MAX_NODES, Node, PageArgs, cursor};
+use crate::types::totals::{AuditTotal, TicketTotal};
 use crate::types::{
     AuditEntry, Category, Department, District, Me, Notification, Street, Ticket, TicketFilterInput, TicketStats,
     TrackedTicket,
@@ -86,18 +88,19 @@ impl QueryRoot {
         Ok(Ticket(tickets::get_by_code(core_context(ctx), &request(ctx).caller, &code).await.gql()?))
     }
 
-    /// The tickets the caller may see, newest first (Relay connection, keyset cursors; at most
-    /// 100 per page).
-    #[graphql(complexity = "first.clamp(1, 100) as usize * child_complexity")]
+    /// The tickets the caller may see, newest first (Relay connection: opaque keyset cursors,
+    /// `first`/`after` forwards, `last`/`before` backwards, `totalCount`; at most 100 per page).
+    #[graphql(complexity = "PageArgs::requested(first, last) * child_complexity")]
     async fn tickets(
         &self,
         ctx: &Context<'_>,
         filter: Option<TicketFilterInput>,
-        #[graphql(default = 20)] first: i32,
+        first: Option<i32>,
         after: Option<String>,
-    ) -> async_graphql::Result<Connection<String, Ticket>> {
-        let limit = page_size(first, MAX_PAGE_SIZE)?;
-        let after = after.map(|cursor| parse_id::<TicketId>("after", &ID(cursor))).transpose()?;
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Ticket, TicketTotal>> {
+        let window = PageArgs { first, after, last, before }.window(MAX_PAGE_SIZE, |id: TicketId| id.0)?;
         let filter = filter.unwrap_or_default();
         let filter = TicketFilter {
             district_id: filter.district_id.map(|id| parse_id::<DistrictId>("filter.districtId", &id)).transpose()?,
@@ -110,7 +113,8 @@ impl QueryRoot {
             channel: filter.channel.map(Into::into),
             overdue: filter.overdue,
         };
-        let page = tickets::list(core_context(ctx), &request(ctx).caller, &filter, limit, after).await.gql()?;
+        let caller = &request(ctx).caller;
+        let page = tickets::list(core_context(ctx), caller, &filter, window).await.gql()?;
         let node = ctx.look_ahead().field("edges").field("node");
         let needs = Needs {
             districts: node.field("district").exists(),
@@ -119,33 +123,54 @@ impl QueryRoot {
             streets: node.field("street").exists(),
             timelines: node.field("events").exists(),
         };
-        loaders(ctx).prefetch(&page.tickets, needs).await?;
-        let mut connection = Connection::new(after.is_some(), page.has_next_page);
-        connection
-            .edges
-            .extend(page.tickets.into_iter().map(|ticket| Edge::new(ticket.id.to_string(), Ticket(ticket))));
+        loaders(ctx).prefetch(&page.items, needs).await?;
+        let total = TicketTotal { caller: caller.clone(), filter };
+        let mut connection = Connection::with_additional_fields(page.has_previous_page, page.has_next_page, total);
+        connection.edges.extend(page.items.into_iter().map(|ticket| Edge::new(cursor(ticket.id), Ticket(ticket))));
         Ok(connection)
     }
 
     /// The audit log of a district, or with `districtId: null` of the city-wide changes, newest
-    /// first (Relay connection; at most 100 per page): for the district's admin and city admins.
-    #[graphql(complexity = "first.clamp(1, 100) as usize * child_complexity")]
+    /// first (Relay connection like `tickets`; at most 100 per page): for the district's admin
+    /// and city admins.
+    #[graphql(complexity = "PageArgs::requested(first, last) * child_complexity")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
         district_id: Option<ID>,
-        #[graphql(default = 20)] first: i32,
+        first: Option<i32>,
         after: Option<String>,
-    ) -> async_graphql::Result<Connection<String, AuditEntry>> {
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, AuditEntry, AuditTotal>> {
         let district = district_id.map(|id| parse_id::<DistrictId>("districtId", &id)).transpose()?;
-        let limit = page_size(first, audit::MAX_PAGE_SIZE)?;
-        let after = after.map(|cursor| parse_id::<AuditEntryId>("after", &ID(cursor))).transpose()?;
-        let page = audit::log(core_context(ctx), &request(ctx).caller, district, limit, after).await.gql()?;
-        let mut connection = Connection::new(after.is_some(), page.has_next_page);
-        connection
-            .edges
-            .extend(page.entries.into_iter().map(|entry| Edge::new(entry.id.to_string(), AuditEntry(entry))));
+        let window = PageArgs { first, after, last, before }.window(audit::MAX_PAGE_SIZE, |id: AuditEntryId| id.0)?;
+        let caller = &request(ctx).caller;
+        let page = audit::log(core_context(ctx), caller, district, window).await.gql()?;
+        let total = AuditTotal { caller: caller.clone(), district };
+        let mut connection = Connection::with_additional_fields(page.has_previous_page, page.has_next_page, total);
+        connection.edges.extend(page.items.into_iter().map(|entry| Edge::new(cursor(entry.id), AuditEntry(entry))));
         Ok(connection)
+    }
+
+    /// The object with this global ID (`tkt_12`, `dst_3`, …), if the caller may see it; `null`
+    /// otherwise (Relay's object identification).
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+        relay::node(ctx, "id", &id).await
+    }
+
+    /// The objects with these global IDs, in order, `null` for each the caller may not see (at
+    /// most 100).
+    #[graphql(complexity = "ids.len() * child_complexity")]
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> async_graphql::Result<Vec<Option<Node>>> {
+        if ids.len() > MAX_NODES {
+            return Err(bad_input("ids", format!("at most {MAX_NODES} IDs")));
+        }
+        let mut found = Vec::with_capacity(ids.len());
+        for id in &ids {
+            found.push(relay::node(ctx, "ids", id).await?);
+        }
+        Ok(found)
     }
 
     /// Counts and rates of the tickets submitted in `[from, to)` in a district (and one of its

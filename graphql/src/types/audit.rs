@@ -11,7 +11,7 @@ pub struct AuditEntry(pub audit::AuditEntry);
 #[Object]
 impl AuditEntry {
     /// Its ID (`aud_…`).
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 

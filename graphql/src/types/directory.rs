@@ -34,7 +34,7 @@ pub struct District(pub directory::District);
 #[Object]
 impl District {
     /// Its ID (`dst_…`).
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 
@@ -83,7 +83,7 @@ pub struct Street(pub directory::Street);
 #[Object]
 impl Street {
     /// Its ID (`str_…`).
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 
@@ -104,7 +104,7 @@ pub struct Department(pub directory::Department);
 #[Object]
 impl Department {
     /// Its ID (`dep_…`).
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 
@@ -130,7 +130,7 @@ pub struct Category(pub directory::Category);
 #[Object]
 impl Category {
     /// Its ID (`cat_…`).
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 

@@ -10,7 +10,7 @@ pub struct Notification(pub notifications::Notification);
 #[Object]
 impl Notification {
     /// Its ID (`ntf_…`).
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 

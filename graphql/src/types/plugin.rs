@@ -105,7 +105,7 @@ pub struct PluginCall(pub plugins::PluginCall);
 #[Object]
 impl PluginCall {
     /// Its ID.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 
@@ -152,7 +152,7 @@ pub struct Plugin(pub plugins::Plugin);
 #[Object]
 impl Plugin {
     /// Its ID (`plg_…`).
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 

@@ -1,10 +1,15 @@
 //! Tickets, their timeline, and the inputs that create and filter them.
 
+use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use civitas_core::ids::TicketEventId;
 use civitas_core::tickets;
 
+use super::totals::TimelineTotal;
 use super::{Category, Channel, Department, District, Priority, Street, TicketEventKind, TicketStatus};
+use crate::errors::IntoGraphql;
+use crate::relay::{PageArgs, cursor};
 use crate::schema::{core_context, loaders, request};
 
 /// Contact details of a reporter, in full or masked depending on who asks.
@@ -88,7 +93,7 @@ pub struct Ticket(pub tickets::Ticket);
 #[Object]
 impl Ticket {
     /// Its ID (`tkt_…`).
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 
@@ -250,6 +255,28 @@ impl Ticket {
         let take = usize::try_from(first).unwrap_or(0);
         Ok(timeline.into_iter().take(take).map(TicketEvent).collect())
     }
+
+    /// The timeline, oldest first, as a Relay connection (opaque cursors, `first`/`after`,
+    /// `last`/`before`, `totalCount`; at most 100 per page). For long timelines, where
+    /// `events` would return them all at once.
+    #[graphql(complexity = "PageArgs::requested(first, last) * child_complexity")]
+    async fn events_connection(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, TicketEvent, TimelineTotal>> {
+        let window =
+            PageArgs { first, after, last, before }.window(tickets::MAX_PAGE_SIZE, |id: TicketEventId| id.0)?;
+        let caller = &request(ctx).caller;
+        let page = tickets::timeline_page(core_context(ctx), caller, self.0.id, window).await.gql()?;
+        let total = TimelineTotal { caller: caller.clone(), ticket: self.0.id };
+        let mut connection = Connection::with_additional_fields(page.has_previous_page, page.has_next_page, total);
+        connection.edges.extend(page.items.into_iter().map(|event| Edge::new(cursor(event.id), TicketEvent(event))));
+        Ok(connection)
+    }
 }
 
 /// One entry of a ticket's timeline.
@@ -258,7 +285,7 @@ pub struct TicketEvent(pub tickets::TicketEvent);
 #[Object]
 impl TicketEvent {
     /// Its ID.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 

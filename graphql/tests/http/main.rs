@@ -11,6 +11,7 @@ mod limits;
 mod pb_cli;
 mod plugin_cli;
 mod plugins;
+mod relay;
 mod reporters;
 mod schema;
 mod support;

@@ -173,6 +173,19 @@ async fn a_c_router_dispatches_night_noise_in_its_own_district_only() {
     assert_eq!(listed[0]["stats"]["calls"], 3);
     assert_eq!(listed[0]["stats"]["failures"], 0);
 
+    // Relay: the plugin and its calls are nodes for the district's admins only.
+    let recent = "query($d: ID) { plugins(districtId: $d) { recentCalls(first: 1) { id } } }";
+    let recent = server.ok(Some(&admin0), recent, json!({ "d": server.district_id(0) })).await;
+    let call = recent["plugins"][0]["recentCalls"][0]["id"].as_str().expect("call id").to_owned();
+    let node = "query($id: ID!) { node(id: $id) { __typename id } }";
+    let plugin_id = plugin["id"].as_str().expect("id").to_owned();
+    for (id, typename) in [(&plugin_id, "Plugin"), (&call, "PluginCall")] {
+        let seen = server.ok(Some(&admin0), node, json!({ "id": id })).await;
+        assert_eq!(seen["node"], json!({ "__typename": typename, "id": id }));
+        let hidden = server.ok(Some(&admin(&server, 1)), node, json!({ "id": id })).await;
+        assert_eq!(hidden["node"], Value::Null, "{typename} of another district");
+    }
+
     // The same calls as metrics, for the city's monitoring only.
     let metrics = |who: Option<Who>| {
         let request = reqwest::Client::new().get(format!("{}/metrics", server.url));
@@ -441,6 +454,16 @@ async fn a_python_listener_tells_the_supervisors_of_its_own_district_about_escal
         })
     };
     assert_eq!(notifications, [notification("resolution"), notification("response")], "newest first");
+    // Relay: a notification is a node for its department, not for another's staff.
+    let with_id = "query($dep: ID!) { departmentNotifications(departmentId: $dep, first: 1) { id } }";
+    let latest = server.ok(Some(&staff), with_id, json!({ "dep": supervisors })).await;
+    let latest = latest["departmentNotifications"][0]["id"].as_str().expect("id").to_owned();
+    let node = "query($id: ID!) { node(id: $id) { __typename } }";
+    assert_eq!(server.ok(Some(&staff), node, json!({ "id": latest })).await["node"]["__typename"], "Notification");
+    let elsewhere = Who::new("department_staff", "s-1")
+        .in_district(server.district_id(0))
+        .in_department(server.department_id(0, 0));
+    assert_eq!(server.ok(Some(&elsewhere), node, json!({ "id": latest })).await["node"], Value::Null);
     let events = "query($id: ID!) { ticket(id: $id) { events { kind note } } }";
     let timeline = server.ok(Some(&operator), events, json!({ "id": ids[0] })).await;
     let timeline = timeline["ticket"]["events"].as_array().cloned().unwrap_or_default();
