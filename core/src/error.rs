@@ -1,7 +1,10 @@
 //! What every domain error is, for transports.
 //!
 //! Each domain has its own `thiserror` enum; they all classify themselves into one
-//! [`ErrorKind`], so that a transport maps kinds to its codes in one place.
+//! [`ErrorKind`], so that a transport maps kinds to its codes in one place, and says what went
+//! wrong as a [`Message`] that the transport renders in the caller's language.
+
+use crate::i18n::Message;
 
 /// The class of a domain error, stable across domains.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,10 +33,14 @@ pub enum ErrorKind {
     Internal,
 }
 
-/// A domain error that knows its [`ErrorKind`].
+/// A domain error that knows its [`ErrorKind`] and how to say itself in every language.
 pub trait Classify {
     /// The class of this error.
     fn kind(&self) -> ErrorKind;
+
+    /// What went wrong, for the caller, in any supported language. For an internal error it
+    /// is only a placeholder: its details are logged, never shown.
+    fn message(&self) -> Message;
 }
 
 /// An invalid input field: the field's API name and what is wrong with it.
@@ -42,13 +49,23 @@ pub trait Classify {
 pub struct InvalidInput {
     /// The field as named by the API.
     pub field: &'static str,
-    /// What is wrong, for a human.
-    pub message: String,
+    /// What is wrong, for a human (translated when shown).
+    pub message: Message,
 }
 
 impl InvalidInput {
     /// An invalid `field` with a message.
-    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(field: &'static str, message: impl Into<Message>) -> Self {
         InvalidInput { field, message: message.into() }
     }
 }
+
+impl InvalidInput {
+    /// The field and what is wrong with it (`title: must not be empty`), translatable.
+    pub fn to_message(&self) -> Message {
+        Message::new("{field}: {message}").arg("field", self.field).arg_message("message", self.message.clone())
+    }
+}
+
+/// The message of an internal error: all a caller is told.
+pub const INTERNAL_ERROR: Message = Message::new("internal error");

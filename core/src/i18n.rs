@@ -1,7 +1,13 @@
 //! Locales and localised names.
 //!
 //! Civitas serves Simplified Chinese, Traditional Chinese and English. Names of districts,
-//! departments, categories and streets are stored in all three.
+//! departments, categories and streets are stored in all three; messages for people (errors
+//! first) are written in English in the code and translated by a catalog ([`Message`]).
+
+mod catalog;
+mod message;
+
+pub use message::Message;
 
 /// A supported locale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -19,6 +19,16 @@ pub struct MalformedId {
     pub prefix: &'static str,
 }
 
+impl MalformedId {
+    /// The refusal, translatable.
+    pub fn message(&self) -> crate::i18n::Message {
+        crate::i18n::Message::new("`{given}` is not a valid {kind} ID (expected `{prefix}_<number>`)")
+            .arg("given", &self.given)
+            .arg_message("kind", crate::i18n::Message::new(self.kind))
+            .arg("prefix", self.prefix)
+    }
+}
+
 macro_rules! typed_id {
     ($(#[$doc:meta])* $name:ident, $prefix:literal, $kind:literal) => {
         $(#[$doc])*

@@ -10,6 +10,7 @@
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 
 use crate::error::InvalidInput;
+use crate::i18n::Message;
 
 /// The order in which a list is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +76,7 @@ impl Window {
     /// Checks the window's size against `max` (`field` names the argument that gave it).
     pub fn checked(self, field: &'static str, max: u64) -> Result<Self, InvalidInput> {
         if self.size == 0 || self.size > max {
-            return Err(InvalidInput::new(field, format!("must be between 1 and {max}")));
+            return Err(InvalidInput::new(field, Message::new("must be between 1 and {max}").arg("max", max)));
         }
         Ok(self)
     }

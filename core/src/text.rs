@@ -4,6 +4,7 @@
 //! sequences would reach timelines and logs). A Windows line end (`\r\n`) becomes `\n`.
 
 use crate::error::InvalidInput;
+use crate::i18n::Message;
 
 /// Characters that print nothing: a title of only these is as empty as one of spaces.
 const INVISIBLE: [char; 6] = ['\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}', '\u{00AD}'];
@@ -21,7 +22,7 @@ pub fn required(field: &'static str, text: &str, max: usize) -> Result<String, I
         return Err(InvalidInput::new(field, "must not be empty"));
     }
     if trimmed.chars().count() > max {
-        return Err(InvalidInput::new(field, format!("must have at most {max} characters")));
+        return Err(InvalidInput::new(field, Message::new("must have at most {max} characters").arg("max", max)));
     }
     if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return Err(InvalidInput::new(field, "must not contain control characters"));
@@ -96,7 +97,7 @@ mod tests {
         assert_eq!(required("title", "  Lamp out \r\n", 20), Ok("Lamp out".to_owned()));
         assert_eq!(required("body", "two\r\nlines\tand a tab", 50), Ok("two\nlines\tand a tab".to_owned()));
         for blank in ["", "   ", "\u{200B}\u{200B}", "\u{FEFF} \u{2060}"] {
-            assert_eq!(required("title", blank, 20).expect_err(blank).message, "must not be empty");
+            assert_eq!(required("title", blank, 20).expect_err(blank).message.to_string(), "must not be empty");
         }
         for control in ["nul\u{0}byte", "bell\u{7}", "\u{1b}[31mred", "lone\rreturn", "del\u{7f}"] {
             assert!(required("title", control, 50).is_err(), "{control:?}");

@@ -14,7 +14,8 @@ use std::sync::Arc;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{ErrorExtensionValues, Name, Request, ServerError, ServerResult};
+use async_graphql::{Name, Request, ServerResult};
+use civitas_core::i18n::Message;
 
 /// What one request may ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +96,33 @@ pub enum Refusal {
     /// A fragment spreads itself, directly or through others.
     #[error("fragment `{0}` spreads itself")]
     FragmentCycle(String),
+}
+
+impl Refusal {
+    /// The refusal, translatable.
+    pub fn message(&self) -> Message {
+        match self {
+            Refusal::TooManyFields { limit } => {
+                Message::new("the query expands to more than {limit} fields").arg("limit", limit)
+            }
+            Refusal::TooDeep { limit, found } => {
+                Message::new("the query nests {found} fields deep; at most {limit} are allowed")
+                    .arg("found", found)
+                    .arg("limit", limit)
+            }
+            Refusal::TooManyRootFields { limit, found } => Message::new(
+                "an operation may have at most {limit} root fields (aliases included); this one has {found}",
+            )
+            .arg("limit", limit)
+            .arg("found", found),
+            Refusal::TooManyDirectives { limit, found } => {
+                Message::new("a query may have at most {limit} directives; this one has {found}")
+                    .arg("limit", limit)
+                    .arg("found", found)
+            }
+            Refusal::FragmentCycle(name) => Message::new("fragment `{name}` spreads itself").arg("name", name),
+        }
+    }
 }
 
 /// The expanded fields, root fields and depth of one selection set, or of one fragment.
@@ -218,11 +246,7 @@ impl Extension for CostGuard {
         if let Ok(document) = request.parsed_query()
             && let Err(refusal) = check(document, &self.0)
         {
-            let mut error = ServerError::new(refusal.to_string(), None);
-            let mut extensions = ErrorExtensionValues::default();
-            extensions.set("code", "BAD_USER_INPUT");
-            error.extensions = Some(extensions);
-            return Err(error);
+            return Err(crate::errors::bad_input_at_root(refusal.message()));
         }
         next.run(ctx, request).await
     }

@@ -11,8 +11,11 @@
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
+use civitas_core::i18n::Message;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::errors::transport_refusal;
 
 /// The header a multipart request must carry (any value).
 pub const CSRF_HEADER: &str = "x-civitas-csrf";
@@ -70,31 +73,25 @@ pub async fn guard(State(origins): State<AllowedOrigins>, request: Request, next
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|origin| origin.to_str().ok())
         && !origins.allows(origin, headers)
     {
-        return refuse(StatusCode::FORBIDDEN, format!("requests from {origin} are not allowed (see --cors-origin)"));
+        let message = Message::new("requests from {origin} are not allowed (see --cors-origin)").arg("origin", origin);
+        return transport_refusal(StatusCode::FORBIDDEN, message, headers);
     }
     match media_type(headers).as_deref() {
         Some("application/json") => {}
         Some("multipart/form-data") => {
             if !headers.contains_key(CSRF_HEADER) && !headers.contains_key(APOLLO_PREFLIGHT_HEADER) {
-                return refuse(
-                    StatusCode::BAD_REQUEST,
-                    format!("a multipart request needs the `{CSRF_HEADER}` header (any value)"),
-                );
+                let message = Message::new("a multipart request needs the `{header}` header (any value)")
+                    .arg("header", CSRF_HEADER);
+                return transport_refusal(StatusCode::BAD_REQUEST, message, headers);
             }
         }
         other => {
-            let given = other.unwrap_or("no content type");
-            return refuse(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                format!("send GraphQL as application/json (multipart/form-data for uploads), not {given}"),
-            );
+            let given = other.map_or(Message::new("no content type"), Message::verbatim);
+            let message =
+                Message::new("send GraphQL as application/json (multipart/form-data for uploads), not {given}")
+                    .arg_message("given", given);
+            return transport_refusal(StatusCode::UNSUPPORTED_MEDIA_TYPE, message, headers);
         }
     }
     next.run(request).await
-}
-
-/// A GraphQL-shaped error body with a transport status.
-pub(crate) fn refuse(status: StatusCode, message: String) -> Response {
-    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_USER_INPUT" } }] });
-    (status, axum::Json(body)).into_response()
 }

@@ -5,9 +5,13 @@
 
 use std::fmt::Display;
 use std::str::FromStr;
+use std::sync::Arc;
 
-use async_graphql::{ErrorExtensions, ID};
-use civitas_core::error::{Classify, ErrorKind};
+use async_graphql::{ErrorExtensionValues, ErrorExtensions, ID, ServerError};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use civitas_core::error::{Classify, ErrorKind, INTERNAL_ERROR};
+use civitas_core::i18n::{Locale, Message};
 use civitas_core::ids::MalformedId;
 
 /// Converts any classified domain error into a GraphQL error.
@@ -16,15 +20,17 @@ pub fn to_graphql<E: Classify + Display>(error: E) -> async_graphql::Error {
     let message = match kind {
         ErrorKind::Internal => {
             tracing::error!(%error, "internal error");
-            "internal error".to_owned()
+            INTERNAL_ERROR
         }
-        _ => error.to_string(),
+        _ => error.message(),
     };
     with_kind(message, &kind)
 }
 
-/// A GraphQL error of `kind` with `message`.
-pub fn with_kind(message: impl Into<String>, kind: &ErrorKind) -> async_graphql::Error {
+/// A GraphQL error of `kind` with `message`. The message is kept with the error, so that the
+/// server says it in the caller's language ([`localize`]); until then it is English.
+pub fn with_kind(message: impl Into<Message>, kind: &ErrorKind) -> async_graphql::Error {
+    let message: Message = message.into();
     let (code, field) = match kind {
         ErrorKind::Unauthenticated => ("UNAUTHENTICATED", None),
         ErrorKind::Forbidden => ("FORBIDDEN", None),
@@ -35,17 +41,57 @@ pub fn with_kind(message: impl Into<String>, kind: &ErrorKind) -> async_graphql:
         ErrorKind::Duplicate { field } => ("CONFLICT", Some(*field)),
         ErrorKind::Internal => ("INTERNAL", None),
     };
-    async_graphql::Error::new(message).extend_with(|_, extensions| {
+    let mut error = async_graphql::Error::new(message.to_string()).extend_with(|_, extensions| {
         extensions.set("code", code);
         if let Some(field) = field {
             extensions.set("field", field);
         }
-    })
+    });
+    error.source = Some(Arc::new(message));
+    error
 }
 
 /// A `BAD_USER_INPUT` error naming `field`.
-pub fn bad_input(field: &'static str, message: impl Into<String>) -> async_graphql::Error {
+pub fn bad_input(field: &'static str, message: impl Into<Message>) -> async_graphql::Error {
     with_kind(message, &ErrorKind::BadInput { field })
+}
+
+/// A `BAD_USER_INPUT` error about the whole request (no field, no position).
+pub fn bad_input_at_root(message: Message) -> ServerError {
+    let mut error = ServerError::new(message.to_string(), None);
+    let mut extensions = ErrorExtensionValues::default();
+    extensions.set("code", "BAD_USER_INPUT");
+    error.extensions = Some(extensions);
+    error.source = Some(Arc::new(message));
+    error
+}
+
+/// Says each of our errors in `locale` (async-graphql's own, about syntax and validation, stay
+/// in English).
+pub fn localize(errors: &mut [ServerError], locale: Locale) {
+    for error in errors {
+        if let Some(message) = error.source::<Message>() {
+            error.message = message.render(locale);
+        }
+    }
+}
+
+/// The locale a request asks for with `Accept-Language` (English by default).
+pub fn request_locale(headers: &HeaderMap) -> Locale {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok())
+        .map(Locale::negotiate)
+        .unwrap_or_default()
+}
+
+/// A request refused before GraphQL sees it (wrong content type, too large, foreign origin),
+/// as a GraphQL-shaped JSON body with a code, in the language the request asks for.
+pub fn transport_refusal(status: StatusCode, message: Message, headers: &HeaderMap) -> Response {
+    let body = serde_json::json!({
+        "errors": [{ "message": message.render(request_locale(headers)), "extensions": { "code": "BAD_USER_INPUT" } }]
+    });
+    (status, axum::Json(body)).into_response()
 }
 
 /// A `first` argument as a page size from 1 to `max`, or `BAD_USER_INPUT` naming `first`.
@@ -53,12 +99,12 @@ pub fn page_size(first: i32, max: u64) -> async_graphql::Result<u64> {
     u64::try_from(first)
         .ok()
         .filter(|size| (1..=max).contains(size))
-        .ok_or_else(|| bad_input("first", format!("must be between 1 and {max}")))
+        .ok_or_else(|| bad_input("first", Message::new("must be between 1 and {max}").arg("max", max)))
 }
 
 /// Parses a typed ID argument, or fails with `BAD_USER_INPUT` naming `field`.
 pub fn parse_id<T: FromStr<Err = MalformedId>>(field: &'static str, id: &ID) -> async_graphql::Result<T> {
-    id.parse::<T>().map_err(|error| bad_input(field, error.to_string()))
+    id.parse::<T>().map_err(|error| bad_input(field, error.message()))
 }
 
 /// Extension trait: `.gql()?` on a domain result in a resolver.

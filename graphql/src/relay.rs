@@ -12,6 +12,7 @@ use async_graphql::{Context, ID, Interface};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use civitas_core::error::{Classify, ErrorKind};
+use civitas_core::i18n::Message;
 use civitas_core::ids::{
     AuditEntryId, CategoryId, DepartmentId, DistrictId, MalformedId, NotificationId, PluginCallId, PluginId, StreetId,
     TicketEventId, TicketId,
@@ -106,7 +107,7 @@ impl PageArgs {
                 u64::try_from(last)
                     .ok()
                     .filter(|size| (1..=max).contains(size))
-                    .ok_or_else(|| bad_input("last", format!("must be between 1 and {max}")))?,
+                    .ok_or_else(|| bad_input("last", Message::new("must be between 1 and {max}").arg("max", max)))?,
                 true,
             ),
             (first, None) => (page_size(first.unwrap_or(DEFAULT_PAGE_SIZE), max)?, false),
@@ -121,7 +122,9 @@ pub const MAX_NODES: usize = 100;
 /// The object with global ID `id`, if it exists and the caller may see it (`None` otherwise,
 /// as the Global Object Identification spec has it); a malformed ID is `BAD_USER_INPUT`.
 pub async fn node(ctx: &Context<'_>, field: &'static str, id: &ID) -> async_graphql::Result<Option<Node>> {
-    let (prefix, _) = id.split_once('_').ok_or_else(|| bad_input(field, format!("`{}` is not an ID", id.as_str())))?;
+    let (prefix, _) = id
+        .split_once('_')
+        .ok_or_else(|| bad_input(field, Message::new("`{id}` is not an ID").arg("id", id.as_str())))?;
     let core = core_context(ctx);
     let caller = &request(ctx).caller;
     match prefix {
@@ -149,7 +152,7 @@ pub async fn node(ctx: &Context<'_>, field: &'static str, id: &ID) -> async_grap
         AuditEntryId::PREFIX => {
             found(audit::entry(core, caller, parse_id(field, id)?).await, |a| Node::AuditEntry(AuditEntry(a)))
         }
-        _ => Err(bad_input(field, format!("`{}` is not the ID of any type", id.as_str()))),
+        _ => Err(bad_input(field, Message::new("`{id}` is not the ID of any type").arg("id", id.as_str()))),
     }
 }
 

@@ -15,7 +15,7 @@ use axum::routing::get;
 use civitas_core::Context;
 use civitas_core::auth::{AuthError, Caller, KnownBindings, TokenVerifier};
 use civitas_core::error::{Classify, ErrorKind};
-use civitas_core::i18n::Locale;
+use civitas_core::i18n::Message;
 use civitas_core::plugins::{FailurePolicy, PluginHooks, PluginRuntime};
 use http_body_util::Limited;
 use tokio::net::TcpListener;
@@ -23,7 +23,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::cost::Limits;
 use crate::csrf::{self, AllowedOrigins};
-use crate::errors::to_graphql;
+use crate::errors::{bad_input_at_root, localize, request_locale, to_graphql, transport_refusal};
 use crate::graphiql;
 use crate::schema::{CivitasSchema, PluginSandbox, build_schema, build_schema_with_plugins, request_data};
 
@@ -135,20 +135,15 @@ async fn limit_body(request: Request, next: Next) -> Response {
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<usize>().ok());
     if declared.is_some_and(|length| length > limit) {
-        return payload_too_large(limit);
+        return payload_too_large(limit, request.headers());
     }
     let request = request.map(|body| Body::new(Limited::new(body, limit)));
     next.run(request).await
 }
 
-fn payload_too_large(limit: usize) -> Response {
-    let body = serde_json::json!({
-        "errors": [{
-            "message": format!("the request body is larger than {limit} bytes"),
-            "extensions": { "code": "BAD_USER_INPUT" }
-        }]
-    });
-    (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response()
+fn payload_too_large(limit: usize, headers: &HeaderMap) -> Response {
+    let message = Message::new("the request body is larger than {limit} bytes").arg("limit", limit);
+    transport_refusal(StatusCode::PAYLOAD_TOO_LARGE, message, headers)
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -175,28 +170,27 @@ async fn graphql(
 ) -> Response {
     let request = match request {
         Ok(request) => request,
-        Err(rejection) => return rejected(rejection),
+        Err(rejection) => return rejected(rejection, &headers),
     };
+    let locale = request_locale(&headers);
     let caller = match authenticate(&state, &headers).await {
         Ok(caller) => caller,
         Err(error) => {
             let mut error = to_graphql(error).into_server_error(async_graphql::Pos::default());
             error.locations.clear();
-            let response = async_graphql::Response::from_errors(vec![error]);
+            let mut errors = vec![error];
+            localize(&mut errors, locale);
+            let response = async_graphql::Response::from_errors(errors);
             return GraphQLResponse::from(response).into_response();
         }
     };
-    let locale = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|value| value.to_str().ok())
-        .map(Locale::negotiate)
-        .unwrap_or_default();
     let (mut request_context, loaders) = request_data(&state.ctx, caller, locale);
     request_context.idempotency_key =
         headers.get("idempotency-key").map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
     let request = request.into_inner().data(request_context).data(loaders);
     let mut response = state.schema.execute(request).await;
     bound_errors(&mut response.errors);
+    localize(&mut response.errors, locale);
     for error in &mut response.errors {
         code_unclassified(error);
     }
@@ -205,14 +199,15 @@ async fn graphql(
 
 /// A request that is not a GraphQL request (not JSON, no query, a broken multipart body), as
 /// GraphQL-shaped JSON with a code rather than the parser's debug text.
-fn rejected(rejection: GraphQLRejection) -> Response {
-    match rejection.0 {
-        ParseRequestError::PayloadTooLarge => payload_too_large(MAX_BODY_BYTES),
-        ParseRequestError::InvalidRequest(error) => {
-            csrf::refuse(StatusCode::BAD_REQUEST, format!("the body is not a GraphQL request: {error}"))
-        }
-        other => csrf::refuse(StatusCode::BAD_REQUEST, format!("the request cannot be read: {other}")),
-    }
+fn rejected(rejection: GraphQLRejection, headers: &HeaderMap) -> Response {
+    let message = match rejection.0 {
+        ParseRequestError::PayloadTooLarge => return payload_too_large(MAX_BODY_BYTES, headers),
+        ParseRequestError::InvalidRequest(error) => Message::new("the body is not a GraphQL request: {error}")
+            .arg_message("error", Message::verbatim(error.to_string())),
+        other => Message::new("the request cannot be read: {error}")
+            .arg_message("error", Message::verbatim(other.to_string())),
+    };
+    transport_refusal(StatusCode::BAD_REQUEST, message, headers)
 }
 
 /// The most errors one response carries: a document of 10,000 failing directives must not get a
@@ -226,11 +221,7 @@ fn bound_errors(errors: &mut Vec<async_graphql::ServerError>) {
     }
     let dropped = errors.len() - (MAX_ERRORS - 1);
     errors.truncate(MAX_ERRORS - 1);
-    let mut summary = async_graphql::ServerError::new(format!("{dropped} more errors were left out"), None);
-    let mut extensions = async_graphql::ErrorExtensionValues::default();
-    extensions.set("code", "BAD_USER_INPUT");
-    summary.extensions = Some(extensions);
-    errors.push(summary);
+    errors.push(bad_input_at_root(Message::new("{dropped} more errors were left out").arg("dropped", dropped)));
 }
 
 /// Errors raised by async-graphql itself (syntax, unknown fields, wrong argument types, depth

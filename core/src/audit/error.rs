@@ -1,6 +1,7 @@
 //! Errors of reading the audit log.
 
-use crate::error::{Classify, ErrorKind, InvalidInput};
+use crate::error::{Classify, ErrorKind, INTERNAL_ERROR, InvalidInput};
+use crate::i18n::Message;
 
 /// Why the audit log could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +31,16 @@ impl Classify for AuditError {
             AuditError::NotFound => ErrorKind::NotFound,
             AuditError::InvalidInput(invalid) => ErrorKind::BadInput { field: invalid.field },
             AuditError::Storage(_) => ErrorKind::Internal,
+        }
+    }
+
+    fn message(&self) -> Message {
+        match self {
+            AuditError::Unauthenticated => Message::new("sign in to read the audit log"),
+            AuditError::Forbidden => Message::new("only the admins of a district (or city admins) read its audit log"),
+            AuditError::NotFound => Message::new("audit entry not found"),
+            AuditError::InvalidInput(invalid) => invalid.to_message(),
+            AuditError::Storage(_) => INTERNAL_ERROR,
         }
     }
 }

@@ -12,6 +12,7 @@ use std::sync::RwLock;
 use super::{AuthError, Caller};
 use crate::context::Context;
 use crate::directory;
+use crate::i18n::Message;
 use crate::ids::{DepartmentId, DistrictId};
 
 /// The district/department pairs found in the directory so far.
@@ -42,14 +43,20 @@ impl KnownBindings {
             Err(error) => return Err(AuthError::Storage(error.to_string())),
         };
         if !exists {
-            return Err(AuthError::InvalidClaims(format!("{district} is not a district of this city")));
+            return Err(AuthError::InvalidClaims(
+                Message::new("{district} is not a district of this city").arg("district", district),
+            ));
         }
         if let Some(department) = caller.department() {
             let belongs = directory::department_belongs_to(&ctx.db, department, district)
                 .await
                 .map_err(|error| AuthError::Storage(error.to_string()))?;
             if !belongs {
-                return Err(AuthError::InvalidClaims(format!("{department} is not a department of {district}")));
+                return Err(AuthError::InvalidClaims(
+                    Message::new("{department} is not a department of {district}")
+                        .arg("department", department)
+                        .arg("district", district),
+                ));
             }
         }
         self.valid.write().unwrap_or_else(|poison| poison.into_inner()).insert(pair);

@@ -48,6 +48,16 @@ impl fmt::Display for Role {
 #[error("unknown role `{0}` (expected one of resident, operator, department_staff, district_admin, city_admin)")]
 pub struct UnknownRole(pub String);
 
+impl UnknownRole {
+    /// The refusal, translatable.
+    pub fn message(&self) -> crate::i18n::Message {
+        crate::i18n::Message::new(
+            "unknown role `{role}` (expected one of resident, operator, department_staff, district_admin, city_admin)",
+        )
+        .arg("role", &self.0)
+    }
+}
+
 impl FromStr for Role {
     type Err = UnknownRole;
 

@@ -5,7 +5,8 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use super::{Caller, Role};
-use crate::error::{Classify, ErrorKind};
+use crate::error::{Classify, ErrorKind, INTERNAL_ERROR};
+use crate::i18n::Message;
 use crate::ids::{DepartmentId, DistrictId};
 
 /// Why a token was not accepted, or a key could not be loaded.
@@ -23,7 +24,7 @@ pub enum AuthError {
     NotYetValid,
     /// The token is well signed but its claims do not describe a valid caller.
     #[error("the token's claims are invalid: {0}")]
-    InvalidClaims(String),
+    InvalidClaims(Message),
     /// A configured key could not be loaded.
     #[error("cannot load the verification key: {0}")]
     Key(String),
@@ -39,6 +40,18 @@ impl Classify for AuthError {
             AuthError::Expired | AuthError::Invalid | AuthError::NotYetValid | AuthError::InvalidClaims(_) => {
                 ErrorKind::Unauthenticated
             }
+        }
+    }
+
+    fn message(&self) -> Message {
+        match self {
+            AuthError::Expired => Message::new("the token has expired"),
+            AuthError::Invalid => Message::new("the token is invalid"),
+            AuthError::NotYetValid => Message::new("the token is not valid yet"),
+            AuthError::InvalidClaims(reason) => {
+                Message::new("the token's claims are invalid: {reason}").arg_message("reason", reason.clone())
+            }
+            AuthError::Key(_) | AuthError::Storage(_) => INTERNAL_ERROR,
         }
     }
 }
@@ -92,28 +105,28 @@ impl Claims {
     /// The caller these claims describe, checking that role and bindings are consistent.
     pub fn into_caller(self) -> Result<Caller, AuthError> {
         let role: Role =
-            self.role.parse().map_err(|error: super::UnknownRole| AuthError::InvalidClaims(error.to_string()))?;
+            self.role.parse().map_err(|error: super::UnknownRole| AuthError::InvalidClaims(error.message()))?;
         let district = self
             .district
             .as_deref()
             .map(str::parse::<DistrictId>)
             .transpose()
-            .map_err(|error| AuthError::InvalidClaims(error.to_string()))?;
+            .map_err(|error| AuthError::InvalidClaims(error.message()))?;
         let department = self
             .department
             .as_deref()
             .map(str::parse::<DepartmentId>)
             .transpose()
-            .map_err(|error| AuthError::InvalidClaims(error.to_string()))?;
+            .map_err(|error| AuthError::InvalidClaims(error.message()))?;
         if self.sub.trim().is_empty() {
-            return Err(AuthError::InvalidClaims("empty subject".into()));
+            return Err(AuthError::InvalidClaims(Message::new("empty subject")));
         }
         let needs_district = matches!(role, Role::DistrictAdmin | Role::DepartmentStaff);
         if needs_district && district.is_none() {
-            return Err(AuthError::InvalidClaims(format!("role {role} needs a district")));
+            return Err(AuthError::InvalidClaims(Message::new("role {role} needs a district").arg("role", role)));
         }
         if role == Role::DepartmentStaff && department.is_none() {
-            return Err(AuthError::InvalidClaims("role department_staff needs a department".into()));
+            return Err(AuthError::InvalidClaims(Message::new("role department_staff needs a department")));
         }
         Ok(Caller::User {
             subject: self.sub,
@@ -288,10 +301,10 @@ impl TokenVerifier {
         };
         let leeway = i64::try_from(LEEWAY_SECONDS).unwrap_or(0);
         if claims.exp > chrono::Utc::now().timestamp() + max + leeway {
-            return Err(AuthError::InvalidClaims(format!(
-                "valid for longer than the {} days this server allows its own tokens",
-                max / 86_400
-            )));
+            return Err(AuthError::InvalidClaims(
+                Message::new("valid for longer than the {days} days this server allows its own tokens")
+                    .arg("days", max / 86_400),
+            ));
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! Errors of the directory domain.
 
-use crate::error::{Classify, ErrorKind, InvalidInput};
+use crate::error::{Classify, ErrorKind, INTERNAL_ERROR, InvalidInput};
+use crate::i18n::Message;
 
 /// Why a directory operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +34,18 @@ impl Classify for DirectoryError {
             DirectoryError::InvalidInput(invalid) => ErrorKind::BadInput { field: invalid.field },
             DirectoryError::Duplicate { field } => ErrorKind::Duplicate { field },
             DirectoryError::Storage(_) => ErrorKind::Internal,
+        }
+    }
+
+    fn message(&self) -> Message {
+        match self {
+            DirectoryError::Forbidden => Message::new("forbidden"),
+            DirectoryError::NotFound(what) => Message::new("{what} not found").arg_message("what", Message::new(what)),
+            DirectoryError::InvalidInput(invalid) => invalid.to_message(),
+            DirectoryError::Duplicate { field } => {
+                Message::new("{field}: another entry already has this value").arg("field", field)
+            }
+            DirectoryError::Storage(_) => INTERNAL_ERROR,
         }
     }
 }

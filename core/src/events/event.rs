@@ -365,17 +365,17 @@ impl DomainEvent {
 
     /// Reads a stored event back from its name, version and payload.
     pub fn decode(kind: &str, version: i16, payload: &str) -> Result<DomainEvent, UndecodableEvent> {
-        let refuse = |reason: String| UndecodableEvent { kind: kind.to_owned(), version, reason };
+        let undecodable = |reason: String| UndecodableEvent { kind: kind.to_owned(), version, reason };
         if version != Self::VERSION {
-            return Err(refuse(format!("this release reads version {}", Self::VERSION)));
+            return Err(undecodable(format!("this release reads version {}", Self::VERSION)));
         }
         let mut fields = match serde_json::from_str(payload) {
             Ok(serde_json::Value::Object(fields)) => fields,
-            Ok(_) => return Err(refuse("the payload is not a JSON object".to_owned())),
-            Err(error) => return Err(refuse(error.to_string())),
+            Ok(_) => return Err(undecodable("the payload is not a JSON object".to_owned())),
+            Err(error) => return Err(undecodable(error.to_string())),
         };
         fields.insert("kind".to_owned(), serde_json::Value::String(kind.to_owned()));
-        serde_json::from_value(serde_json::Value::Object(fields)).map_err(|error| refuse(error.to_string()))
+        serde_json::from_value(serde_json::Value::Object(fields)).map_err(|error| undecodable(error.to_string()))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Errors of the notifications domain.
 
-use crate::error::{Classify, ErrorKind};
+use crate::error::{Classify, ErrorKind, INTERNAL_ERROR};
+use crate::i18n::Message;
 
 /// Why reading notifications failed.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +27,15 @@ impl Classify for NotificationError {
             NotificationError::Forbidden => ErrorKind::Forbidden,
             NotificationError::NotFound => ErrorKind::NotFound,
             NotificationError::Storage(_) => ErrorKind::Internal,
+        }
+    }
+
+    fn message(&self) -> Message {
+        match self {
+            NotificationError::Unauthenticated => Message::new("sign in to do this"),
+            NotificationError::Forbidden => Message::new("forbidden"),
+            NotificationError::NotFound => Message::new("department not found"),
+            NotificationError::Storage(_) => INTERNAL_ERROR,
         }
     }
 }

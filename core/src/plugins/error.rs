@@ -1,6 +1,7 @@
 //! Errors of plugin management.
 
-use crate::error::{Classify, ErrorKind, InvalidInput};
+use crate::error::{Classify, ErrorKind, INTERNAL_ERROR, InvalidInput};
+use crate::i18n::Message;
 
 /// Why a plugin operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +41,19 @@ impl Classify for PluginError {
             PluginError::InvalidInput(invalid) => ErrorKind::BadInput { field: invalid.field },
             PluginError::Duplicate { field } => ErrorKind::Duplicate { field },
             PluginError::Storage(_) | PluginError::Corrupt(_) => ErrorKind::Internal,
+        }
+    }
+
+    fn message(&self) -> Message {
+        match self {
+            PluginError::Unauthenticated => Message::new("sign in to do this"),
+            PluginError::Forbidden => Message::new("forbidden"),
+            PluginError::NotFound => Message::new("plugin not found"),
+            PluginError::InvalidInput(invalid) => invalid.to_message(),
+            PluginError::Duplicate { field } => {
+                Message::new("{field}: a plugin of this name is already installed here").arg("field", field)
+            }
+            PluginError::Storage(_) | PluginError::Corrupt(_) => INTERNAL_ERROR,
         }
     }
 }

@@ -137,7 +137,7 @@ impl PluginLimits {
     }
 
     /// Checks that every set limit is positive.
-    pub fn validate(&self) -> Result<(), &'static str> {
+    pub fn validate(&self) -> Result<(), crate::i18n::Message> {
         let values = [
             self.fuel,
             self.timeout_ms,
@@ -147,7 +147,7 @@ impl PluginLimits {
             self.max_log_bytes,
         ];
         if values.iter().flatten().any(|value| *value == 0) {
-            return Err("every limit must be positive");
+            return Err(crate::i18n::Message::new("every limit must be positive"));
         }
         Ok(())
     }

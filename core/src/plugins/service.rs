@@ -22,6 +22,7 @@ use crate::digest::sha256_hex;
 use crate::directory::DirectoryError;
 use crate::error::InvalidInput;
 use crate::events::{DomainEvent, PluginDisabled, PluginFacts};
+use crate::i18n::Message;
 use crate::ids::{DistrictId, PluginCallId, PluginId};
 use crate::time::{from_millis, to_millis};
 
@@ -156,7 +157,11 @@ pub async fn install(
         return Err(InvalidInput::new("name", "must be 1 to 64 letters, digits, '-', '_' or '.'").into());
     }
     if new.component.is_empty() || new.component.len() > MAX_COMPONENT_BYTES {
-        return Err(InvalidInput::new("component", format!("must be 1 byte to {MAX_COMPONENT_BYTES} bytes")).into());
+        return Err(InvalidInput::new(
+            "component",
+            Message::new("must be 1 byte to {max} bytes").arg("max", MAX_COMPONENT_BYTES),
+        )
+        .into());
     }
     if serde_json::from_str::<serde_json::Value>(&new.config).is_err() {
         return Err(InvalidInput::new("config", "must be JSON").into());
@@ -178,9 +183,13 @@ pub async fn install(
         .await
         .map_err(|error| PluginError::Corrupt(format!("the component check did not complete: {error}")))?;
     new.component = component;
-    let info = info.map_err(|reason| InvalidInput::new("component", reason))?;
+    let info = info.map_err(|reason| InvalidInput::new("component", Message::verbatim(reason)))?;
     if let Some(missing) = new.hooks.iter().find(|hook| !info.hooks.contains(hook)) {
-        return Err(InvalidInput::new("hooks", format!("the component does not implement `{missing}`")).into());
+        return Err(InvalidInput::new(
+            "hooks",
+            Message::new("the component does not implement `{hook}`").arg("hook", missing),
+        )
+        .into());
     }
     let sha256 = sha256_hex(&new.component);
     let version = match new.version.as_deref() {

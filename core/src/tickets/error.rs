@@ -2,7 +2,8 @@
 
 use super::state::InvalidTransition;
 use crate::directory::DirectoryError;
-use crate::error::{Classify, ErrorKind, InvalidInput};
+use crate::error::{Classify, ErrorKind, INTERNAL_ERROR, InvalidInput};
+use crate::i18n::Message;
 
 /// Why a ticket operation failed. Whatever the error, nothing was changed.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +44,18 @@ impl Classify for TicketError {
             TicketError::InvalidTransition(_) => ErrorKind::InvalidTransition,
             TicketError::Conflict => ErrorKind::Conflict,
             TicketError::Storage(_) | TicketError::Corrupt(_) => ErrorKind::Internal,
+        }
+    }
+
+    fn message(&self) -> Message {
+        match self {
+            TicketError::Unauthenticated => Message::new("sign in to do this"),
+            TicketError::Forbidden => Message::new("forbidden"),
+            TicketError::NotFound => Message::new("ticket not found"),
+            TicketError::InvalidInput(invalid) => invalid.to_message(),
+            TicketError::InvalidTransition(invalid) => invalid.message(),
+            TicketError::Conflict => Message::new("the ticket was changed concurrently; reload it and try again"),
+            TicketError::Storage(_) | TicketError::Corrupt(_) => INTERNAL_ERROR,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! of what each transition does.
 
 use super::model::{TicketEventKind, TicketStatus};
+use crate::i18n::Message;
 use crate::ids::{DepartmentId, TicketId};
 
 impl TicketStatus {
@@ -112,6 +113,15 @@ pub struct InvalidTransition {
     pub from: TicketStatus,
     /// What was attempted, in words.
     pub action: &'static str,
+}
+
+impl InvalidTransition {
+    /// The refusal, translatable.
+    pub fn message(&self) -> Message {
+        Message::new("cannot {action} a ticket that is {from}")
+            .arg_message("action", Message::new(self.action))
+            .arg("from", self.from)
+    }
 }
 
 /// The part of a ticket that its lifecycle determines.

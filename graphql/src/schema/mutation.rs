@@ -47,7 +47,7 @@ impl MutationRoot {
             street_id: input.street_id.map(|id| parse_id::<StreetId>("streetId", &id)).transpose()?,
             address: input.address,
             location: GeoPoint::from_pair(input.latitude, input.longitude)
-                .map_err(|invalid| bad_input(invalid.field, invalid.message))?,
+                .map_err(|invalid| bad_input(invalid.field, invalid.to_message()))?,
             contact: tickets::Contact { name: contact.name, phone: contact.phone, email: contact.email },
             priority: input.priority.map(Into::into),
             idempotency_key: request(ctx).idempotency_key.clone(),

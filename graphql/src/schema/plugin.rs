@@ -7,6 +7,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Object, Upload};
 use base64::Engine as _;
 use civitas_core::error::ErrorKind;
+use civitas_core::i18n::Message;
 use civitas_core::ids::{DistrictId, PluginId};
 use civitas_core::plugins::{self, HookKind, MAX_COMPONENT_BYTES, NewPlugin, PluginRuntime};
 
@@ -29,7 +30,9 @@ fn component_bytes(
     base64: Option<String>,
     upload: Option<Upload>,
 ) -> async_graphql::Result<Vec<u8>> {
-    let too_large = || bad_input("component", format!("a component may have at most {MAX_COMPONENT_BYTES} bytes"));
+    let too_large = || {
+        bad_input("component", Message::new("a component may have at most {max} bytes").arg("max", MAX_COMPONENT_BYTES))
+    };
     match (base64, upload) {
         (Some(text), None) => {
             // Four base64 characters carry three bytes.
@@ -38,16 +41,15 @@ fn component_bytes(
             }
             base64::engine::general_purpose::STANDARD
                 .decode(text.trim())
-                .map_err(|error| bad_input("component", format!("not base64: {error}")))
+                .map_err(|error| bad_input("component", Message::new("not base64: {error}").arg("error", error)))
         }
         (None, Some(upload)) => {
-            let file = upload.value(ctx).map_err(|error| bad_input("upload", error.to_string()))?;
+            let file = upload.value(ctx).map_err(|error| bad_input("upload", Message::verbatim(error.to_string())))?;
             let mut bytes = Vec::new();
             let limit = u64::try_from(MAX_COMPONENT_BYTES).unwrap_or(u64::MAX) + 1;
-            file.into_read()
-                .take(limit)
-                .read_to_end(&mut bytes)
-                .map_err(|error| bad_input("upload", format!("cannot read the upload: {error}")))?;
+            file.into_read().take(limit).read_to_end(&mut bytes).map_err(|error| {
+                bad_input("upload", Message::new("cannot read the upload: {error}").arg("error", error))
+            })?;
             if bytes.len() > MAX_COMPONENT_BYTES {
                 return Err(too_large());
             }

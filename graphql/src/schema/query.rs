@@ -3,6 +3,7 @@
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
+use civitas_core::i18n::Message;
 use civitas_core::ids::{AuditEntryId, CategoryId, DepartmentId, DistrictId, TicketId};
 use civitas_core::tickets::{self, StatsQuery, TicketFilter};
 use civitas_core::{audit, directory, notifications, tickets::MAX_PAGE_SIZE};
@@ -164,7 +165,7 @@ impl QueryRoot {
     #[graphql(complexity = "ids.len() * child_complexity")]
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> async_graphql::Result<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
-            return Err(bad_input("ids", format!("at most {MAX_NODES} IDs")));
+            return Err(bad_input("ids", Message::new("at most {max} IDs").arg("max", MAX_NODES)));
         }
         let mut found = Vec::with_capacity(ids.len());
         for id in &ids {
@@ -201,7 +202,7 @@ impl QueryRoot {
 fn statuses(given: Vec<crate::types::TicketStatus>) -> async_graphql::Result<Vec<tickets::TicketStatus>> {
     let all = tickets::TicketStatus::ALL.len();
     if given.len() > all {
-        return Err(crate::errors::bad_input("filter.status", format!("lists at most {all} statuses")));
+        return Err(bad_input("filter.status", Message::new("lists at most {max} statuses").arg("max", all)));
     }
     let mut statuses: Vec<tickets::TicketStatus> = Vec::new();
     for status in given {

@@ -6,6 +6,7 @@ mod directory;
 mod edge;
 mod graphiql;
 mod introspection;
+mod languages;
 mod lifecycle;
 mod limits;
 mod pb_cli;

@@ -1,0 +1,334 @@
+//! The translations of every message the code writes in English: one row per template, with
+//! the same `{placeholders}` in each language (a test checks them, and another that every
+//! template the code uses is here).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use super::Locale;
+
+/// English template, Simplified Chinese, Traditional Chinese.
+pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
+    // Who may do what.
+    ("sign in to do this", "请先登录", "請先登入"),
+    ("forbidden", "无权执行此操作", "無權執行此操作"),
+    ("internal error", "内部错误", "內部錯誤"),
+    ("sign in to read the audit log", "请登录后查看审计日志", "請登入後查看稽核日誌"),
+    (
+        "only the admins of a district (or city admins) read its audit log",
+        "只有本区管理员（或市级管理员）可以查看该区的审计日志",
+        "只有本區管理員（或市級管理員）可以查看該區的稽核日誌",
+    ),
+    // Tokens.
+    ("the token has expired", "令牌已过期", "權杖已過期"),
+    ("the token is invalid", "令牌无效", "權杖無效"),
+    ("the token is not valid yet", "令牌尚未生效", "權杖尚未生效"),
+    ("the token's claims are invalid: {reason}", "令牌声明无效：{reason}", "權杖聲明無效：{reason}"),
+    ("empty subject", "主体（sub）为空", "主體（sub）為空"),
+    ("role {role} needs a district", "角色 {role} 需要指定区", "角色 {role} 需要指定區"),
+    (
+        "role department_staff needs a department",
+        "角色 department_staff 需要指定部门",
+        "角色 department_staff 需要指定部門",
+    ),
+    (
+        "valid for longer than the {days} days this server allows its own tokens",
+        "有效期超过本服务器签发令牌允许的 {days} 天",
+        "有效期超過本伺服器簽發權杖允許的 {days} 天",
+    ),
+    ("{district} is not a district of this city", "{district} 不是本市的区", "{district} 不是本市的區"),
+    (
+        "{department} is not a department of {district}",
+        "{department} 不是 {district} 的部门",
+        "{department} 不是 {district} 的部門",
+    ),
+    (
+        "unknown role `{role}` (expected one of resident, operator, department_staff, district_admin, city_admin)",
+        "未知角色 `{role}`（应为 resident、operator、department_staff、district_admin、city_admin 之一）",
+        "未知角色 `{role}`（應為 resident、operator、department_staff、district_admin、city_admin 之一）",
+    ),
+    // Things that were not found, and the kinds of things.
+    ("{what} not found", "未找到{what}", "找不到{what}"),
+    ("ticket not found", "未找到工单", "找不到工單"),
+    ("plugin not found", "未找到插件", "找不到外掛"),
+    ("department not found", "未找到部门", "找不到部門"),
+    ("audit entry not found", "未找到审计记录", "找不到稽核紀錄"),
+    ("no such district", "没有这个区", "沒有這個區"),
+    ("district", "区", "區"),
+    ("street", "街道", "街道"),
+    ("department", "部门", "部門"),
+    ("category", "类别", "類別"),
+    ("ticket", "工单", "工單"),
+    ("ticket event", "工单记录", "工單紀錄"),
+    ("plugin", "插件", "外掛"),
+    ("plugin call", "插件调用", "外掛呼叫"),
+    ("notification", "通知", "通知"),
+    ("event", "事件", "事件"),
+    ("audit entry", "审计记录", "稽核紀錄"),
+    // IDs and cursors.
+    (
+        "`{given}` is not a valid {kind} ID (expected `{prefix}_<number>`)",
+        "`{given}` 不是有效的{kind} ID（应为 `{prefix}_<数字>`）",
+        "`{given}` 不是有效的{kind} ID（應為 `{prefix}_<數字>`）",
+    ),
+    ("`{id}` is not an ID", "`{id}` 不是 ID", "`{id}` 不是 ID"),
+    ("`{id}` is not the ID of any type", "`{id}` 不是任何类型的 ID", "`{id}` 不是任何類型的 ID"),
+    ("at most {max} IDs", "最多 {max} 个 ID", "最多 {max} 個 ID"),
+    (
+        "is not a cursor of this list (use an edge's cursor or pageInfo's)",
+        "不是此列表的游标（请使用 edge 或 pageInfo 中的游标）",
+        "不是此列表的游標（請使用 edge 或 pageInfo 中的游標）",
+    ),
+    ("give first or last, not both", "first 和 last 只能给出一个", "first 和 last 只能給出一個"),
+    ("lists at most {max} statuses", "最多列出 {max} 种状态", "最多列出 {max} 種狀態"),
+    // Values.
+    ("{field}: {message}", "{field}：{message}", "{field}：{message}"),
+    ("must not be empty", "不能为空", "不能為空"),
+    ("must have at most {max} characters", "最多 {max} 个字符", "最多 {max} 個字元"),
+    ("must not contain control characters", "不能包含控制字符", "不能包含控制字元"),
+    (
+        "must be a phone number such as +86 138 1234 5678 (3 to 20 digits)",
+        "必须是电话号码，例如 +86 138 1234 5678（3 到 20 位数字）",
+        "必須是電話號碼，例如 +86 138 1234 5678（3 到 20 位數字）",
+    ),
+    (
+        "must be an email address such as name@example.org",
+        "必须是电子邮件地址，例如 name@example.org",
+        "必須是電子郵件地址，例如 name@example.org",
+    ),
+    ("must be between 1 and {max}", "必须介于 1 到 {max} 之间", "必須介於 1 到 {max} 之間"),
+    ("must be between 1 and 5", "必须介于 1 到 5 之间", "必須介於 1 到 5 之間"),
+    ("must be between 1 and 8760", "必须介于 1 到 8760 之间", "必須介於 1 到 8760 之間"),
+    ("must be between -90 and 90", "必须介于 -90 到 90 之间", "必須介於 -90 到 90 之間"),
+    ("must be between -180 and 180", "必须介于 -180 到 180 之间", "必須介於 -180 到 180 之間"),
+    ("must be given with latitude", "必须与纬度一起提供", "必須與緯度一起提供"),
+    ("must be given with longitude", "必须与经度一起提供", "必須與經度一起提供"),
+    ("must be after from", "必须晚于 from", "必須晚於 from"),
+    (
+        "must be 1 to 128 visible ASCII characters",
+        "必须是 1 到 128 个可见 ASCII 字符",
+        "必須是 1 到 128 個可見 ASCII 字元",
+    ),
+    // The directory.
+    ("{field}: another entry already has this value", "{field}：已有其他条目使用此值", "{field}：已有其他項目使用此值"),
+    ("another district has this code", "已有其他区使用此代码", "已有其他區使用此代碼"),
+    (
+        "must be at least the response deadline and at most 8760",
+        "不得早于响应时限，且不超过 8760",
+        "不得早於回應時限，且不超過 8760",
+    ),
+    ("is not a department of this district", "不是本区的部门", "不是本區的部門"),
+    ("is not a category of this district", "不是本区的类别", "不是本區的類別"),
+    ("is not a street of this district", "不是本区的街道", "不是本區的街道"),
+    // Tickets.
+    (
+        "the ticket was changed concurrently; reload it and try again",
+        "工单已被他人修改，请刷新后重试",
+        "工單已被他人修改，請重新載入後再試",
+    ),
+    ("residents report through WEB or APP", "居民只能通过 WEB 或 APP 渠道提交", "居民只能透過 WEB 或 APP 管道提交"),
+    ("is set by the dispatcher, not by the reporter", "由派单员设置，提交人不能设置", "由派單員設定，提交人不能設定"),
+    ("must name at least one ticket", "至少要指定一张工单", "至少要指定一張工單"),
+    ("must name at most 100 tickets", "最多只能指定 100 张工单", "最多只能指定 100 張工單"),
+    ("must not contain the primary ticket", "不能包含主工单", "不能包含主工單"),
+    (
+        "duplicates must be in the primary ticket's district",
+        "重复工单必须与主工单属于同一个区",
+        "重複工單必須與主工單屬於同一個區",
+    ),
+    ("is not a department of the ticket's district", "不是该工单所在区的部门", "不是該工單所在區的部門"),
+    ("cannot {action} a ticket that is {from}", "无法{action}：工单状态为 {from}", "無法{action}：工單狀態為 {from}"),
+    ("change an unsubmitted ticket", "修改未提交的工单", "修改未提交的工單"),
+    ("submit again", "再次提交", "再次提交"),
+    ("dispatch", "派单", "派單"),
+    ("accept", "接单", "接單"),
+    ("return", "退回", "退回"),
+    ("transfer", "转派", "轉派"),
+    ("resolve", "办结", "辦結"),
+    ("rate", "评价", "評價"),
+    ("auto-close", "自动关闭", "自動關閉"),
+    ("reject", "驳回", "駁回"),
+    ("merge", "合并", "合併"),
+    ("merge into", "合并到其他工单", "合併到其他工單"),
+    // Plugins.
+    (
+        "{field}: a plugin of this name is already installed here",
+        "{field}：此处已安装同名插件",
+        "{field}：此處已安裝同名外掛",
+    ),
+    ("every limit must be positive", "所有限制都必须为正数", "所有限制都必須為正數"),
+    ("must be 1 byte to {max} bytes", "大小必须在 1 到 {max} 字节之间", "大小必須在 1 到 {max} 位元組之間"),
+    ("the component does not implement `{hook}`", "该组件未实现 `{hook}`", "該元件未實作 `{hook}`"),
+    (
+        "must be 1 to 64 letters, digits, '-', '_' or '.'",
+        "必须由 1 到 64 个字母、数字、'-'、'_' 或 '.' 组成",
+        "必須由 1 到 64 個字母、數字、'-'、'_' 或 '.' 組成",
+    ),
+    ("must be JSON", "必须是 JSON", "必須是 JSON"),
+    ("must name at least one hook", "至少要指定一个钩子", "至少要指定一個掛鉤"),
+    ("a component may have at most {max} bytes", "组件最多 {max} 字节", "元件最多 {max} 位元組"),
+    ("not base64: {error}", "不是 base64：{error}", "不是 base64：{error}"),
+    ("cannot read the upload: {error}", "无法读取上传的文件：{error}", "無法讀取上傳的檔案：{error}"),
+    (
+        "give either `component` or `upload`, not both",
+        "`component` 和 `upload` 只能给出一个",
+        "`component` 和 `upload` 只能給出一個",
+    ),
+    (
+        "give the component as base64 `component` or as an `upload`",
+        "请以 base64 的 `component` 或 `upload` 上传组件",
+        "請以 base64 的 `component` 或 `upload` 上傳元件",
+    ),
+    ("plugins are not enabled on this server", "本服务器未启用插件", "本伺服器未啟用外掛"),
+    // Requests.
+    ("the query expands to more than {limit} fields", "查询展开后超过 {limit} 个字段", "查詢展開後超過 {limit} 個欄位"),
+    (
+        "the query nests {found} fields deep; at most {limit} are allowed",
+        "查询嵌套深度为 {found} 层，最多允许 {limit} 层",
+        "查詢巢狀深度為 {found} 層，最多允許 {limit} 層",
+    ),
+    (
+        "an operation may have at most {limit} root fields (aliases included); this one has {found}",
+        "一个操作最多只能有 {limit} 个根字段（含别名），此操作有 {found} 个",
+        "一個操作最多只能有 {limit} 個根欄位（含別名），此操作有 {found} 個",
+    ),
+    (
+        "a query may have at most {limit} directives; this one has {found}",
+        "一个查询最多只能有 {limit} 个指令，此查询有 {found} 个",
+        "一個查詢最多只能有 {limit} 個指令，此查詢有 {found} 個",
+    ),
+    ("fragment `{name}` spreads itself", "片段 `{name}` 引用了自身", "片段 `{name}` 引用了自身"),
+    ("{dropped} more errors were left out", "另有 {dropped} 个错误未列出", "另有 {dropped} 個錯誤未列出"),
+    (
+        "requests from {origin} are not allowed (see --cors-origin)",
+        "不接受来自 {origin} 的请求（参见 --cors-origin）",
+        "不接受來自 {origin} 的請求（參見 --cors-origin）",
+    ),
+    (
+        "a multipart request needs the `{header}` header (any value)",
+        "multipart 请求必须带有 `{header}` 请求头（任意值）",
+        "multipart 請求必須帶有 `{header}` 標頭（任意值）",
+    ),
+    ("no content type", "未指定内容类型", "未指定內容類型"),
+    (
+        "send GraphQL as application/json (multipart/form-data for uploads), not {given}",
+        "请以 application/json 发送 GraphQL（上传文件用 multipart/form-data），而不是 {given}",
+        "請以 application/json 傳送 GraphQL（上傳檔案用 multipart/form-data），而不是 {given}",
+    ),
+    ("the request body is larger than {limit} bytes", "请求体超过 {limit} 字节", "請求主體超過 {limit} 位元組"),
+    (
+        "the body is not a GraphQL request: {error}",
+        "请求体不是 GraphQL 请求：{error}",
+        "請求主體不是 GraphQL 請求：{error}",
+    ),
+    ("the request cannot be read: {error}", "无法读取请求：{error}", "無法讀取請求：{error}"),
+];
+
+/// `template` in `locale`; the template itself in English or when it has no translation.
+pub(crate) fn translate(template: &'static str, locale: Locale) -> &'static str {
+    static BY_TEMPLATE: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
+    if locale == Locale::En {
+        return template;
+    }
+    let table = BY_TEMPLATE.get_or_init(|| ENTRIES.iter().map(|(en, hans, hant)| (*en, (*hans, *hant))).collect());
+    match (table.get(template), locale) {
+        (Some((hans, _)), Locale::ZhHans) => hans,
+        (Some((_, hant)), Locale::ZhHant) => hant,
+        _ => template,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeSet, HashSet};
+
+    use super::*;
+
+    fn placeholders(text: &str) -> BTreeSet<&str> {
+        text.split('{').skip(1).filter_map(|part| part.split_once('}').map(|(name, _)| name)).collect()
+    }
+
+    #[test]
+    fn every_translation_has_the_placeholders_of_its_template_and_no_template_is_listed_twice() {
+        let mut seen = HashSet::new();
+        for (en, hans, hant) in ENTRIES {
+            assert!(seen.insert(*en), "listed twice: {en}");
+            assert_eq!(placeholders(hans), placeholders(en), "{hans}");
+            assert_eq!(placeholders(hant), placeholders(en), "{hant}");
+            assert_ne!(hans, en, "untranslated: {en}");
+        }
+    }
+
+    /// Every English template the code hands to `Message::new`, `InvalidInput::new` or
+    /// `bad_input` (and the words built into templates: kinds of IDs, actions on tickets) is in
+    /// the catalog, so no message reaches a Chinese reader in English by oversight.
+    #[test]
+    fn every_message_the_code_writes_is_translated() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        let patterns = [
+            "Message::new(\"",
+            "InvalidInput::new(",
+            "bad_input(",
+            "with_kind(\"",
+            "refuse(\"",
+            "NotFound(\"",
+            "action: \"",
+        ];
+        let known: HashSet<&str> = ENTRIES.iter().map(|(en, _, _)| *en).collect();
+        let mut missing = Vec::new();
+        let mut checked = 0;
+        for dir in ["core/src", "graphql/src"] {
+            for path in rust_files(&std::path::Path::new(root).join(dir)) {
+                let source = std::fs::read_to_string(&path).expect("source");
+                let source = source.split("#[cfg(test)]").next().unwrap_or_default();
+                if path.ends_with("i18n/message.rs") || path.ends_with("i18n/catalog.rs") {
+                    continue;
+                }
+                for pattern in patterns {
+                    for (at, _) in source.match_indices(pattern) {
+                        let after = &source[at + pattern.len()..];
+                        let literal = if pattern.ends_with('"') {
+                            after.split('"').next()
+                        } else {
+                            // `InvalidInput::new(field, "…")`: the second argument, when a literal.
+                            after
+                                .split_once(',')
+                                .and_then(|(_, rest)| rest.trim_start().strip_prefix('"'))
+                                .and_then(|rest| rest.split('"').next())
+                        };
+                        if let Some(literal) = literal.filter(|literal| !literal.is_empty()) {
+                            checked += 1;
+                            if !known.contains(literal) {
+                                missing.push(format!("{}: {literal}", path.display()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let ids = std::fs::read_to_string(std::path::Path::new(root).join("core/src/ids.rs")).expect("ids.rs");
+        for line in ids.lines().filter(|line| line.contains("Id, \"")) {
+            if let Some(kind) = line.rsplit('"').nth(1) {
+                checked += 1;
+                if !known.contains(kind) {
+                    missing.push(format!("ID kind: {kind}"));
+                }
+            }
+        }
+        assert!(checked > 80, "the scan found only {checked} messages: is it still looking at the code?");
+        assert!(missing.is_empty(), "not in the catalog:\n{}", missing.join("\n"));
+    }
+
+    fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).expect("dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                files.extend(rust_files(&path));
+            } else if path.extension().is_some_and(|ext| ext == "rs") {
+                files.push(path);
+            }
+        }
+        files
+    }
+}
