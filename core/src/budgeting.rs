@@ -25,6 +25,7 @@ pub mod explain;
 pub mod model;
 pub mod number;
 pub mod pabulib;
+pub mod report;
 pub mod rules;
 
 pub use error::{PabulibError, TallyError};
@@ -35,4 +36,5 @@ pub use pabulib::{
     ParseLimits, decompressed, pabulib_string, parse_pabulib, parse_pabulib_str, parse_pabulib_with_limits,
     write_pabulib,
 };
+pub use report::{plain_report, rule_in_words};
 pub use rules::{AddOneStrategy, Outcome, Rule, Satisfaction, TallyOptions, TallyProgress, TieBreaking, tally};

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use civitas_core::budgeting::{
-    Election, Rule, TallyOptions, TallyProgress, TieBreaking, decompressed, explanation_table, parse_pabulib, tally,
+    Election, Rule, TallyOptions, TallyProgress, TieBreaking, decompressed, parse_pabulib, plain_report, tally,
 };
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -25,10 +25,13 @@ pub enum PbCommand {
         /// most-votes or lowest-cost (both fall back to ids).
         #[arg(long, default_value = "lexicographic", value_parser = parse_tie_breaking)]
         tie_breaking: TieBreaking,
-        /// Print, for every project, whether it was selected and why (a table).
+        /// Print the outcome in plain words: every project by name, funded or not, and why
+        /// (amounts rounded to cents; --json has the exact figures).
         #[arg(long, conflicts_with = "json")]
         explain: bool,
-        /// Print the selection and the explanations as JSON.
+        /// Print the selection and the explanations as JSON. Exact amounts are strings (an
+        /// integer or a fraction, "25000/21"); rounded figures, such as equal shares' price
+        /// `rho` or what each payer paid, are JSON numbers; no field holds both kinds.
         #[arg(long)]
         json: bool,
         /// With --explain or --json and an equal-shares rule: list the ids of the voters who
@@ -97,14 +100,11 @@ fn run_tally(file: &Path, rule: Rule, options: TallyOptions<'_>, explain: bool, 
         serde_json::to_writer_pretty(&mut stdout, &outcome)?;
         writeln!(stdout)?;
     } else if explain {
-        write!(stdout, "{}", explanation_table(&outcome.explanations))?;
-        write!(stdout, "{}", payer_lists(&outcome.explanations))?;
-        writeln!(
-            stdout,
-            "total cost: {} of budget {}",
-            outcome.total_cost,
-            civitas_core::budgeting::Exact::from(election.budget.clone())
-        )?;
+        write!(stdout, "{}", plain_report(&election, &outcome))?;
+        let payers = payer_lists(&outcome.explanations);
+        if !payers.is_empty() {
+            write!(stdout, "\nWho paid (voter ids from the file):\n{payers}")?;
+        }
     } else {
         for id in &outcome.selected {
             writeln!(stdout, "{id}")?;
@@ -125,11 +125,11 @@ fn payer_lists(explanations: &[civitas_core::budgeting::ProjectExplanation]) -> 
                 } else {
                     format!("{:.2} each", group.paid_each)
                 };
-                text.push_str(&format!(
-                    "payers of {} (round {round}), {paid}: {}\n",
-                    explanation.project_id,
-                    ids.join(" ")
-                ));
+                let project = match &explanation.name {
+                    Some(name) => format!("{name} (project {})", explanation.project_id),
+                    None => format!("project {}", explanation.project_id),
+                };
+                text.push_str(&format!("  {project}, round {round}, {paid}: {}\n", ids.join(" ")));
             }
         }
     }

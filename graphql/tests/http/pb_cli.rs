@@ -39,8 +39,14 @@ fn tally_prints_the_selection_in_order_of_selection() {
 #[test]
 fn explain_and_json_say_why_each_project_won_or_lost() {
     let file = shared_file("Netherlands_Assen_2024.pb");
-    let table = stdout(&civitas(&["pb", "tally", "--rule", "mes-cost", "--explain"], &file));
-    assert!(table.contains("total cost: 60700 of budget"), "{table}");
+    let report = stdout(&civitas(&["pb", "tally", "--rule", "mes-cost", "--explain"], &file));
+    assert!(report.contains("Budget 100,000 EUR. 7 of 14 projects funded, costing 60,700 EUR"), "{report}");
+    assert!(report.contains("1. PopUp Podium (project 3): costs 7,200 EUR, supported by 43 voters."), "{report}");
+    assert!(
+        report.contains("Crossbaan in Peelo (project 8): costs 40,000 EUR, supported by 25 voters.\n       Its 25 supporters had spent most of their equal shares"),
+        "a loser, by name, and why in words: {report}"
+    );
+    assert!(!report.contains('ρ'), "no jargon: {report}");
     let json: serde_json::Value =
         serde_json::from_str(&stdout(&civitas(&["pb", "tally", "--rule", "mes-cost", "--json"], &file))).expect("JSON");
     assert_eq!(json["selected"][0], "3");
@@ -74,7 +80,7 @@ fn payer_ids_name_the_voters_of_each_payer_group() {
     let plain = stdout(&civitas(&["pb", "tally", "--rule", "mes-cost", "--json"], &file));
     assert!(!plain.contains("voter_ids"));
     let table = stdout(&civitas(&["pb", "tally", "--rule", "mes-cost", "--explain", "--payer-ids"], &file));
-    assert!(table.lines().any(|line| line.starts_with("payers of 3 (round 1)")), "{table}");
+    assert!(table.lines().any(|line| line.starts_with("  PopUp Podium (project 3), round 1, ")), "{table}");
 }
 
 #[test]
