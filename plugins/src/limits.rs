@@ -12,16 +12,21 @@ pub struct CallLimits {
     pub fuel: u64,
     /// Wall-clock backstop, enforced through epoch interruption in ticks of the engine's
     /// `epoch_tick`; fuel is the precise limit, this catches time spent outside fuel accounting.
-    /// Written `timeout_ms` in JSON, like a district's limits (`timeoutMs` over GraphQL).
-    #[serde(with = "millis", rename = "timeout_ms", alias = "timeout")]
+    /// Written `timeout_ms` in JSON, like a district's limits; the GraphQL spelling
+    /// (`timeoutMs`, and `maxMemoryBytes`… for the others) is read too, so one file serves both.
+    #[serde(with = "millis", rename = "timeout_ms", alias = "timeoutMs", alias = "timeout")]
     pub timeout: Duration,
     /// Linear memory, summed over the component's memories.
+    #[serde(alias = "maxMemoryBytes")]
     pub max_memory_bytes: u64,
     /// Size of the input, measured as its JSON encoding.
+    #[serde(alias = "maxInputBytes")]
     pub max_input_bytes: usize,
     /// Size of the decision, measured as its JSON encoding.
+    #[serde(alias = "maxOutputBytes")]
     pub max_output_bytes: usize,
     /// Bytes of log messages kept per call; the rest is dropped.
+    #[serde(alias = "maxLogBytes")]
     pub max_log_bytes: usize,
 }
 
@@ -189,6 +194,15 @@ mod millis {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limits_read_in_the_cli_spelling_and_the_graphql_one_alike() {
+        let snake: CallLimits =
+            serde_json::from_str(r#"{"timeout_ms": 250, "max_memory_bytes": 1024}"#).expect("snake");
+        let camel: CallLimits = serde_json::from_str(r#"{"timeoutMs": 250, "maxMemoryBytes": 1024}"#).expect("camel");
+        assert_eq!(snake, camel);
+        assert_eq!(camel.timeout, Duration::from_millis(250));
+    }
 
     #[test]
     fn the_time_limit_is_written_timeout_ms_like_a_districts_limits() {

@@ -32,7 +32,8 @@ pub enum PluginCommand {
         #[arg(long)]
         config: Option<PathBuf>,
         /// Call limits as JSON (any subset of `fuel`, `timeout_ms`, `max_memory_bytes`,
-        /// `max_input_bytes`, `max_output_bytes`, `max_log_bytes`); the defaults otherwise.
+        /// `max_input_bytes`, `max_output_bytes`, `max_log_bytes`, or their GraphQL spelling
+        /// `timeoutMs`, `maxMemoryBytes`…); the defaults otherwise.
         #[arg(long)]
         limits: Option<PathBuf>,
     },
