@@ -57,7 +57,7 @@ impl Locale {
 }
 
 /// A name in every supported locale.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LocalizedText {
     /// English.

@@ -25,6 +25,8 @@ pub mod ids;
 pub mod notifications;
 pub mod paging;
 pub mod plugins;
+pub mod problems;
+pub mod surveys;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod text;
