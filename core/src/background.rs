@@ -8,7 +8,7 @@ use tokio::task::JoinHandle;
 
 use crate::context::Context;
 use crate::events::{self, EventConsumer, PluginListeners};
-use crate::tickets;
+use crate::{surveys, tickets};
 
 /// How often each background task runs.
 #[derive(Debug, Clone)]
@@ -60,6 +60,11 @@ fn spawn_sweeper(ctx: Context, every: Duration) -> JoinHandle<()> {
                 Ok(report) if report != Default::default() => tracing::info!(?report, "deadline sweep"),
                 Ok(_) => {}
                 Err(error) => tracing::error!(%error, "deadline sweep failed"),
+            }
+            match surveys::sweep(&ctx).await {
+                Ok(report) if report != Default::default() => tracing::info!(?report, "survey windows"),
+                Ok(_) => {}
+                Err(error) => tracing::error!(%error, "survey sweep failed"),
             }
         }
     })

@@ -5,6 +5,7 @@
 //! wrong as a [`Message`] that the transport renders in the caller's language.
 
 use crate::i18n::Message;
+use crate::problems::Problems;
 
 /// The class of a domain error, stable across domains.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +30,8 @@ pub enum ErrorKind {
         /// The field, as named by the API.
         field: &'static str,
     },
+    /// The input has problems, every one listed with its path; nothing was changed.
+    Problems(Problems),
     /// A failure of the system (storage, ...). Details are logged, never shown to clients.
     Internal,
 }

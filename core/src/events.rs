@@ -17,7 +17,7 @@ mod scope;
 pub use consumer::{Decision, DeliveryError, DeliveryReport, EventConsumer, Start, deliver};
 pub use event::{
     CategoryCreated, DepartmentCreated, DistrictCreated, DomainEvent, PluginDisabled, PluginFacts, StreetCreated,
-    Subject, TicketEscalation, TicketFacts, TicketMerge, TicketRating, TicketTag, UndecodableEvent,
+    Subject, SurveyFacts, TicketEscalation, TicketFacts, TicketMerge, TicketRating, TicketTag, UndecodableEvent,
 };
 pub use listeners::{ListenToEvent, PluginListeners};
 pub use outbox::StoredEvent;

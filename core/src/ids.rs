@@ -123,6 +123,10 @@ typed_id!(
     /// One entry of the audit log.
     AuditEntryId, "aud", "audit entry"
 );
+typed_id!(
+    /// A survey.
+    SurveyId, "srv", "survey"
+);
 
 #[cfg(test)]
 mod tests {

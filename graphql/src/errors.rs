@@ -1,6 +1,7 @@
 //! Domain errors as GraphQL errors with stable codes.
 //!
-//! Codes: `UNAUTHENTICATED`, `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT` (with `field`),
+//! Codes: `UNAUTHENTICATED`, `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT` (with `field`, or with
+//! `problems: [{path, reason}]` when an input has several),
 //! `INVALID_TRANSITION`, `CONFLICT` (with `field` when a unique value is taken), `INTERNAL`. Internal details are logged, never returned.
 
 use std::fmt::Display;
@@ -13,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use civitas_core::error::{Classify, ErrorKind, INTERNAL_ERROR};
 use civitas_core::i18n::{Locale, Message};
 use civitas_core::ids::MalformedId;
+use civitas_core::problems::Problem;
 
 /// Converts any classified domain error into a GraphQL error.
 pub fn to_graphql<E: Classify + Display>(error: E) -> async_graphql::Error {
@@ -31,6 +33,10 @@ pub fn to_graphql<E: Classify + Display>(error: E) -> async_graphql::Error {
 /// server says it in the caller's language ([`localize`]); until then it is English.
 pub fn with_kind(message: impl Into<Message>, kind: &ErrorKind) -> async_graphql::Error {
     let message: Message = message.into();
+    let problems = match kind {
+        ErrorKind::Problems(problems) => problems.list().to_vec(),
+        _ => Vec::new(),
+    };
     let (code, field) = match kind {
         ErrorKind::Unauthenticated => ("UNAUTHENTICATED", None),
         ErrorKind::Forbidden => ("FORBIDDEN", None),
@@ -39,6 +45,7 @@ pub fn with_kind(message: impl Into<Message>, kind: &ErrorKind) -> async_graphql
         ErrorKind::InvalidTransition => ("INVALID_TRANSITION", None),
         ErrorKind::Conflict => ("CONFLICT", None),
         ErrorKind::Duplicate { field } => ("CONFLICT", Some(*field)),
+        ErrorKind::Problems(_) => ("BAD_USER_INPUT", None),
         ErrorKind::Internal => ("INTERNAL", None),
     };
     let mut error = async_graphql::Error::new(message.to_string()).extend_with(|_, extensions| {
@@ -46,9 +53,35 @@ pub fn with_kind(message: impl Into<Message>, kind: &ErrorKind) -> async_graphql
         if let Some(field) = field {
             extensions.set("field", field);
         }
+        if !problems.is_empty() {
+            extensions.set("problems", problems_value(&problems, Locale::En));
+        }
     });
-    error.source = Some(Arc::new(message));
+    error.source = Some(Arc::new(Localizable { message, problems }));
     error
+}
+
+/// What of an error is said in the caller's language: its message and its problems' reasons.
+struct Localizable {
+    message: Message,
+    problems: Vec<Problem>,
+}
+
+fn problems_value(problems: &[Problem], locale: Locale) -> async_graphql::Value {
+    async_graphql::Value::List(
+        problems
+            .iter()
+            .map(|problem| {
+                let mut object = async_graphql::indexmap::IndexMap::new();
+                object.insert(async_graphql::Name::new("path"), async_graphql::Value::from(problem.path.clone()));
+                object.insert(
+                    async_graphql::Name::new("reason"),
+                    async_graphql::Value::from(problem.reason.render(locale)),
+                );
+                async_graphql::Value::Object(object)
+            })
+            .collect(),
+    )
 }
 
 /// A `BAD_USER_INPUT` error naming `field`.
@@ -62,7 +95,7 @@ pub fn bad_input_at_root(message: Message) -> ServerError {
     let mut extensions = ErrorExtensionValues::default();
     extensions.set("code", "BAD_USER_INPUT");
     error.extensions = Some(extensions);
-    error.source = Some(Arc::new(message));
+    error.source = Some(Arc::new(Localizable { message, problems: Vec::new() }));
     error
 }
 
@@ -70,8 +103,12 @@ pub fn bad_input_at_root(message: Message) -> ServerError {
 /// in English).
 pub fn localize(errors: &mut [ServerError], locale: Locale) {
     for error in errors {
-        if let Some(message) = error.source::<Message>() {
-            error.message = message.render(locale);
+        let Some(text) = error.source::<Localizable>() else { continue };
+        let message = text.message.render(locale);
+        let problems = (!text.problems.is_empty()).then(|| problems_value(&text.problems, locale));
+        error.message = message;
+        if let Some(problems) = problems {
+            error.extensions.get_or_insert_with(Default::default).set("problems", problems);
         }
     }
 }

@@ -15,15 +15,15 @@ use civitas_core::error::{Classify, ErrorKind};
 use civitas_core::i18n::Message;
 use civitas_core::ids::{
     AuditEntryId, CategoryId, DepartmentId, DistrictId, MalformedId, NotificationId, PluginCallId, PluginId, StreetId,
-    TicketEventId, TicketId,
+    SurveyId, TicketEventId, TicketId,
 };
 use civitas_core::paging::Window;
-use civitas_core::{audit, directory, notifications, plugins, tickets};
+use civitas_core::{audit, directory, notifications, plugins, surveys, tickets};
 
 use crate::errors::{bad_input, page_size, parse_id, to_graphql};
 use crate::schema::{core_context, request};
 use crate::types::{
-    AuditEntry, Category, Department, District, Notification, Plugin, PluginCall, Street, Ticket, TicketEvent,
+    AuditEntry, Category, Department, District, Notification, Plugin, PluginCall, Street, Survey, Ticket, TicketEvent,
 };
 
 /// The page size when a client gives neither `first` nor `last`.
@@ -53,6 +53,8 @@ pub enum Node {
     Notification(Notification),
     /// An audit log entry.
     AuditEntry(AuditEntry),
+    /// A survey.
+    Survey(Survey),
 }
 
 /// The cursor of the row with `key`: opaque to clients (base64 of the row's ID), stable across
@@ -152,6 +154,7 @@ pub async fn node(ctx: &Context<'_>, field: &'static str, id: &ID) -> async_grap
         AuditEntryId::PREFIX => {
             found(audit::entry(core, caller, parse_id(field, id)?).await, |a| Node::AuditEntry(AuditEntry(a)))
         }
+        SurveyId::PREFIX => found(surveys::get(core, caller, parse_id(field, id)?).await, |s| Node::Survey(Survey(s))),
         _ => Err(bad_input(field, Message::new("`{id}` is not the ID of any type").arg("id", id.as_str()))),
     }
 }

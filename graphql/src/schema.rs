@@ -3,6 +3,7 @@
 mod mutation;
 mod plugin;
 mod query;
+mod survey;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 use civitas_core::Context;
@@ -12,17 +13,18 @@ use civitas_core::i18n::Locale;
 use crate::cost::{CostGuard, Limits};
 use crate::loaders::Loaders;
 use crate::stats_cache::StatsCache;
-pub use mutation::MutationRoot;
+pub use mutation::{LocalizedNameInput, MutationRoot};
 pub use plugin::{PluginMutation, PluginQuery, PluginSandbox};
 pub use query::QueryRoot;
+pub use survey::{SurveyMutation, SurveyQuery};
 
-/// Every query: the directory and tickets, then plugins.
+/// Every query: the directory and tickets, plugins, surveys.
 #[derive(MergedObject)]
-pub struct Query(QueryRoot, PluginQuery);
+pub struct Query(QueryRoot, PluginQuery, SurveyQuery);
 
-/// Every mutation: tickets and the directory, then plugins.
+/// Every mutation: tickets and the directory, plugins, surveys.
 #[derive(MergedObject)]
-pub struct Mutation(MutationRoot, PluginMutation);
+pub struct Mutation(MutationRoot, PluginMutation, SurveyMutation);
 
 /// The Civitas schema.
 pub type CivitasSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -56,12 +58,15 @@ pub fn build_schema_with_plugins(ctx: Context, sandbox: PluginSandbox, limits: L
 
 fn builder(ctx: Context, limits: Limits) -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
     // Depth is the cost guard's (which leaves introspection out), not async-graphql's.
-    let schema =
-        Schema::build(Query(QueryRoot, PluginQuery), Mutation(MutationRoot, PluginMutation), EmptySubscription)
-            .data(ctx)
-            .data(StatsCache::default())
-            .extension(CostGuard(limits))
-            .limit_complexity(MAX_COMPLEXITY);
+    let schema = Schema::build(
+        Query(QueryRoot, PluginQuery, SurveyQuery),
+        Mutation(MutationRoot, PluginMutation, SurveyMutation),
+        EmptySubscription,
+    )
+    .data(ctx)
+    .data(StatsCache::default())
+    .extension(CostGuard(limits))
+    .limit_complexity(MAX_COMPLEXITY);
     if limits.introspection { schema } else { schema.disable_introspection() }
 }
 

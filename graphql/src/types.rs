@@ -7,6 +7,7 @@ mod me;
 mod notification;
 mod plugin;
 mod stats;
+mod survey;
 mod ticket;
 pub mod totals;
 
@@ -17,6 +18,12 @@ pub use me::Me;
 pub use notification::Notification;
 pub use plugin::{Plugin, PluginCall, PluginCallLimits, PluginCallOutcome, PluginCallStats, PluginHook};
 pub use stats::{StatusCount, TicketStats};
+pub use survey::{
+    ConditionInput, ConditionOp, CreateSurveyInput, Date, MatrixAnswerInput, QuestionType, ResultsVisibility, Survey,
+    SurveyAnonymity, SurveyAnswerInput, SurveyAudience, SurveyChoice, SurveyChoiceInput, SurveyCondition,
+    SurveyFilterInput, SurveyQuestion, SurveyQuestionInput, SurveyStatus, UpdateSurveyInput, problems_error,
+    question_from, questions_from,
+};
 pub use ticket::{
     Contact, ContactInput, Rating, SubmitTicketInput, Ticket, TicketEvent, TicketFilterInput, TrackedTicket,
 };

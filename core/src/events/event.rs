@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{CategoryId, DepartmentId, DistrictId, PluginId, StreetId, TicketId};
+use crate::ids::{CategoryId, DepartmentId, DistrictId, PluginId, StreetId, SurveyId, TicketId};
 use crate::tickets::TicketStatus;
 
 /// What a ticket event says about its ticket: IDs, code and status (no contact data, no text).
@@ -118,6 +118,17 @@ pub struct PluginFacts {
     pub version: String,
 }
 
+/// A survey, as its lifecycle events name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SurveyFacts {
+    /// The survey.
+    pub survey: SurveyId,
+    /// Its district; `None` for a city-wide survey.
+    pub district: Option<DistrictId>,
+    /// Its status after the change (`DRAFT`, `OPEN`, `CLOSED`, `ARCHIVED`).
+    pub status: String,
+}
+
 /// A plugin disabled, by an administrator or by the failure policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PluginDisabled {
@@ -145,6 +156,8 @@ pub enum Subject {
     Category(CategoryId),
     /// A plugin installation.
     Plugin(PluginId),
+    /// A survey.
+    Survey(SurveyId),
 }
 
 impl Subject {
@@ -157,6 +170,7 @@ impl Subject {
             Subject::Department(id) => id.0,
             Subject::Category(id) => id.0,
             Subject::Plugin(id) => id.0,
+            Subject::Survey(id) => id.0,
         }
     }
 }
@@ -170,6 +184,7 @@ impl std::fmt::Display for Subject {
             Subject::Department(id) => id.fmt(f),
             Subject::Category(id) => id.fmt(f),
             Subject::Plugin(id) => id.fmt(f),
+            Subject::Survey(id) => id.fmt(f),
         }
     }
 }
@@ -235,6 +250,15 @@ directory_data! {
 impl EventData for PluginFacts {
     fn subject(&self) -> Subject {
         Subject::Plugin(self.plugin)
+    }
+    fn district(&self) -> Option<DistrictId> {
+        self.district
+    }
+}
+
+impl EventData for SurveyFacts {
+    fn subject(&self) -> Subject {
+        Subject::Survey(self.survey)
     }
     fn district(&self) -> Option<DistrictId> {
         self.district
@@ -323,6 +347,16 @@ domain_events! {
     PluginDisabled(PluginDisabled) = "plugin.disabled",
     /// A plugin was uninstalled.
     PluginUninstalled(PluginFacts) = "plugin.uninstalled",
+    /// A survey was created (as a draft).
+    SurveyCreated(SurveyFacts) = "survey.created",
+    /// A draft survey's settings or questions changed.
+    SurveyUpdated(SurveyFacts) = "survey.updated",
+    /// A survey opened for answers.
+    SurveyOpened(SurveyFacts) = "survey.opened",
+    /// A survey closed.
+    SurveyClosed(SurveyFacts) = "survey.closed",
+    /// A survey was archived.
+    SurveyArchived(SurveyFacts) = "survey.archived",
 }
 
 /// A stored event that this version of Civitas cannot read.

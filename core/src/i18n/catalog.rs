@@ -65,6 +65,7 @@ pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
     ("notification", "通知", "通知"),
     ("event", "事件", "事件"),
     ("audit entry", "审计记录", "稽核紀錄"),
+    ("survey", "问卷", "問卷"),
     // IDs and cursors.
     (
         "`{given}` is not a valid {kind} ID (expected `{prefix}_<number>`)",
@@ -295,6 +296,40 @@ pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
     ),
     ("must be at least {min}", "不能小于 {min}", "不能小於 {min}"),
     ("must be at most {max}", "不能大于 {max}", "不能大於 {max}"),
+    // Surveys: the lifecycle.
+    (
+        "only the survey's district admins (or city admins) manage it",
+        "只有问卷所属区的管理员（或市级管理员）可以管理该问卷",
+        "只有問卷所屬區的管理員（或市級管理員）可以管理該問卷",
+    ),
+    ("survey not found", "未找到问卷", "找不到問卷"),
+    (
+        "the input has {count} problems (see extensions.problems)",
+        "输入有 {count} 处问题（见 extensions.problems）",
+        "輸入有 {count} 處問題（見 extensions.problems）",
+    ),
+    ("cannot {action} a survey that is {from}", "无法{action}：问卷状态为 {from}", "無法{action}：問卷狀態為 {from}"),
+    (
+        "the survey was changed concurrently; reload it and try again",
+        "问卷已被他人修改，请刷新后重试",
+        "問卷已被他人修改，請重新載入後再試",
+    ),
+    ("a survey needs at least one question to open", "问卷至少需要一个问题才能开放", "問卷至少需要一個問題才能開放"),
+    ("must be after opensAt", "必须晚于 opensAt", "必須晚於 opensAt"),
+    ("must name every question exactly once", "必须恰好列出每个问题一次", "必須恰好列出每個問題一次"),
+    ("update", "修改", "修改"),
+    ("change the questions of", "修改问题", "修改問題"),
+    ("open", "开放", "開放"),
+    ("close", "关闭", "關閉"),
+    ("archive", "归档", "歸檔"),
+    ("must not be negative", "不能为负数", "不能為負數"),
+    (
+        "give exactly one of all, any, not or question",
+        "all、any、not、question 必须且只能给出一个",
+        "all、any、not、question 必須且只能給出一個",
+    ),
+    ("at most {max} answers", "最多 {max} 个答案", "最多 {max} 個答案"),
+    ("give each status at most once", "每种状态最多给出一次", "每種狀態最多給出一次"),
 ];
 
 /// `template` in `locale`; the template itself in English or when it has no translation.

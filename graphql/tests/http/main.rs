@@ -16,4 +16,5 @@ mod relay;
 mod reporters;
 mod schema;
 mod support;
+mod surveys;
 mod tenancy_matrix;

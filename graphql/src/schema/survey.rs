@@ -1,0 +1,204 @@
+//! Survey queries and mutations: each one parses its input and calls one survey service.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, ID, Object};
+use civitas_core::i18n::LocalizedText;
+use civitas_core::ids::{DistrictId, SurveyId};
+use civitas_core::problems::Problems;
+use civitas_core::surveys::{self, Answer, QuestionEdit, SurveyDraft, SurveyFilter};
+
+use super::{core_context, request};
+use crate::errors::{IntoGraphql, parse_id};
+use crate::relay::{PageArgs, cursor};
+use crate::types::{
+    CreateSurveyInput, Survey, SurveyAnswerInput, SurveyFilterInput, SurveyQuestionInput, UpdateSurveyInput,
+    problems_error, question_from, questions_from,
+};
+
+/// The most answers `visibleQuestions` takes (more than a survey has questions is never needed).
+const MAX_ANSWERS: usize = surveys::MAX_QUESTIONS;
+
+/// Survey queries.
+#[derive(Default)]
+pub struct SurveyQuery;
+
+#[Object]
+impl SurveyQuery {
+    /// One survey: open and closed surveys are public; drafts and archived surveys only their
+    /// admins see.
+    async fn survey(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Survey> {
+        let id: SurveyId = parse_id("id", &id)?;
+        Ok(Survey(surveys::get(core_context(ctx), &request(ctx).caller, id).await.gql()?))
+    }
+
+    /// The surveys the caller may see, newest first (Relay connection; at most 100 per page).
+    #[graphql(complexity = "PageArgs::requested(first, last) * child_complexity")]
+    async fn surveys(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<SurveyFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Survey>> {
+        let window = PageArgs { first, after, last, before }.window(surveys::MAX_PAGE_SIZE, |id: SurveyId| id.0)?;
+        let filter = filter.unwrap_or_default();
+        let statuses = filter.status.unwrap_or_default();
+        if statuses.len() > 4 {
+            return Err(crate::errors::bad_input("filter.status", "give each status at most once"));
+        }
+        let filter = SurveyFilter {
+            district_id: filter.district_id.map(|id| parse_id::<DistrictId>("filter.districtId", &id)).transpose()?,
+            city_wide: filter.city_wide.unwrap_or(false),
+            statuses: statuses.into_iter().map(Into::into).collect(),
+        };
+        let page = surveys::list(core_context(ctx), &request(ctx).caller, &filter, window).await.gql()?;
+        let mut connection = Connection::new(page.has_previous_page, page.has_next_page);
+        connection.edges.extend(page.items.into_iter().map(|survey| Edge::new(cursor(survey.id), Survey(survey))));
+        Ok(connection)
+    }
+
+    /// The keys of the questions a resident who has given `answers` sees, in order — what a
+    /// form shows while it is filled, decided by the evaluator that checks submitted responses.
+    async fn visible_questions(
+        &self,
+        ctx: &Context<'_>,
+        survey_id: ID,
+        answers: Vec<SurveyAnswerInput>,
+    ) -> async_graphql::Result<Vec<String>> {
+        let id: SurveyId = parse_id("surveyId", &survey_id)?;
+        if answers.len() > MAX_ANSWERS {
+            return Err(crate::errors::bad_input(
+                "answers",
+                civitas_core::i18n::Message::new("at most {max} answers").arg("max", MAX_ANSWERS),
+            ));
+        }
+        let answers: Vec<Answer> = answers.into_iter().map(Into::into).collect();
+        surveys::visible_question_keys(core_context(ctx), &request(ctx).caller, id, &answers).await.gql()
+    }
+}
+
+/// Survey mutations.
+#[derive(Default)]
+pub struct SurveyMutation;
+
+#[Object]
+impl SurveyMutation {
+    /// Creates a draft survey (a district's admin for their district, a city admin for any
+    /// district or, with `districtId: null`, city-wide).
+    async fn create_survey(&self, ctx: &Context<'_>, input: CreateSurveyInput) -> async_graphql::Result<Survey> {
+        let district = input.district_id.as_ref().map(|id| parse_id::<DistrictId>("districtId", id)).transpose()?;
+        let draft = SurveyDraft {
+            title: Some(input.title.into()),
+            description: Some(input.description.map(LocalizedText::from)),
+            audience: input.audience.map(Into::into),
+            anonymity: input.anonymity.map(Into::into),
+            results_visibility: input.results_visibility.map(Into::into),
+            opens_at: Some(input.opens_at),
+            closes_at: Some(input.closes_at),
+            questions: input.questions.map(|questions| questions_from(questions, 0)).transpose()?,
+        };
+        Ok(Survey(surveys::create(core_context(ctx), &request(ctx).caller, district, draft).await.gql()?))
+    }
+
+    /// Changes a draft survey: only the fields given (`questions` replaces them all).
+    async fn update_survey(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateSurveyInput,
+    ) -> async_graphql::Result<Survey> {
+        let id: SurveyId = parse_id("id", &id)?;
+        let draft = SurveyDraft {
+            title: input.title.map(Into::into),
+            description: input.description.map(|description| Some(description.into())),
+            audience: input.audience.map(Into::into),
+            anonymity: input.anonymity.map(Into::into),
+            results_visibility: input.results_visibility.map(Into::into),
+            opens_at: input.opens_at.map(Some),
+            closes_at: input.closes_at.map(Some),
+            questions: input.questions.map(|questions| questions_from(questions, 0)).transpose()?,
+        };
+        Ok(Survey(surveys::update(core_context(ctx), &request(ctx).caller, id, draft).await.gql()?))
+    }
+
+    /// Adds a question to a draft at `position` (0-based; at the end by default).
+    async fn add_survey_question(
+        &self,
+        ctx: &Context<'_>,
+        survey_id: ID,
+        question: SurveyQuestionInput,
+        position: Option<i32>,
+    ) -> async_graphql::Result<Survey> {
+        let id: SurveyId = parse_id("surveyId", &survey_id)?;
+        let question = one_question(question)?;
+        let position = position.map(|position| usize::try_from(position).unwrap_or(0));
+        let edit = QuestionEdit::Add { question, position };
+        Ok(Survey(surveys::edit_questions(core_context(ctx), &request(ctx).caller, id, edit).await.gql()?))
+    }
+
+    /// Replaces the question with key `key` in a draft.
+    async fn update_survey_question(
+        &self,
+        ctx: &Context<'_>,
+        survey_id: ID,
+        key: String,
+        question: SurveyQuestionInput,
+    ) -> async_graphql::Result<Survey> {
+        let id: SurveyId = parse_id("surveyId", &survey_id)?;
+        let edit = QuestionEdit::Update { key, question: one_question(question)? };
+        Ok(Survey(surveys::edit_questions(core_context(ctx), &request(ctx).caller, id, edit).await.gql()?))
+    }
+
+    /// Removes the question with key `key` from a draft.
+    async fn remove_survey_question(
+        &self,
+        ctx: &Context<'_>,
+        survey_id: ID,
+        key: String,
+    ) -> async_graphql::Result<Survey> {
+        let id: SurveyId = parse_id("surveyId", &survey_id)?;
+        let edit = QuestionEdit::Remove { key };
+        Ok(Survey(surveys::edit_questions(core_context(ctx), &request(ctx).caller, id, edit).await.gql()?))
+    }
+
+    /// Puts a draft's questions in this order (every key exactly once).
+    async fn reorder_survey_questions(
+        &self,
+        ctx: &Context<'_>,
+        survey_id: ID,
+        keys: Vec<String>,
+    ) -> async_graphql::Result<Survey> {
+        let id: SurveyId = parse_id("surveyId", &survey_id)?;
+        if keys.len() > surveys::MAX_QUESTIONS {
+            return Err(crate::errors::bad_input("keys", "must name every question exactly once"));
+        }
+        let edit = QuestionEdit::Reorder { keys };
+        Ok(Survey(surveys::edit_questions(core_context(ctx), &request(ctx).caller, id, edit).await.gql()?))
+    }
+
+    /// Opens a draft for answers; its definition is frozen from then on.
+    async fn open_survey(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Survey> {
+        let id: SurveyId = parse_id("id", &id)?;
+        Ok(Survey(surveys::open(core_context(ctx), &request(ctx).caller, id).await.gql()?))
+    }
+
+    /// Closes an open survey.
+    async fn close_survey(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Survey> {
+        let id: SurveyId = parse_id("id", &id)?;
+        Ok(Survey(surveys::close(core_context(ctx), &request(ctx).caller, id).await.gql()?))
+    }
+
+    /// Archives a closed survey or an abandoned draft.
+    async fn archive_survey(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Survey> {
+        let id: SurveyId = parse_id("id", &id)?;
+        Ok(Survey(surveys::archive(core_context(ctx), &request(ctx).caller, id).await.gql()?))
+    }
+}
+
+fn one_question(input: SurveyQuestionInput) -> async_graphql::Result<surveys::Question> {
+    let mut problems = Problems::default();
+    let question = question_from(&mut problems, "question", input);
+    if problems.is_empty() { Ok(question) } else { Err(problems_error(problems)) }
+}
