@@ -8,6 +8,7 @@ use chrono::Duration;
 
 use crate::clock::Clock;
 use crate::plugins::PluginHooks;
+use crate::secrets::Secrets;
 
 /// Tunable behaviour of the domain, passed explicitly (there are no global settings).
 #[derive(Debug, Clone)]
@@ -38,11 +39,20 @@ pub struct Context {
     pub config: Config,
     /// The districts' own logic (plugins) at the domain's hook points; none by default.
     pub hooks: Arc<PluginHooks>,
+    /// Keys kept outside the database; random by default (a server loads its own).
+    pub secrets: Secrets,
 }
 
 impl Context {
-    /// A context on `db` with the system clock, default settings and no plugins.
+    /// A context on `db` with the system clock, default settings, no plugins and random
+    /// secrets.
     pub fn new(db: DatabaseConnection) -> Self {
-        Context { db, clock: Clock::System, config: Config::default(), hooks: Arc::new(PluginHooks::none()) }
+        Context {
+            db,
+            clock: Clock::System,
+            config: Config::default(),
+            hooks: Arc::new(PluginHooks::none()),
+            secrets: Secrets::random(),
+        }
     }
 }

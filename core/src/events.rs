@@ -17,7 +17,8 @@ mod scope;
 pub use consumer::{Decision, DeliveryError, DeliveryReport, EventConsumer, Start, deliver};
 pub use event::{
     CategoryCreated, DepartmentCreated, DistrictCreated, DomainEvent, PluginDisabled, PluginFacts, StreetCreated,
-    Subject, SurveyFacts, TicketEscalation, TicketFacts, TicketMerge, TicketRating, TicketTag, UndecodableEvent,
+    Subject, SurveyFacts, SurveyResponseFacts, TicketEscalation, TicketFacts, TicketMerge, TicketRating, TicketTag,
+    UndecodableEvent,
 };
 pub use listeners::{ListenToEvent, PluginListeners};
 pub use outbox::StoredEvent;

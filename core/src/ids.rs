@@ -127,6 +127,10 @@ typed_id!(
     /// A survey.
     SurveyId, "srv", "survey"
 );
+typed_id!(
+    /// A response to a survey (random, so that IDs do not follow the order of submission).
+    SurveyResponseId, "rsp", "survey response"
+);
 
 #[cfg(test)]
 mod tests {

@@ -26,6 +26,7 @@ pub mod notifications;
 pub mod paging;
 pub mod plugins;
 pub mod problems;
+pub mod secrets;
 pub mod surveys;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -16,6 +16,7 @@ mod error;
 pub mod model;
 mod query;
 mod response;
+mod responses;
 mod service;
 mod settings;
 
@@ -28,6 +29,7 @@ pub use error::SurveyError;
 pub use model::{Answer, Choice, Comparison, Condition, ConditionOp, Question, QuestionKind, QuestionType};
 pub use query::{MAX_PAGE_SIZE, SurveyFilter, get, get_managed, list, visible_question_keys};
 pub use response::{MAX_OTHER_CHARS, check_answers};
+pub use responses::{OnBehalfOf, Submission, SurveyResponse, my_response, submit, withdraw};
 pub use service::{
     MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS, SurveySweep, archive, close, create, edit_questions, open, sweep, update,
 };

@@ -21,8 +21,8 @@ pub enum SettingsError {
         source: std::io::Error,
     },
     /// A configured secret is too short to be safe.
-    #[error("CIVITAS_JWT_SECRET must have at least 32 bytes")]
-    WeakSecret,
+    #[error("{0} must have at least 32 bytes")]
+    WeakSecret(&'static str),
     /// No secret to sign with: none configured, none in the data directory.
     #[error(
         "no signing secret: {} does not exist and CIVITAS_JWT_SECRET is not set; run this where the server keeps its data \
@@ -80,7 +80,7 @@ pub fn signing_secret(data_dir: &Path, configured: Option<&str>) -> Result<Vec<u
 pub fn existing_signing_secret(data_dir: &Path, configured: Option<&str>) -> Result<Vec<u8>, SettingsError> {
     if let Some(secret) = configured {
         if secret.len() < 32 {
-            return Err(SettingsError::WeakSecret);
+            return Err(SettingsError::WeakSecret("CIVITAS_JWT_SECRET"));
         }
         return Ok(secret.as_bytes().to_vec());
     }
@@ -119,8 +119,32 @@ pub fn prepare_data_dir(data_dir: &Path) -> Result<(), SettingsError> {
     Ok(())
 }
 
+/// The key of survey participation keys: the configured one (`CIVITAS_PARTICIPATION_SECRET`),
+/// or the one stored in `data_dir/participation-secret`, created (owner-only) on first use.
+/// Instances that share a database must share it: with another key nobody's earlier response
+/// is found (and one-per-resident holds only within each key).
+pub fn participation_secret(data_dir: &Path, configured: Option<&str>) -> Result<Vec<u8>, SettingsError> {
+    if let Some(secret) = configured {
+        if secret.len() < 32 {
+            return Err(SettingsError::WeakSecret("CIVITAS_PARTICIPATION_SECRET"));
+        }
+        return Ok(secret.as_bytes().to_vec());
+    }
+    let path = data_dir.join("participation-secret");
+    if path.exists() {
+        let secret = fs::read_to_string(&path).map_err(io_error(&path))?;
+        return Ok(secret.trim().as_bytes().to_vec());
+    }
+    create_secret(data_dir, "participation-secret")
+}
+
 fn create_signing_secret(data_dir: &Path) -> Result<Vec<u8>, SettingsError> {
-    let path = data_dir.join("jwt-secret");
+    create_secret(data_dir, "jwt-secret")
+}
+
+/// A new random secret in `data_dir/name`, readable by its owner only.
+fn create_secret(data_dir: &Path, name: &str) -> Result<Vec<u8>, SettingsError> {
+    let path = data_dir.join(name);
     prepare_data_dir(data_dir)?;
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);

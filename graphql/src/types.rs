@@ -19,10 +19,10 @@ pub use notification::Notification;
 pub use plugin::{Plugin, PluginCall, PluginCallLimits, PluginCallOutcome, PluginCallStats, PluginHook};
 pub use stats::{StatusCount, TicketStats};
 pub use survey::{
-    ConditionInput, ConditionOp, CreateSurveyInput, Date, MatrixAnswerInput, QuestionType, ResultsVisibility, Survey,
-    SurveyAnonymity, SurveyAnswerInput, SurveyAudience, SurveyChoice, SurveyChoiceInput, SurveyCondition,
-    SurveyFilterInput, SurveyQuestion, SurveyQuestionInput, SurveyStatus, UpdateSurveyInput, problems_error,
-    question_from, questions_from,
+    ConditionInput, ConditionOp, CreateSurveyInput, Date, MatrixAnswer, MatrixAnswerInput, OnBehalfOfInput,
+    QuestionType, ResultsVisibility, Survey, SurveyAnonymity, SurveyAnswer, SurveyAnswerInput, SurveyAudience,
+    SurveyChoice, SurveyChoiceInput, SurveyCondition, SurveyFilterInput, SurveyQuestion, SurveyQuestionInput,
+    SurveyResponse, SurveyStatus, UpdateSurveyInput, problems_error, question_from, questions_from,
 };
 pub use ticket::{
     Contact, ContactInput, Rating, SubmitTicketInput, Ticket, TicketEvent, TicketFilterInput, TrackedTicket,

@@ -14,6 +14,7 @@ mod m20261203_000005_event_listeners;
 mod m20261206_000006_consumers_audit_hooks;
 mod m20261206_000007_tracking_and_retries;
 mod m20261206_000008_surveys;
+mod m20261206_000009_survey_responses;
 
 /// Runs every Civitas migration in order.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000006_consumers_audit_hooks::Migration),
             Box::new(m20261206_000007_tracking_and_retries::Migration),
             Box::new(m20261206_000008_surveys::Migration),
+            Box::new(m20261206_000009_survey_responses::Migration),
         ]
     }
 }

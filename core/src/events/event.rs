@@ -129,6 +129,20 @@ pub struct SurveyFacts {
     pub status: String,
 }
 
+/// A response to a survey, as its events name it: never who answered, nor which response (an
+/// anonymous survey's events must not link a moment to a person).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SurveyResponseFacts {
+    /// The survey.
+    pub survey: SurveyId,
+    /// Its district; `None` for a city-wide survey.
+    pub district: Option<DistrictId>,
+    /// The channel it came through (`WEB`, `APP`, `PHONE`, `WALK_IN`).
+    pub channel: String,
+    /// Whether it replaced the resident's earlier response.
+    pub replaced: bool,
+}
+
 /// A plugin disabled, by an administrator or by the failure policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PluginDisabled {
@@ -265,6 +279,15 @@ impl EventData for SurveyFacts {
     }
 }
 
+impl EventData for SurveyResponseFacts {
+    fn subject(&self) -> Subject {
+        Subject::Survey(self.survey)
+    }
+    fn district(&self) -> Option<DistrictId> {
+        self.district
+    }
+}
+
 impl EventData for PluginDisabled {
     fn subject(&self) -> Subject {
         self.plugin.subject()
@@ -357,6 +380,10 @@ domain_events! {
     SurveyClosed(SurveyFacts) = "survey.closed",
     /// A survey was archived.
     SurveyArchived(SurveyFacts) = "survey.archived",
+    /// A response came in (or replaced an earlier one of the same resident).
+    SurveyResponseSubmitted(SurveyResponseFacts) = "survey.response_submitted",
+    /// A resident withdrew their response.
+    SurveyResponseWithdrawn(SurveyResponseFacts) = "survey.response_withdrawn",
 }
 
 /// A stored event that this version of Civitas cannot read.

@@ -66,6 +66,7 @@ pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
     ("event", "事件", "事件"),
     ("audit entry", "审计记录", "稽核紀錄"),
     ("survey", "问卷", "問卷"),
+    ("survey response", "问卷回答", "問卷回答"),
     // IDs and cursors.
     (
         "`{given}` is not a valid {kind} ID (expected `{prefix}_<number>`)",
@@ -330,6 +331,20 @@ pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
     ),
     ("at most {max} answers", "最多 {max} 个答案", "最多 {max} 個答案"),
     ("give each status at most once", "每种状态最多给出一次", "每種狀態最多給出一次"),
+    (
+        "you have answered this survey already; send replace: true to replace your response",
+        "您已回答过此问卷；如需替换原回答，请发送 replace: true",
+        "您已回答過此問卷；如需取代原回答，請傳送 replace: true",
+    ),
+    ("this survey is for other residents", "此问卷面向其他居民", "此問卷面向其他居民"),
+    ("residents answer through WEB or APP", "居民只能通过 WEB 或 APP 作答", "居民只能透過 WEB 或 APP 作答"),
+    ("answer", "作答", "作答"),
+    ("withdraw an answer to", "撤回回答", "撤回回答"),
+    (
+        "assisted answers come by PHONE or WALK_IN",
+        "代填的回答须通过 PHONE 或 WALK_IN 渠道",
+        "代填的回答須透過 PHONE 或 WALK_IN 管道",
+    ),
 ];
 
 /// `template` in `locale`; the template itself in English or when it has no translation.

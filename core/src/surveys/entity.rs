@@ -29,3 +29,71 @@ pub(crate) mod survey {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub(crate) mod response {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "survey_responses")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: i64,
+        pub survey_id: i64,
+        pub channel: String,
+        pub submitted_on: String,
+        pub submitted_at_ms: Option<i64>,
+        pub respondent_subject: Option<String>,
+        pub respondent_district_id: Option<i64>,
+        pub authenticated: bool,
+        pub answers: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub(crate) mod answer {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "survey_answers")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub response_id: i64,
+        pub survey_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub question_key: String,
+        pub option_key: Option<String>,
+        pub number: Option<f64>,
+        pub text: Option<String>,
+        pub date: Option<String>,
+        pub rank: Option<i32>,
+        pub row_key: Option<String>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub(crate) mod participation {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "survey_participations")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub survey_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub participant_key: String,
+        pub response_ref: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -30,6 +30,12 @@ pub enum SurveyError {
         /// Its status.
         from: super::SurveyStatus,
     },
+    /// The resident has answered already and did not ask to replace it.
+    #[error("you have answered this survey already; send replace: true to replace your response")]
+    AlreadyAnswered,
+    /// The caller is not in the survey's audience.
+    #[error("this survey is for other residents")]
+    NotInAudience,
     /// Someone else changed the survey meanwhile.
     #[error("the survey was changed concurrently; reload it and try again")]
     Conflict,
@@ -50,7 +56,8 @@ impl Classify for SurveyError {
             SurveyError::InvalidInput(invalid) => ErrorKind::BadInput { field: invalid.field },
             SurveyError::Invalid(problems) => ErrorKind::Problems(problems.clone()),
             SurveyError::InvalidTransition { .. } => ErrorKind::InvalidTransition,
-            SurveyError::Conflict => ErrorKind::Conflict,
+            SurveyError::Conflict | SurveyError::AlreadyAnswered => ErrorKind::Conflict,
+            SurveyError::NotInAudience => ErrorKind::Forbidden,
             SurveyError::Storage(_) | SurveyError::Corrupt(_) => ErrorKind::Internal,
         }
     }
@@ -67,6 +74,10 @@ impl Classify for SurveyError {
                 .arg_message("action", Message::new(action))
                 .arg("from", from),
             SurveyError::Conflict => Message::new("the survey was changed concurrently; reload it and try again"),
+            SurveyError::AlreadyAnswered => {
+                Message::new("you have answered this survey already; send replace: true to replace your response")
+            }
+            SurveyError::NotInAudience => Message::new("this survey is for other residents"),
             SurveyError::Storage(_) | SurveyError::Corrupt(_) => INTERNAL_ERROR,
         }
     }

@@ -10,6 +10,7 @@ mod plugin_registry;
 mod random_operations;
 mod sandbox;
 mod support;
+mod survey_responses;
 mod sweeper_instances;
 mod tenancy;
 mod ticket_lifecycle;

@@ -29,6 +29,10 @@ pub struct ServeArgs {
     /// HS256 signing secret (at least 32 bytes); generated into the data dir when not set.
     #[arg(long, env = "CIVITAS_JWT_SECRET", hide_env_values = true)]
     jwt_secret: Option<String>,
+    /// The key of survey participation keys (at least 32 bytes); generated into the data dir
+    /// when not set. Instances sharing a database must share it.
+    #[arg(long, env = "CIVITAS_PARTICIPATION_SECRET", hide_env_values = true)]
+    participation_secret: Option<String>,
     /// PEM public key (RSA or P-256) of the city's identity provider, for RS256/ES256 tokens.
     #[arg(long, env = "CIVITAS_JWT_PUBLIC_KEY")]
     jwt_public_key: Option<PathBuf>,
@@ -174,6 +178,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!(applied, "applied database migrations");
     }
     let mut ctx = Context::new(db);
+    ctx.secrets = civitas_core::secrets::Secrets::new(&civitas_graphql::settings::participation_secret(
+        &settings.data_dir,
+        args.participation_secret.as_deref(),
+    )?);
     ctx.config = Config {
         auto_close_after_days: settings.auto_close_after_days,
         timezone: args.timezone,

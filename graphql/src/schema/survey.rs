@@ -11,8 +11,8 @@ use super::{core_context, request};
 use crate::errors::{IntoGraphql, parse_id};
 use crate::relay::{PageArgs, cursor};
 use crate::types::{
-    CreateSurveyInput, Survey, SurveyAnswerInput, SurveyFilterInput, SurveyQuestionInput, UpdateSurveyInput,
-    problems_error, question_from, questions_from,
+    Channel, CreateSurveyInput, OnBehalfOfInput, Survey, SurveyAnswerInput, SurveyFilterInput, SurveyQuestionInput,
+    SurveyResponse, UpdateSurveyInput, problems_error, question_from, questions_from,
 };
 
 /// The most answers `visibleQuestions` takes (more than a survey has questions is never needed).
@@ -76,6 +76,12 @@ impl SurveyQuery {
         }
         let answers: Vec<Answer> = answers.into_iter().map(Into::into).collect();
         surveys::visible_question_keys(core_context(ctx), &request(ctx).caller, id, &answers).await.gql()
+    }
+
+    /// The caller's own response to a survey, if they gave one (signed-in residents).
+    async fn my_response(&self, ctx: &Context<'_>, survey_id: ID) -> async_graphql::Result<Option<SurveyResponse>> {
+        let id: SurveyId = parse_id("surveyId", &survey_id)?;
+        Ok(surveys::my_response(core_context(ctx), &request(ctx).caller, id).await.gql()?.map(SurveyResponse))
     }
 }
 
@@ -190,11 +196,54 @@ impl SurveyMutation {
         Ok(Survey(surveys::close(core_context(ctx), &request(ctx).caller, id).await.gql()?))
     }
 
+    /// Answers an open survey: every problem of the answers is listed in
+    /// `extensions.problems`, nothing is stored on failure. One response per resident: a second
+    /// one needs `replace: true`. An operator answers for a resident without a smartphone with
+    /// `onBehalfOf` (their phone number is their participation).
+    async fn submit_survey_response(
+        &self,
+        ctx: &Context<'_>,
+        survey_id: ID,
+        answers: Vec<SurveyAnswerInput>,
+        on_behalf_of: Option<OnBehalfOfInput>,
+        replace: Option<bool>,
+        #[graphql(default_with = "Channel::Web")] channel: Channel,
+    ) -> async_graphql::Result<SurveyResponse> {
+        let id: SurveyId = parse_id("surveyId", &survey_id)?;
+        let submission = surveys::Submission {
+            answers: answers_of(answers)?,
+            channel: channel.into(),
+            replace: replace.unwrap_or(false),
+            on_behalf_of: on_behalf_of
+                .map(|assisted| surveys::OnBehalfOf { phone: assisted.phone, channel: assisted.channel.into() }),
+        };
+        let response = surveys::submit(core_context(ctx), &request(ctx).caller, id, submission).await.gql()?;
+        Ok(SurveyResponse(response))
+    }
+
+    /// Withdraws the caller's response while the survey is open (they may answer again).
+    async fn withdraw_survey_response(&self, ctx: &Context<'_>, survey_id: ID) -> async_graphql::Result<bool> {
+        let id: SurveyId = parse_id("surveyId", &survey_id)?;
+        surveys::withdraw(core_context(ctx), &request(ctx).caller, id).await.gql()?;
+        Ok(true)
+    }
+
     /// Archives a closed survey or an abandoned draft.
     async fn archive_survey(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Survey> {
         let id: SurveyId = parse_id("id", &id)?;
         Ok(Survey(surveys::archive(core_context(ctx), &request(ctx).caller, id).await.gql()?))
     }
+}
+
+/// The answers of a submission, bounded before anything reads them.
+fn answers_of(answers: Vec<SurveyAnswerInput>) -> async_graphql::Result<Vec<Answer>> {
+    if answers.len() > MAX_ANSWERS {
+        return Err(crate::errors::bad_input(
+            "answers",
+            civitas_core::i18n::Message::new("at most {max} answers").arg("max", MAX_ANSWERS),
+        ));
+    }
+    Ok(answers.into_iter().map(Into::into).collect())
 }
 
 fn one_question(input: SurveyQuestionInput) -> async_graphql::Result<surveys::Question> {

@@ -729,3 +729,115 @@ pub fn problems_error(problems: Problems) -> async_graphql::Error {
         &ErrorKind::Problems(problems),
     )
 }
+
+/// A response to a survey.
+pub struct SurveyResponse(pub surveys::SurveyResponse);
+
+#[Object]
+impl SurveyResponse {
+    /// Its ID (`rsp_…`, random).
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The survey's ID.
+    async fn survey_id(&self) -> ID {
+        ID(self.0.survey_id.to_string())
+    }
+
+    /// The survey.
+    async fn survey(&self, ctx: &Context<'_>) -> async_graphql::Result<Survey> {
+        use crate::errors::IntoGraphql;
+        let ctx_core = crate::schema::core_context(ctx);
+        Ok(Survey(surveys::get(ctx_core, &request(ctx).caller, self.0.survey_id).await.gql()?))
+    }
+
+    /// The day it came in.
+    async fn submitted_on(&self) -> Date {
+        Date(self.0.submitted_on)
+    }
+
+    /// When exactly (identified surveys only; an anonymous response keeps only the day).
+    async fn submitted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.submitted_at
+    }
+
+    /// How it came in.
+    async fn channel(&self) -> super::Channel {
+        self.0.channel.into()
+    }
+
+    /// Whether it replaced the resident's earlier response.
+    async fn replaced(&self) -> bool {
+        self.0.replaced
+    }
+
+    /// The answers kept (those of the questions shown), exactly as given.
+    async fn answers(&self) -> Vec<SurveyAnswer> {
+        self.0.answers.iter().cloned().map(SurveyAnswer).collect()
+    }
+}
+
+/// One kept answer.
+pub struct SurveyAnswer(pub Answer);
+
+#[Object]
+impl SurveyAnswer {
+    /// The question's key.
+    async fn question(&self) -> &str {
+        &self.0.question
+    }
+
+    /// Chosen option keys.
+    async fn choices(&self) -> &[String] {
+        &self.0.choices
+    }
+
+    /// A free-text "other" choice.
+    async fn other(&self) -> Option<&str> {
+        self.0.other.as_deref()
+    }
+
+    /// A text answer.
+    async fn text(&self) -> Option<&str> {
+        self.0.text.as_deref()
+    }
+
+    /// A rating, NPS or number.
+    async fn number(&self) -> Option<f64> {
+        self.0.number
+    }
+
+    /// A date.
+    async fn date(&self) -> Option<Date> {
+        self.0.date.map(Date)
+    }
+
+    /// Option keys in order of preference.
+    async fn ranking(&self) -> &[String] {
+        &self.0.ranking
+    }
+
+    /// Matrix ratings.
+    async fn matrix(&self) -> Vec<MatrixAnswer> {
+        self.0.matrix.iter().map(|(row, value)| MatrixAnswer { row: row.clone(), value: *value }).collect()
+    }
+}
+
+/// One rated matrix row.
+#[derive(async_graphql::SimpleObject)]
+pub struct MatrixAnswer {
+    /// The row's key.
+    pub row: String,
+    /// Its rating.
+    pub value: i64,
+}
+
+/// The resident an operator answers for.
+#[derive(InputObject)]
+pub struct OnBehalfOfInput {
+    /// Their phone number; without a country code, +86 is assumed.
+    pub phone: String,
+    /// `PHONE` or `WALK_IN`.
+    pub channel: super::Channel,
+}

@@ -320,3 +320,85 @@ async fn the_sweeper_opens_and_closes_surveys_at_their_dates() {
     assert_eq!(code, "BAD_USER_INPUT");
     assert_eq!(body["errors"][0]["extensions"]["problems"][0]["path"], "closesAt");
 }
+
+const SUBMIT_RESPONSE: &str = r#"mutation($id: ID!, $answers: [SurveyAnswerInput!]!, $replace: Boolean) {
+  submitSurveyResponse(surveyId: $id, answers: $answers, replace: $replace) {
+    id channel replaced submittedOn submittedAt
+    answers { question choices other text number date ranking matrix { row value } }
+  }
+}"#;
+
+#[tokio::test]
+async fn a_resident_answers_every_question_type_and_reads_the_answers_back_exactly() {
+    let server = TestServer::start().await;
+    let admin0 = admin(&server, 0);
+    let id = create_market_survey(&server, &admin0, 0).await;
+    server.ok(Some(&admin0), "mutation($id: ID!) { openSurvey(id: $id) { id } }", json!({ "id": id })).await;
+    let resident = Who::new("resident", "r-7");
+    let answers = json!([
+        { "question": "uses_market", "choices": ["yes"] },
+        { "question": "visits", "number": 2 },
+        { "question": "why_rarely", "text": "The price of fish\nand the parking" },
+        { "question": "would_return", "choices": ["yes"] },
+        { "question": "stalls", "choices": ["fish"], "other": "Dumplings" },
+        { "question": "nps", "number": 9 },
+        { "question": "budget", "number": 120.5 },
+        { "question": "since", "date": "2019-05-01" },
+        { "question": "priorities", "ranking": ["toilets", "shade"] },
+        { "question": "rate", "matrix": [{ "row": "clean", "value": 4 }, { "row": "safe", "value": 5 }] }
+    ]);
+    let data = server.ok(Some(&resident), SUBMIT_RESPONSE, json!({ "id": id, "answers": answers })).await;
+    let response = &data["submitSurveyResponse"];
+    assert_eq!(response["channel"], "WEB");
+    assert_eq!(response["submittedAt"], Value::Null, "an anonymous survey keeps only the day");
+    let mine = server
+        .ok(
+            Some(&resident),
+            "query($id: ID!) { myResponse(surveyId: $id) { id answers { question choices other text number date ranking matrix { row value } } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(mine["myResponse"]["id"], response["id"]);
+    assert_eq!(mine["myResponse"]["answers"], response["answers"], "re-read exactly");
+    assert_eq!(mine["myResponse"]["answers"][2]["text"], "The price of fish\nand the parking");
+
+    // A second response needs `replace`; the chain's hidden answers are refused, all listed.
+    let (code, _) = server.error(Some(&resident), SUBMIT_RESPONSE, json!({ "id": id, "answers": answers })).await;
+    assert_eq!(code, "CONFLICT");
+    let contradicting = json!([
+        { "question": "uses_market", "choices": ["no"] },
+        { "question": "visits", "number": 2 },
+        { "question": "stalls", "choices": ["fish", "veg", "tea"] },
+        { "question": "nps", "number": 10.5 }
+    ]);
+    let (code, body) = server
+        .error(Some(&resident), SUBMIT_RESPONSE, json!({ "id": id, "answers": contradicting, "replace": true }))
+        .await;
+    assert_eq!(code, "BAD_USER_INPUT");
+    let paths: Vec<&str> = body["errors"][0]["extensions"]["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|problem| problem["path"].as_str().expect("path"))
+        .collect();
+    assert_eq!(
+        paths,
+        ["answers[question=visits]", "answers[question=stalls].choices", "answers[question=nps].number",],
+        "{body}"
+    );
+    let replaced = json!([
+        { "question": "uses_market", "choices": ["no"] },
+        { "question": "stalls", "choices": ["veg"] },
+        { "question": "rate", "matrix": [{ "row": "clean", "value": 1 }, { "row": "safe", "value": 1 }] }
+    ]);
+    let data =
+        server.ok(Some(&resident), SUBMIT_RESPONSE, json!({ "id": id, "answers": replaced, "replace": true })).await;
+    assert_eq!(data["submitSurveyResponse"]["replaced"], true);
+
+    // Callers without a token may answer an EVERYONE survey; withdrawing is for residents.
+    let anonymous = server.ok(None, SUBMIT_RESPONSE, json!({ "id": id, "answers": replaced })).await;
+    assert_eq!(anonymous["submitSurveyResponse"]["answers"][0]["choices"], json!(["no"]));
+    let withdraw = "mutation($id: ID!) { withdrawSurveyResponse(surveyId: $id) }";
+    assert_eq!(server.error(None, withdraw, json!({ "id": id })).await.0, "UNAUTHENTICATED");
+    assert_eq!(server.ok(Some(&resident), withdraw, json!({ "id": id })).await["withdrawSurveyResponse"], true);
+}

@@ -1,0 +1,362 @@
+//! Answering a survey: one response per resident, replaceable until the survey closes and
+//! withdrawable, enforced by a participation key that links no response to a person in the
+//! database.
+//!
+//! A signed-in resident's participation key is an HMAC, under a secret kept outside the
+//! database ([`crate::secrets::Secrets`]), of the survey and the resident; its row keeps only
+//! the response's ID masked under the same secret, so the server can find a resident's response
+//! to replace or withdraw it, and a copy of the database cannot. Anonymous surveys store no
+//! identity with the response, only the day it came in, under a random ID. Callers without a
+//! token (audience `EVERYONE`) cannot be limited to one response; their responses are counted
+//! apart (`authenticated = false`).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr, TransactionTrait};
+
+use super::entity::{answer, participation, response};
+use super::settings::{Anonymity, Audience, Survey, SurveyStatus};
+use super::{Answer, SurveyError, check_answers};
+use crate::auth::{Caller, Role};
+use crate::context::Context;
+use crate::error::InvalidInput;
+use crate::events::{self, DomainEvent, SurveyResponseFacts};
+use crate::ids::{SurveyId, SurveyResponseId};
+use crate::tickets::Channel;
+use crate::time::{from_millis, to_millis};
+
+/// A stored response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurveyResponse {
+    /// Its ID (random).
+    pub id: SurveyResponseId,
+    /// The survey.
+    pub survey_id: SurveyId,
+    /// How it came in.
+    pub channel: Channel,
+    /// The day it came in.
+    pub submitted_on: NaiveDate,
+    /// When exactly: identified surveys only.
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// The answers kept (those of the questions the resident saw).
+    pub answers: Vec<Answer>,
+    /// Whether it replaced the resident's earlier response.
+    pub replaced: bool,
+}
+
+/// What a resident (or a caller without a token) sends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submission {
+    /// The answers, by question key.
+    pub answers: Vec<Answer>,
+    /// `WEB` or `APP`.
+    pub channel: Channel,
+    /// Whether to replace an earlier response of the same resident (else that is a `CONFLICT`).
+    pub replace: bool,
+    /// An operator answering for a resident without a smartphone.
+    pub on_behalf_of: Option<OnBehalfOf>,
+}
+
+/// The resident an operator answers for, by phone or at a service window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnBehalfOf {
+    /// Their phone number (`+86 138 1234 5678`; without a country code, +86 is assumed).
+    pub phone: String,
+    /// `PHONE` or `WALK_IN`.
+    pub channel: Channel,
+}
+
+/// Submits a response to an open survey, checked against its definition (every problem listed,
+/// nothing stored on failure), at most one per resident.
+pub async fn submit(
+    ctx: &Context,
+    caller: &Caller,
+    id: SurveyId,
+    submission: Submission,
+) -> Result<SurveyResponse, SurveyError> {
+    let survey = super::get(ctx, caller, id).await?;
+    if survey.status != SurveyStatus::Open {
+        return Err(SurveyError::InvalidTransition { action: "answer", from: survey.status });
+    }
+    let (participant, channel, respondent) = match &submission.on_behalf_of {
+        None => {
+            if !matches!(submission.channel, Channel::Web | Channel::App) {
+                return Err(InvalidInput::new("channel", "residents answer through WEB or APP").into());
+            }
+            let participant = participant(caller, &survey)?;
+            (participant, submission.channel, caller.subject().map(str::to_owned))
+        }
+        Some(assisted) => {
+            // The operator vouches for the resident, whatever the audience.
+            if !caller.is(Role::Operator) {
+                return Err(SurveyError::NotInAudience);
+            }
+            if !matches!(assisted.channel, Channel::Phone | Channel::WalkIn) {
+                return Err(InvalidInput::new("onBehalfOf.channel", "assisted answers come by PHONE or WALK_IN").into());
+            }
+            let phone = normalized_phone(&assisted.phone)?;
+            (Some(format!("phone:{phone}")), assisted.channel, Some(format!("phone:{phone}")))
+        }
+    };
+    let answers = check_answers(&survey.questions, &submission.answers)?;
+    let now = ctx.clock.now();
+    let response_id = SurveyResponseId(random_id());
+    let identified = survey.anonymity == Anonymity::Identified;
+    let row = response::ActiveModel {
+        id: Set(response_id.0),
+        survey_id: Set(survey.id.0),
+        channel: Set(channel.as_str().to_owned()),
+        submitted_on: Set(now.date_naive().format("%Y-%m-%d").to_string()),
+        submitted_at_ms: Set(identified.then(|| to_millis(now))),
+        respondent_subject: Set(identified.then_some(respondent).flatten()),
+        respondent_district_id: Set(submission
+            .on_behalf_of
+            .is_none()
+            .then(|| caller.district())
+            .flatten()
+            .map(|id| id.0)),
+        authenticated: Set(participant.is_some()),
+        answers: Set(serde_json::to_string(&answers).map_err(|error| SurveyError::Corrupt(error.to_string()))?),
+    };
+    let key = participant.as_deref().map(|participant| participant_key(ctx, survey.id, participant));
+    let earlier = match &key {
+        Some(key) => participation::Entity::find_by_id((survey.id.0, key.clone())).one(&ctx.db).await?,
+        None => None,
+    };
+    if earlier.is_some() && !submission.replace {
+        return Err(SurveyError::AlreadyAnswered);
+    }
+    let txn = ctx.db.begin().await?;
+    match (&key, &earlier) {
+        (Some(key), Some(earlier)) => {
+            // Only the response this request read may be replaced: a concurrent twin that got
+            // there first makes this one a conflict instead of a second response.
+            let moved = participation::Entity::update_many()
+                .filter(participation::Column::SurveyId.eq(survey.id.0))
+                .filter(participation::Column::ParticipantKey.eq(key.clone()))
+                .filter(participation::Column::ResponseRef.eq(earlier.response_ref))
+                .col_expr(participation::Column::ResponseRef, mask(ctx, survey.id, key, response_id.0).into())
+                .exec(&txn)
+                .await?;
+            if moved.rows_affected != 1 {
+                return Err(SurveyError::Conflict);
+            }
+            let old = unmask(ctx, survey.id, key, earlier.response_ref);
+            answer::Entity::delete_many().filter(answer::Column::ResponseId.eq(old)).exec(&txn).await?;
+            response::Entity::delete_by_id(old).exec(&txn).await?;
+        }
+        (Some(key), None) => {
+            let inserted = participation::ActiveModel {
+                survey_id: Set(survey.id.0),
+                participant_key: Set(key.clone()),
+                response_ref: Set(mask(ctx, survey.id, key, response_id.0)),
+            }
+            .insert(&txn)
+            .await;
+            match inserted {
+                Ok(_) => {}
+                Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                    return Err(SurveyError::Conflict);
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+        (None, _) => {}
+    }
+    row.insert(&txn).await?;
+    let rows = answer_rows(survey.id, response_id, &answers);
+    if !rows.is_empty() {
+        answer::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+    }
+    let replaced = earlier.is_some();
+    let facts = SurveyResponseFacts {
+        survey: survey.id,
+        district: survey.district_id,
+        channel: channel.as_str().to_owned(),
+        replaced,
+    };
+    events::append(&txn, &DomainEvent::SurveyResponseSubmitted(facts), to_millis(now)).await?;
+    txn.commit().await?;
+    Ok(SurveyResponse {
+        id: response_id,
+        survey_id: survey.id,
+        channel,
+        submitted_on: now.date_naive(),
+        submitted_at: identified.then_some(now),
+        answers,
+        replaced,
+    })
+}
+
+/// The caller's own response, if they gave one (signed-in residents).
+pub async fn my_response(ctx: &Context, caller: &Caller, id: SurveyId) -> Result<Option<SurveyResponse>, SurveyError> {
+    let survey = super::get(ctx, caller, id).await?;
+    let Some(participant) = participant(caller, &survey)? else {
+        return Err(SurveyError::Unauthenticated);
+    };
+    let key = participant_key(ctx, survey.id, &participant);
+    let Some(found) = participation::Entity::find_by_id((survey.id.0, key.clone())).one(&ctx.db).await? else {
+        return Ok(None);
+    };
+    let response_id = unmask(ctx, survey.id, &key, found.response_ref);
+    let Some(row) = response::Entity::find_by_id(response_id).one(&ctx.db).await? else {
+        return Ok(None);
+    };
+    Ok(Some(from_row(row)?))
+}
+
+/// Withdraws the caller's response while the survey is open; they may answer again.
+pub async fn withdraw(ctx: &Context, caller: &Caller, id: SurveyId) -> Result<(), SurveyError> {
+    let survey = super::get(ctx, caller, id).await?;
+    if survey.status != SurveyStatus::Open {
+        return Err(SurveyError::InvalidTransition { action: "withdraw an answer to", from: survey.status });
+    }
+    let Some(participant) = participant(caller, &survey)? else {
+        return Err(SurveyError::Unauthenticated);
+    };
+    let key = participant_key(ctx, survey.id, &participant);
+    let found = participation::Entity::find_by_id((survey.id.0, key.clone()))
+        .one(&ctx.db)
+        .await?
+        .ok_or(SurveyError::NotFound)?;
+    let response_id = unmask(ctx, survey.id, &key, found.response_ref);
+    let txn = ctx.db.begin().await?;
+    let removed = participation::Entity::delete_many()
+        .filter(participation::Column::SurveyId.eq(survey.id.0))
+        .filter(participation::Column::ParticipantKey.eq(key))
+        .filter(participation::Column::ResponseRef.eq(found.response_ref))
+        .exec(&txn)
+        .await?;
+    if removed.rows_affected != 1 {
+        return Err(SurveyError::Conflict);
+    }
+    let row = response::Entity::find_by_id(response_id).one(&txn).await?;
+    answer::Entity::delete_many().filter(answer::Column::ResponseId.eq(response_id)).exec(&txn).await?;
+    response::Entity::delete_by_id(response_id).exec(&txn).await?;
+    let facts = SurveyResponseFacts {
+        survey: survey.id,
+        district: survey.district_id,
+        channel: row.map_or_else(|| Channel::Web.as_str().to_owned(), |row| row.channel),
+        replaced: false,
+    };
+    events::append(&txn, &DomainEvent::SurveyResponseWithdrawn(facts), to_millis(ctx.clock.now())).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Who answers, as the participation key sees them: a signed-in resident (`Some`), a caller
+/// without a token where the audience allows one (`None`), or nobody allowed to answer.
+fn participant(caller: &Caller, survey: &Survey) -> Result<Option<String>, SurveyError> {
+    match caller {
+        Caller::Anonymous if survey.audience == Audience::Everyone => Ok(None),
+        Caller::Anonymous => Err(SurveyError::Unauthenticated),
+        _ if caller.is(Role::Resident) => {
+            if survey.audience == Audience::DistrictResidents {
+                let belongs = match survey.district_id {
+                    Some(district) => caller.district() == Some(district),
+                    None => caller.district().is_some(),
+                };
+                if !belongs {
+                    return Err(SurveyError::NotInAudience);
+                }
+            }
+            Ok(caller.subject().map(|subject| format!("sub:{subject}")))
+        }
+        _ => Err(SurveyError::NotInAudience),
+    }
+}
+
+/// A phone number as `+<country code><number>`: digits only, +86 when no country code is given.
+fn normalized_phone(phone: &str) -> Result<String, SurveyError> {
+    let phone = crate::text::phone("onBehalfOf.phone", phone)?;
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let international = phone.trim_start().starts_with('+');
+    let full = match digits.strip_prefix("00") {
+        Some(rest) if !international => rest.to_owned(),
+        _ if international => digits,
+        _ => format!("86{}", digits.trim_start_matches('0')),
+    };
+    Ok(format!("+{full}"))
+}
+
+/// The participation key of `participant` in `survey` (hex of an HMAC).
+fn participant_key(ctx: &Context, survey: SurveyId, participant: &str) -> String {
+    let mac = ctx.secrets.participation_mac(&[b"participation", &survey.0.to_be_bytes(), participant.as_bytes()]);
+    mac.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// A response ID masked for the participation row: XOR with a pad only the secret gives.
+fn mask(ctx: &Context, survey: SurveyId, key: &str, response_id: i64) -> i64 {
+    response_id ^ pad(ctx, survey, key)
+}
+
+fn unmask(ctx: &Context, survey: SurveyId, key: &str, reference: i64) -> i64 {
+    reference ^ pad(ctx, survey, key)
+}
+
+fn pad(ctx: &Context, survey: SurveyId, key: &str) -> i64 {
+    let mac = ctx.secrets.participation_mac(&[b"reference", &survey.0.to_be_bytes(), key.as_bytes()]);
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&mac[..8]);
+    i64::from_be_bytes(bytes)
+}
+
+/// A random positive ID below 2^53 (exact in JavaScript clients).
+fn random_id() -> i64 {
+    let value: u64 = rand::random::<u64>() >> 11;
+    i64::try_from(value.max(1)).unwrap_or(1)
+}
+
+/// One row per answered value, for results by SQL aggregates.
+fn answer_rows(survey: SurveyId, response: SurveyResponseId, answers: &[Answer]) -> Vec<answer::ActiveModel> {
+    let mut rows = Vec::new();
+    for given in answers {
+        let row = |option: Option<&str>,
+                   number: Option<f64>,
+                   text: Option<&str>,
+                   rank: Option<i32>,
+                   row_key: Option<&str>| {
+            answer::ActiveModel {
+                response_id: Set(response.0),
+                survey_id: Set(survey.0),
+                question_key: Set(given.question.clone()),
+                option_key: Set(option.map(str::to_owned)),
+                number: Set(number),
+                text: Set(text.map(str::to_owned)),
+                date: Set(given.date.map(|date| date.format("%Y-%m-%d").to_string())),
+                rank: Set(rank),
+                row_key: Set(row_key.map(str::to_owned)),
+            }
+        };
+        for choice in &given.choices {
+            rows.push(row(Some(choice), None, None, None, None));
+        }
+        if let Some(other) = &given.other {
+            rows.push(row(None, None, Some(other), None, None));
+        }
+        if given.number.is_some() || given.text.is_some() || given.date.is_some() {
+            rows.push(row(None, given.number, given.text.as_deref(), None, None));
+        }
+        for (place, option) in given.ranking.iter().enumerate() {
+            rows.push(row(Some(option), None, None, i32::try_from(place + 1).ok(), None));
+        }
+        for (row_key, value) in &given.matrix {
+            #[allow(clippy::cast_precision_loss)]
+            rows.push(row(None, Some(*value as f64), None, None, Some(row_key)));
+        }
+    }
+    rows
+}
+
+fn from_row(row: response::Model) -> Result<SurveyResponse, SurveyError> {
+    Ok(SurveyResponse {
+        id: SurveyResponseId(row.id),
+        survey_id: SurveyId(row.survey_id),
+        channel: Channel::parse(&row.channel)
+            .ok_or_else(|| SurveyError::Corrupt(format!("channel {}", row.channel)))?,
+        submitted_on: NaiveDate::parse_from_str(&row.submitted_on, "%Y-%m-%d")
+            .map_err(|error| SurveyError::Corrupt(error.to_string()))?,
+        submitted_at: row.submitted_at_ms.map(from_millis),
+        answers: serde_json::from_str(&row.answers).map_err(|error| SurveyError::Corrupt(error.to_string()))?,
+        replaced: false,
+    })
+}
