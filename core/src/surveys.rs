@@ -17,6 +17,7 @@ pub mod model;
 mod query;
 mod response;
 mod responses;
+mod results;
 mod service;
 mod settings;
 
@@ -30,6 +31,9 @@ pub use model::{Answer, Choice, Comparison, Condition, ConditionOp, Question, Qu
 pub use query::{MAX_PAGE_SIZE, SurveyFilter, get, get_managed, list, visible_question_keys};
 pub use response::{MAX_OTHER_CHARS, check_answers};
 pub use responses::{OnBehalfOf, Submission, SurveyResponse, my_response, submit, withdraw};
+pub use results::{
+    OptionCount, QuestionResult, RankResult, ResultsFilter, RowResult, SurveyResults, ValueCount, results,
+};
 pub use service::{
     MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS, SurveySweep, archive, close, create, edit_questions, open, sweep, update,
 };

@@ -15,6 +15,7 @@ mod m20261206_000006_consumers_audit_hooks;
 mod m20261206_000007_tracking_and_retries;
 mod m20261206_000008_surveys;
 mod m20261206_000009_survey_responses;
+mod m20261206_000010_survey_answer_facets;
 
 /// Runs every Civitas migration in order.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000007_tracking_and_retries::Migration),
             Box::new(m20261206_000008_surveys::Migration),
             Box::new(m20261206_000009_survey_responses::Migration),
+            Box::new(m20261206_000010_survey_answer_facets::Migration),
         ]
     }
 }

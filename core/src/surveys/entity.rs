@@ -71,6 +71,9 @@ pub(crate) mod answer {
         pub date: Option<String>,
         pub rank: Option<i32>,
         pub row_key: Option<String>,
+        pub skipped: bool,
+        pub channel: String,
+        pub district_id: Option<i64>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

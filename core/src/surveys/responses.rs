@@ -163,7 +163,17 @@ pub async fn submit(
         (None, _) => {}
     }
     row.insert(&txn).await?;
-    let rows = answer_rows(survey.id, response_id, &answers);
+    let facets = Facets {
+        survey: survey.id,
+        response: response_id,
+        channel,
+        district: submission.on_behalf_of.is_none().then(|| caller.district()).flatten(),
+    };
+    let shown: Vec<&str> = super::visible_questions(&survey.questions, &answers)
+        .into_iter()
+        .map(|question| question.key.as_str())
+        .collect();
+    let rows = answer_rows(&facets, &shown, &answers);
     if !rows.is_empty() {
         answer::Entity::insert_many(rows).exec_without_returning(&txn).await?;
     }
@@ -306,9 +316,37 @@ fn random_id() -> i64 {
     i64::try_from(value.max(1)).unwrap_or(1)
 }
 
-/// One row per answered value, for results by SQL aggregates.
-fn answer_rows(survey: SurveyId, response: SurveyResponseId, answers: &[Answer]) -> Vec<answer::ActiveModel> {
+/// What every answer row of a response carries, for filtered aggregates.
+struct Facets {
+    survey: SurveyId,
+    response: SurveyResponseId,
+    channel: Channel,
+    district: Option<crate::ids::DistrictId>,
+}
+
+/// One row per answered value, and one `skipped` row per question shown but not answered, for
+/// results by SQL aggregates.
+fn answer_rows(facets: &Facets, shown: &[&str], answers: &[Answer]) -> Vec<answer::ActiveModel> {
+    let base = |question: &str| answer::ActiveModel {
+        response_id: Set(facets.response.0),
+        survey_id: Set(facets.survey.0),
+        question_key: Set(question.to_owned()),
+        option_key: Set(None),
+        number: Set(None),
+        text: Set(None),
+        date: Set(None),
+        rank: Set(None),
+        row_key: Set(None),
+        skipped: Set(false),
+        channel: Set(facets.channel.as_str().to_owned()),
+        district_id: Set(facets.district.map(|id| id.0)),
+    };
     let mut rows = Vec::new();
+    for question in shown {
+        if !answers.iter().any(|answer| answer.question == *question) {
+            rows.push(answer::ActiveModel { skipped: Set(true), ..base(question) });
+        }
+    }
     for given in answers {
         let row = |option: Option<&str>,
                    number: Option<f64>,
@@ -316,15 +354,13 @@ fn answer_rows(survey: SurveyId, response: SurveyResponseId, answers: &[Answer])
                    rank: Option<i32>,
                    row_key: Option<&str>| {
             answer::ActiveModel {
-                response_id: Set(response.0),
-                survey_id: Set(survey.0),
-                question_key: Set(given.question.clone()),
                 option_key: Set(option.map(str::to_owned)),
                 number: Set(number),
                 text: Set(text.map(str::to_owned)),
                 date: Set(given.date.map(|date| date.format("%Y-%m-%d").to_string())),
                 rank: Set(rank),
                 row_key: Set(row_key.map(str::to_owned)),
+                ..base(&given.question)
             }
         };
         for choice in &given.choices {

@@ -11,6 +11,7 @@ mod random_operations;
 mod sandbox;
 mod support;
 mod survey_responses;
+mod survey_results;
 mod sweeper_instances;
 mod tenancy;
 mod ticket_lifecycle;

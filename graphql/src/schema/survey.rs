@@ -12,7 +12,8 @@ use crate::errors::{IntoGraphql, parse_id};
 use crate::relay::{PageArgs, cursor};
 use crate::types::{
     Channel, CreateSurveyInput, OnBehalfOfInput, Survey, SurveyAnswerInput, SurveyFilterInput, SurveyQuestionInput,
-    SurveyResponse, UpdateSurveyInput, problems_error, question_from, questions_from,
+    SurveyResponse, SurveyResults, SurveyResultsFilterInput, UpdateSurveyInput, problems_error, question_from,
+    questions_from,
 };
 
 /// The most answers `visibleQuestions` takes (more than a survey has questions is never needed).
@@ -76,6 +77,24 @@ impl SurveyQuery {
         }
         let answers: Vec<Answer> = answers.into_iter().map(Into::into).collect();
         surveys::visible_question_keys(core_context(ctx), &request(ctx).caller, id, &answers).await.gql()
+    }
+
+    /// A survey's results, counted by the database, as far as its results visibility allows
+    /// (`AFTER_CLOSE`: only `responses` until the close, for everyone; `ADMINS_ONLY`: its admins).
+    #[graphql(complexity = 50)]
+    async fn survey_results(
+        &self,
+        ctx: &Context<'_>,
+        survey_id: ID,
+        filter: Option<SurveyResultsFilterInput>,
+    ) -> async_graphql::Result<SurveyResults> {
+        let id: SurveyId = parse_id("surveyId", &survey_id)?;
+        let filter = filter.unwrap_or_default();
+        let filter = surveys::ResultsFilter {
+            channel: filter.channel.map(Into::into),
+            district_id: filter.district_id.map(|id| parse_id::<DistrictId>("filter.districtId", &id)).transpose()?,
+        };
+        Ok(SurveyResults(surveys::results(core_context(ctx), &request(ctx).caller, id, filter).await.gql()?))
     }
 
     /// The caller's own response to a survey, if they gave one (signed-in residents).

@@ -841,3 +841,147 @@ pub struct OnBehalfOfInput {
     /// `PHONE` or `WALK_IN`.
     pub channel: super::Channel,
 }
+
+/// Which responses the results count.
+#[derive(InputObject, Default)]
+pub struct SurveyResultsFilterInput {
+    /// Only those that came through this channel.
+    pub channel: Option<super::Channel>,
+    /// Only those of respondents from this district (city surveys).
+    pub district_id: Option<ID>,
+}
+
+/// A survey's results, as far as its results visibility allows.
+pub struct SurveyResults(pub surveys::SurveyResults);
+
+#[Object]
+impl SurveyResults {
+    /// How many responses.
+    async fn responses(&self) -> u64 {
+        self.0.responses
+    }
+
+    /// How many came from callers without a token (who cannot be limited to one response).
+    async fn unauthenticated_responses(&self) -> u64 {
+        self.0.unauthenticated_responses
+    }
+
+    /// Per question, in order; `null` while hidden (`AFTER_CLOSE` before the close).
+    async fn questions(&self) -> Option<Vec<QuestionResult>> {
+        self.0.questions.as_ref().map(|questions| questions.iter().cloned().map(QuestionResult).collect())
+    }
+}
+
+/// The results of one question.
+pub struct QuestionResult(pub surveys::QuestionResult);
+
+#[Object]
+impl QuestionResult {
+    /// The question's key.
+    async fn question(&self) -> &str {
+        &self.0.key
+    }
+
+    /// Responses that answered it.
+    async fn answered(&self) -> u64 {
+        self.0.answered
+    }
+
+    /// Responses to which it was shown but that left it unanswered.
+    async fn skipped(&self) -> u64 {
+        self.0.skipped
+    }
+
+    /// Choice counts and shares (0 to 1 of `answered`).
+    async fn options(&self) -> Vec<OptionResult> {
+        self.0
+            .options
+            .iter()
+            .map(|option| OptionResult { option: option.key.clone(), count: option.count, share: option.share })
+            .collect()
+    }
+
+    /// Mean of ratings and numbers.
+    async fn mean(&self) -> Option<f64> {
+        self.0.mean
+    }
+
+    /// Median of ratings and numbers.
+    async fn median(&self) -> Option<f64> {
+        self.0.median
+    }
+
+    /// How many gave each rating.
+    async fn distribution(&self) -> Vec<ValueResult> {
+        self.0.distribution.iter().map(|value| ValueResult { value: value.value, count: value.count }).collect()
+    }
+
+    /// Net Promoter Score, −100 to 100.
+    async fn nps(&self) -> Option<f64> {
+        self.0.nps
+    }
+
+    /// Rankings: average rank and first places per option.
+    async fn ranking(&self) -> Vec<RankingResult> {
+        self.0
+            .ranking
+            .iter()
+            .map(|rank| RankingResult {
+                option: rank.key.clone(),
+                average_rank: rank.average_rank,
+                first_place: rank.first_place,
+            })
+            .collect()
+    }
+
+    /// Matrices: count and mean per row.
+    async fn rows(&self) -> Vec<MatrixRowResult> {
+        self.0
+            .rows
+            .iter()
+            .map(|row| MatrixRowResult { row: row.key.clone(), count: row.count, mean: row.mean })
+            .collect()
+    }
+}
+
+/// How often an option was chosen.
+#[derive(async_graphql::SimpleObject)]
+pub struct OptionResult {
+    /// The option's key.
+    pub option: String,
+    /// How many chose it.
+    pub count: u64,
+    /// Its share of the question's answers (0 to 1).
+    pub share: f64,
+}
+
+/// How many gave one value.
+#[derive(async_graphql::SimpleObject)]
+pub struct ValueResult {
+    /// The value.
+    pub value: f64,
+    /// How many gave it.
+    pub count: u64,
+}
+
+/// One option of a ranking question.
+#[derive(async_graphql::SimpleObject)]
+pub struct RankingResult {
+    /// The option's key.
+    pub option: String,
+    /// Its average place (1 is first).
+    pub average_rank: Option<f64>,
+    /// How many ranked it first.
+    pub first_place: u64,
+}
+
+/// One row of a matrix question.
+#[derive(async_graphql::SimpleObject)]
+pub struct MatrixRowResult {
+    /// The row's key.
+    pub row: String,
+    /// How many rated it.
+    pub count: u64,
+    /// Its mean rating.
+    pub mean: Option<f64>,
+}

@@ -402,3 +402,47 @@ async fn a_resident_answers_every_question_type_and_reads_the_answers_back_exact
     assert_eq!(server.error(None, withdraw, json!({ "id": id })).await.0, "UNAUTHENTICATED");
     assert_eq!(server.ok(Some(&resident), withdraw, json!({ "id": id })).await["withdrawSurveyResponse"], true);
 }
+
+#[tokio::test]
+async fn results_of_an_after_close_survey_show_only_the_count_until_it_closes() {
+    let server = TestServer::start().await;
+    let admin0 = admin(&server, 0);
+    let id = create_market_survey(&server, &admin0, 0).await;
+    server.ok(Some(&admin0), "mutation($id: ID!) { openSurvey(id: $id) { id } }", json!({ "id": id })).await;
+    for (n, choice) in ["yes", "no", "no"].iter().enumerate() {
+        let mut answers = vec![
+            json!({ "question": "uses_market", "choices": [choice] }),
+            json!({ "question": "stalls", "choices": ["veg"] }),
+        ];
+        if *choice == "yes" {
+            answers.push(json!({ "question": "visits", "number": 4 }));
+        }
+        server
+            .ok(Some(&Who::new("resident", &format!("r{n}"))), SUBMIT_RESPONSE, json!({ "id": id, "answers": answers }))
+            .await;
+    }
+    let results = r#"query($id: ID!) { surveyResults(surveyId: $id) { responses unauthenticatedResponses
+        questions { question answered skipped options { option count share } mean median nps } } }"#;
+    let hidden = server.ok(Some(&admin0), results, json!({ "id": id })).await;
+    assert_eq!(hidden["surveyResults"]["responses"], 3);
+    assert_eq!(hidden["surveyResults"]["questions"], Value::Null, "not even its admins before the close");
+    server.ok(Some(&admin0), "mutation($id: ID!) { closeSurvey(id: $id) { id } }", json!({ "id": id })).await;
+    let shown = server.ok(None, results, json!({ "id": id })).await;
+    let uses = &shown["surveyResults"]["questions"][0];
+    assert_eq!(uses["question"], "uses_market");
+    assert_eq!(
+        uses["options"],
+        json!([{ "option": "yes", "count": 1, "share": 1.0 / 3.0 }, { "option": "no", "count": 2, "share": 2.0 / 3.0 }])
+    );
+    let reach = |index: usize| {
+        let question = &shown["surveyResults"]["questions"][index];
+        (question["answered"].as_u64(), question["skipped"].as_u64())
+    };
+    assert_eq!(reach(1), (Some(1), Some(0)), "visits: shown to the one 'yes', who answered");
+    assert_eq!(reach(2), (Some(0), Some(0)), "why_rarely: shown to nobody");
+    assert_eq!(reach(5), (Some(0), Some(3)), "nps: shown to all, answered by none");
+    assert_eq!(
+        shown["surveyResults"]["questions"][4]["options"][1],
+        json!({ "option": "veg", "count": 3, "share": 1.0 })
+    );
+}
