@@ -4,6 +4,7 @@ mod migrate;
 mod pb;
 mod plugin;
 mod serve;
+mod survey;
 mod token;
 
 use std::path::PathBuf;
@@ -40,6 +41,11 @@ enum Command {
     Plugin {
         #[command(subcommand)]
         command: plugin::PluginCommand,
+    },
+    /// Surveys: export responses.
+    Survey {
+        #[command(subcommand)]
+        command: survey::SurveyCommand,
     },
 }
 
@@ -98,6 +104,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token { command } => token::run(command),
         Command::Pb { command } => pb::run(command),
         Command::Plugin { command } => plugin::run(command),
+        Command::Survey { command } => runtime()?.block_on(survey::run(command)),
         Command::Schema => {
             let ctx = runtime()?.block_on(civitas_core::db::connect("sqlite::memory:"))?;
             print!("{}", civitas_graphql::build_schema(civitas_core::Context::new(ctx)).sdl());

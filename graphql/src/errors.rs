@@ -122,6 +122,28 @@ pub fn request_locale(headers: &HeaderMap) -> Locale {
         .unwrap_or_default()
 }
 
+/// A domain refusal outside GraphQL (a download), as the same JSON body with the matching HTTP
+/// status: 401, 403, 404, 400, 409, or 500 (logged) for ours.
+pub fn domain_refusal<E: Classify + Display>(error: E, headers: &HeaderMap) -> Response {
+    let (status, code) = match error.kind() {
+        ErrorKind::Unauthenticated => (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED"),
+        ErrorKind::Forbidden => (StatusCode::FORBIDDEN, "FORBIDDEN"),
+        ErrorKind::NotFound => (StatusCode::NOT_FOUND, "NOT_FOUND"),
+        ErrorKind::BadInput { .. } | ErrorKind::Problems(_) => (StatusCode::BAD_REQUEST, "BAD_USER_INPUT"),
+        ErrorKind::InvalidTransition => (StatusCode::CONFLICT, "INVALID_TRANSITION"),
+        ErrorKind::Conflict | ErrorKind::Duplicate { .. } => (StatusCode::CONFLICT, "CONFLICT"),
+        ErrorKind::Internal => {
+            tracing::error!(%error, "internal error");
+            (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL")
+        }
+    };
+    let message = if code == "INTERNAL" { INTERNAL_ERROR } else { error.message() };
+    let body = serde_json::json!({
+        "errors": [{ "message": message.render(request_locale(headers)), "extensions": { "code": code } }]
+    });
+    (status, axum::Json(body)).into_response()
+}
+
 /// A request refused before GraphQL sees it (wrong content type, too large, foreign origin),
 /// as a GraphQL-shaped JSON body with a code, in the language the request asks for.
 pub fn transport_refusal(status: StatusCode, message: Message, headers: &HeaderMap) -> Response {

@@ -7,6 +7,7 @@
 pub mod cost;
 pub mod csrf;
 pub mod errors;
+pub mod export;
 pub mod graphiql;
 pub mod loaders;
 pub mod metrics;

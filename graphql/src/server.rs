@@ -99,6 +99,7 @@ pub fn router(state: AppState) -> Router {
     let router = Router::new()
         .route("/graphql", get(graphiql::page).post(graphql))
         .route("/graphiql/{version}/{file}", get(graphiql::asset_file))
+        .route("/surveys/{id}/{file}", get(crate::export::responses))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .layer(axum::middleware::from_fn_with_state(state.allowed_origins.clone(), csrf::guard))
@@ -154,7 +155,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 /// The caller a request's bearer token stands for (anonymous without one): a valid signature,
 /// and a district and department that exist and belong together.
-async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, AuthError> {
+pub(crate) async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, AuthError> {
     let Some(token) = bearer(headers) else {
         return Ok(Caller::Anonymous);
     };

@@ -255,3 +255,52 @@ async fn audiences_closed_surveys_and_assisted_entry() {
         ErrorKind::InvalidTransition
     );
 }
+
+#[tokio::test]
+async fn exports_stream_rows_before_the_last_are_read() {
+    let city = city().await;
+    let mayor = Caller::city_admin("mayor");
+    let comment = Question {
+        key: "comment".into(),
+        text: text("Anything else?"),
+        required: true,
+        kind: QuestionKind::Text { multiline: false, max_length: 1000 },
+        condition: None,
+    };
+    let draft =
+        SurveyDraft { title: Some(text("Long answers")), questions: Some(vec![comment]), ..SurveyDraft::default() };
+    let survey = surveys::create(&city.ctx, &mayor, None, draft).await.expect("create");
+    let survey = surveys::open(&city.ctx, &mayor, survey.id).await.expect("open");
+    // About 250 bytes a row: 2,000 rows make several 64 KiB chunks.
+    for n in 0..2_000 {
+        let answer = Answer {
+            question: "comment".into(),
+            text: Some(format!("{n:04} {}", "more trees ".repeat(21))),
+            ..Answer::default()
+        };
+        let submission =
+            Submission { answers: vec![answer], channel: Channel::Web, replace: false, on_behalf_of: None };
+        surveys::submit(&city.ctx, &Caller::Anonymous, survey.id, submission).await.expect("submit");
+    }
+    // One chunk in flight: the export can only go on as the reader takes chunks.
+    let (sink, mut chunks) = tokio::sync::mpsc::channel::<Vec<u8>>(1);
+    let exporting = {
+        let ctx = city.ctx.clone();
+        let survey = survey.clone();
+        tokio::spawn(async move { surveys::export(&ctx, &survey, surveys::ExportFormat::Csv, sink, |_| {}).await })
+    };
+    let first = chunks.recv().await.expect("a first chunk");
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(!exporting.is_finished(), "the export waits for the reader instead of buffering everything");
+    let mut bytes = first;
+    let mut count = 1;
+    while let Some(chunk) = chunks.recv().await {
+        bytes.extend(chunk);
+        count += 1;
+    }
+    assert!(count >= 4, "{count} chunks");
+    assert_eq!(exporting.await.expect("join").expect("export"), 2_000);
+    let text = String::from_utf8(bytes).expect("utf-8");
+    assert_eq!(text.lines().count(), 2_001, "a header and one row per response");
+    assert!(text.lines().skip(1).all(|line| line.contains("more trees")));
+}

@@ -446,3 +446,56 @@ async fn results_of_an_after_close_survey_show_only_the_count_until_it_closes() 
         json!({ "option": "veg", "count": 3, "share": 1.0 })
     );
 }
+
+#[tokio::test]
+async fn its_admins_download_the_responses_as_csv_and_json_lines() {
+    let server = TestServer::start().await;
+    let admin0 = admin(&server, 0);
+    let id = create_market_survey(&server, &admin0, 0).await;
+    server.ok(Some(&admin0), "mutation($id: ID!) { openSurvey(id: $id) { id } }", json!({ "id": id })).await;
+    let answers = json!([
+        { "question": "uses_market", "choices": ["yes"] }, { "question": "visits", "number": 1 },
+        { "question": "why_rarely", "text": "价格太高, \"really\"" },
+        { "question": "stalls", "choices": ["fish"], "other": "Dumplings" },
+        { "question": "priorities", "ranking": ["toilets", "shade"] },
+        { "question": "rate", "matrix": [{ "row": "clean", "value": 4 }, { "row": "safe", "value": 5 }] }
+    ]);
+    server.ok(Some(&Who::new("resident", "r-1")), SUBMIT_RESPONSE, json!({ "id": id, "answers": answers })).await;
+    let download = |file: &str, who: Option<&Who>| {
+        let mut request = server.http.get(format!("{}/surveys/{id}/{file}", server.url));
+        if let Some(who) = who {
+            request = request.bearer_auth(who.token());
+        }
+        async move {
+            let response = request.send().await.expect("download");
+            let status = response.status().as_u16();
+            (status, response.text().await.expect("text"))
+        }
+    };
+    let (status, csv) = download("responses.csv", Some(&admin0)).await;
+    assert_eq!(status, 200, "{csv}");
+    assert!(csv.starts_with('\u{feff}'), "a byte-order mark for spreadsheet software");
+    let mut lines = csv.trim_start_matches('\u{feff}').lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "response_id,submitted_on,channel,uses_market,visits,why_rarely,would_return,stalls:fish,stalls:veg,stalls:tea,stalls:other,nps,budget,since,priorities:shade,priorities:toilets,priorities:parking,rate:clean,rate:safe"
+        )
+    );
+    let row = lines.next().expect("a row");
+    assert!(row.starts_with("rsp_"), "{row}");
+    assert!(row.contains(",WEB,yes,1,\"价格太高, \"\"really\"\"\",,1,0,0,Dumplings,,,,2,1,,4,5"), "{row}");
+    let (status, jsonl) = download("responses.jsonl", Some(&admin0)).await;
+    assert_eq!(status, 200);
+    let line: Value = serde_json::from_str(jsonl.lines().next().expect("line")).expect("json");
+    assert_eq!(line["answers"]["rate"], json!({ "clean": 4, "safe": 5 }));
+    assert_eq!(line["answers"]["stalls:other"], "Dumplings");
+    assert!(line.get("respondent").is_none(), "an anonymous survey exports no identity");
+    let day = line["submitted_on"].as_str().expect("day");
+    assert_eq!(day.len(), 10, "the day only: {day}");
+
+    assert_eq!(download("responses.csv", None).await.0, 401);
+    assert_eq!(download("responses.csv", Some(&Who::new("resident", "r-1"))).await.0, 403);
+    assert_eq!(download("responses.csv", Some(&admin(&server, 1))).await.0, 403);
+    assert_eq!(download("responses.xlsx", Some(&admin0)).await.0, 404);
+}
