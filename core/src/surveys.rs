@@ -28,7 +28,7 @@ pub use definition::{
     MAX_QUESTIONS, MAX_TEXT_LENGTH, check_questions,
 };
 pub use error::SurveyError;
-pub use export::{ExportFormat, export, exportable, response_count};
+pub use export::{ExportFormat, export, response_count};
 pub use model::{Answer, Choice, Comparison, Condition, ConditionOp, Question, QuestionKind, QuestionType};
 pub use query::{MAX_PAGE_SIZE, SurveyFilter, get, get_managed, list, visible_question_keys};
 pub use response::{MAX_OTHER_CHARS, check_answers};

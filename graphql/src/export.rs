@@ -35,7 +35,7 @@ pub async fn responses(
         Ok(caller) => caller,
         Err(error) => return domain_refusal(error, &headers),
     };
-    let survey = match surveys::exportable(&state.ctx, &caller, id).await {
+    let survey = match surveys::get_managed(&state.ctx, &caller, id).await {
         Ok(survey) => survey,
         Err(error) => return domain_refusal(error, &headers),
     };

@@ -78,18 +78,7 @@ pub fn signing_secret(data_dir: &Path, configured: Option<&str>) -> Result<Vec<u
 /// The HS256 secret the server uses, without ever creating one: what `civitas token issue`
 /// signs with (a token signed with a new secret would be refused by the server).
 pub fn existing_signing_secret(data_dir: &Path, configured: Option<&str>) -> Result<Vec<u8>, SettingsError> {
-    if let Some(secret) = configured {
-        if secret.len() < 32 {
-            return Err(SettingsError::WeakSecret("CIVITAS_JWT_SECRET"));
-        }
-        return Ok(secret.as_bytes().to_vec());
-    }
-    let path = data_dir.join("jwt-secret");
-    if !path.exists() {
-        return Err(SettingsError::NoSecret(path));
-    }
-    let secret = fs::read_to_string(&path).map_err(io_error(&path))?;
-    Ok(secret.trim().as_bytes().to_vec())
+    stored_secret(data_dir, "jwt-secret", configured, "CIVITAS_JWT_SECRET")
 }
 
 /// Creates the data directory (owner only: the SQLite file in it holds personal data) and the
@@ -124,18 +113,32 @@ pub fn prepare_data_dir(data_dir: &Path) -> Result<(), SettingsError> {
 /// Instances that share a database must share it: with another key nobody's earlier response
 /// is found (and one-per-resident holds only within each key).
 pub fn participation_secret(data_dir: &Path, configured: Option<&str>) -> Result<Vec<u8>, SettingsError> {
+    match stored_secret(data_dir, "participation-secret", configured, "CIVITAS_PARTICIPATION_SECRET") {
+        Err(SettingsError::NoSecret(_)) => create_secret(data_dir, "participation-secret"),
+        found => found,
+    }
+}
+
+/// The configured secret (at least 32 bytes, `env` names it in the error), or the one in
+/// `data_dir/name`; `NoSecret` when neither exists.
+fn stored_secret(
+    data_dir: &Path,
+    name: &str,
+    configured: Option<&str>,
+    env: &'static str,
+) -> Result<Vec<u8>, SettingsError> {
     if let Some(secret) = configured {
         if secret.len() < 32 {
-            return Err(SettingsError::WeakSecret("CIVITAS_PARTICIPATION_SECRET"));
+            return Err(SettingsError::WeakSecret(env));
         }
         return Ok(secret.as_bytes().to_vec());
     }
-    let path = data_dir.join("participation-secret");
-    if path.exists() {
-        let secret = fs::read_to_string(&path).map_err(io_error(&path))?;
-        return Ok(secret.trim().as_bytes().to_vec());
+    let path = data_dir.join(name);
+    if !path.exists() {
+        return Err(SettingsError::NoSecret(path));
     }
-    create_secret(data_dir, "participation-secret")
+    let secret = fs::read_to_string(&path).map_err(io_error(&path))?;
+    Ok(secret.trim().as_bytes().to_vec())
 }
 
 fn create_signing_secret(data_dir: &Path) -> Result<Vec<u8>, SettingsError> {

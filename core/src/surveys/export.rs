@@ -7,7 +7,7 @@
 //! choice as one 0/1 column per option (`q2:opt_a`), a ranking as the place of each option, a
 //! matrix as one column per row (`q5:row_key`), an "other" answer as `q:other`. UTF-8 with a
 //! byte-order mark, so that spreadsheet software opens Chinese text. JSON Lines: one object per
-//! response. Responses come in the order of their random IDs: for an anonymous survey, not the
+//! response. Only a survey's admins export it (`get_managed`). Responses come in the order of their random IDs: for an anonymous survey, not the
 //! order they came in.
 
 use futures::TryStreamExt;
@@ -18,9 +18,8 @@ use tokio::sync::mpsc::Sender;
 use super::entity::response;
 use super::settings::{Anonymity, Survey};
 use super::{Answer, QuestionKind, SurveyError};
-use crate::auth::Caller;
 use crate::context::Context;
-use crate::ids::{SurveyId, SurveyResponseId};
+use crate::ids::SurveyResponseId;
 
 /// The format of an export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,12 +32,6 @@ pub enum ExportFormat {
 
 /// Bytes gathered before a chunk is handed on.
 const CHUNK_BYTES: usize = 64 * 1024;
-
-/// The survey to export, if the caller manages it (its admins only: these are individual
-/// answers). Call before [`export`] to answer a refusal before any byte is sent.
-pub async fn exportable(ctx: &Context, caller: &Caller, id: SurveyId) -> Result<Survey, SurveyError> {
-    super::get_managed(ctx, caller, id).await
-}
 
 /// Streams the responses of `survey` into `sink` in chunks; returns how many responses were
 /// written. Stops early, without error, when the receiver goes away.

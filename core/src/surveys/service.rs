@@ -7,7 +7,7 @@ use sea_orm::{
     TransactionTrait,
 };
 
-use super::definition::check_questions;
+use super::definition::{check_questions, clean_text};
 use super::entity::survey;
 use super::settings::{Anonymity, Audience, QuestionEdit, ResultsVisibility, Survey, SurveyDraft, SurveyStatus};
 use super::{Question, SurveyError};
@@ -368,17 +368,6 @@ fn checked(survey: Survey) -> Result<Survey, SurveyError> {
         }
     }
     problems.into_result(survey).map_err(SurveyError::from)
-}
-
-fn clean_text(problems: &mut Problems, path: &str, text: &LocalizedText, max: usize) -> LocalizedText {
-    let mut clean = text.clone();
-    for (language, value) in [("en", &mut clean.en), ("zhHans", &mut clean.zh_hans), ("zhHant", &mut clean.zh_hant)] {
-        match crate::text::required("text", value, max) {
-            Ok(trimmed) => *value = trimmed,
-            Err(invalid) => problems.add(format!("{path}.{language}"), invalid.message),
-        }
-    }
-    clean
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Result<String, SurveyError> {

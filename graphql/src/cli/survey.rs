@@ -47,7 +47,8 @@ pub async fn run(command: SurveyCommand) -> anyhow::Result<()> {
     let db = civitas_core::db::connect(&data.existing_url()?).await?;
     let ctx = civitas_core::Context::new(db);
     // Run on the server's machine by its operators: the system reads any survey.
-    let survey = surveys::exportable(&ctx, &Caller::System, id).await.with_context(|| format!("cannot export {id}"))?;
+    let survey =
+        surveys::get_managed(&ctx, &Caller::System, id).await.with_context(|| format!("cannot export {id}"))?;
     let total = surveys::response_count(&ctx, &survey).await?;
     let bar = ProgressBar::new(total);
     bar.set_style(

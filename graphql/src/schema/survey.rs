@@ -69,13 +69,7 @@ impl SurveyQuery {
         answers: Vec<SurveyAnswerInput>,
     ) -> async_graphql::Result<Vec<String>> {
         let id: SurveyId = parse_id("surveyId", &survey_id)?;
-        if answers.len() > MAX_ANSWERS {
-            return Err(crate::errors::bad_input(
-                "answers",
-                civitas_core::i18n::Message::new("at most {max} answers").arg("max", MAX_ANSWERS),
-            ));
-        }
-        let answers: Vec<Answer> = answers.into_iter().map(Into::into).collect();
+        let answers = answers_of(answers)?;
         surveys::visible_question_keys(core_context(ctx), &request(ctx).caller, id, &answers).await.gql()
     }
 

@@ -11,8 +11,8 @@ use civitas_core::problems::Problems;
 use civitas_core::surveys::{self, Answer, Choice, Comparison, Condition, Question, QuestionKind};
 
 use super::LocalizedName;
-use crate::errors::with_kind;
-use crate::schema::{LocalizedNameInput, request};
+use crate::errors::{IntoGraphql, with_kind};
+use crate::schema::{LocalizedNameInput, core_context, request};
 
 /// Where a survey is in its life.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -384,18 +384,18 @@ pub struct SurveyCondition(pub Condition);
 impl SurveyCondition {
     /// Every one holds.
     async fn all(&self) -> Option<Vec<SurveyCondition>> {
-        match &self.0 {
-            Condition::All(parts) => Some(parts.iter().cloned().map(SurveyCondition).collect()),
+        parts(match &self.0 {
+            Condition::All(parts) => Some(parts),
             _ => None,
-        }
+        })
     }
 
     /// At least one holds.
     async fn any(&self) -> Option<Vec<SurveyCondition>> {
-        match &self.0 {
-            Condition::Any(parts) => Some(parts.iter().cloned().map(SurveyCondition).collect()),
+        parts(match &self.0 {
+            Condition::Any(parts) => Some(parts),
             _ => None,
-        }
+        })
     }
 
     /// It does not hold.
@@ -437,6 +437,10 @@ impl SurveyCondition {
             _ => None,
         }
     }
+}
+
+fn parts(conditions: Option<&Vec<Condition>>) -> Option<Vec<SurveyCondition>> {
+    conditions.map(|parts| parts.iter().cloned().map(SurveyCondition).collect())
 }
 
 /// A survey's settings and questions, as created.
@@ -747,9 +751,7 @@ impl SurveyResponse {
 
     /// The survey.
     async fn survey(&self, ctx: &Context<'_>) -> async_graphql::Result<Survey> {
-        use crate::errors::IntoGraphql;
-        let ctx_core = crate::schema::core_context(ctx);
-        Ok(Survey(surveys::get(ctx_core, &request(ctx).caller, self.0.survey_id).await.gql()?))
+        Ok(Survey(surveys::get(core_context(ctx), &request(ctx).caller, self.0.survey_id).await.gql()?))
     }
 
     /// The day it came in.
