@@ -22,7 +22,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use sea_orm::DbErr;
 
 use crate::context::Context;
-use crate::ids::{CategoryId, DepartmentId, DistrictId, StreetId};
+use crate::ids::{CategoryId, DepartmentId, DistrictId, StreetId, SurveyId};
 use crate::plugins::{HookCall, HookKind, LoadedPlugin, PluginRuntime};
 use crate::tickets::{Channel, GeoPoint, Priority};
 
@@ -189,4 +189,43 @@ pub enum ListenerAction {
         /// What to tell it.
         message: String,
     },
+}
+
+/// A survey response, as shown to the validator of the survey's district (or the city's, for a
+/// city-wide survey) after the built-in checks. No identity: not the resident, not the phone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurveyValidationRequest {
+    /// The survey's district; `None` for a city-wide survey.
+    pub district_id: Option<DistrictId>,
+    /// The survey.
+    pub survey_id: SurveyId,
+    /// The keys of the survey's questions, in order: what a problem may name.
+    pub questions: Vec<String>,
+    /// The answers that passed the built-in checks, and `Skipped` for each question shown but
+    /// left unanswered; hidden questions are absent.
+    pub answers: Vec<(String, SurveyAnswerValue)>,
+    /// When it was submitted.
+    pub submitted_at: DateTime<Utc>,
+}
+
+/// One answer as a validator sees it: the WIT `answer-value`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SurveyAnswerValue {
+    /// Text and dates (`YYYY-MM-DD`), and the free text of an "other" choice.
+    Text(String),
+    /// Ratings, NPS, numbers, and each matrix row's rating.
+    Number(f64),
+    /// Chosen option keys, or a ranking's option keys in order.
+    Choices(Vec<String>),
+    /// Shown but not answered.
+    Skipped,
+}
+
+/// A validator's problem in the plugin's words, not yet checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidatorProblem {
+    /// The question it concerns (its key), if one.
+    pub question: Option<String>,
+    /// What is wrong, as the district wrote it.
+    pub message: String,
 }

@@ -23,6 +23,11 @@ impl Problems {
         self.0.push(Problem { path: path.into(), reason: reason.into() });
     }
 
+    /// Adds `other`'s problems after these.
+    pub fn extend(&mut self, other: Problems) {
+        self.0.extend(other.0);
+    }
+
     /// Whether none were found.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

@@ -21,6 +21,7 @@ mod responses;
 mod results;
 mod service;
 mod settings;
+mod validator;
 
 pub use condition::visible_questions;
 pub use definition::{
@@ -40,6 +41,7 @@ pub use service::{
     MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS, SurveySweep, archive, close, create, edit_questions, open, sweep, update,
 };
 pub use settings::{Anonymity, Audience, QuestionEdit, ResultsVisibility, Survey, SurveyDraft, SurveyStatus};
+pub use validator::{MAX_VALIDATOR_MESSAGE_CHARS, MAX_VALIDATOR_PROBLEMS, ValidateResponse};
 
 #[cfg(test)]
 mod tests;

@@ -13,7 +13,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use civitas_core::events::StoredEvent;
-use civitas_core::hooks::{DeadlineRequest, RoutingRequest};
+use civitas_core::hooks::{
+    DeadlineRequest, RoutingRequest, SurveyAnswerValue, SurveyValidationRequest, ValidatorProblem,
+};
 use civitas_core::ids::PluginId;
 use civitas_core::plugins::{
     ActionAnswer, ComponentInfo, DeadlineAnswer, HookCall, HookFailure, HookKind, LoadedPlugin, PluginLimits,
@@ -28,7 +30,9 @@ use crate::hook::Hook;
 use crate::limits::CallLimits;
 use crate::plugin::CompiledPlugin;
 use crate::prepared::HookInput;
-use crate::types::{Action, Channel, DispatchedTicket, DomainEvent, Location, NewTicket, Priority};
+use crate::types::{
+    Action, Answer, AnswerValue, Channel, DispatchedTicket, DomainEvent, Location, NewTicket, Priority, SurveyResponse,
+};
 use crate::warm::Warmer;
 
 /// Compiled components kept per process by sha256, with when each was last used: at most
@@ -326,6 +330,29 @@ pub fn domain_event(stored: &StoredEvent) -> DomainEvent {
     }
 }
 
+/// A validator's view of a survey response: the survey's district (empty for a city-wide
+/// survey), its ID, the answers by question key. No identity of the respondent.
+pub fn survey_response(request: &SurveyValidationRequest) -> SurveyResponse {
+    SurveyResponse {
+        district: request.district_id.map(|district| district.to_string()).unwrap_or_default(),
+        survey: request.survey_id.to_string(),
+        answers: request
+            .answers
+            .iter()
+            .map(|(question, value)| Answer {
+                question: question.clone(),
+                value: match value {
+                    SurveyAnswerValue::Text(text) => AnswerValue::Text(text.clone()),
+                    SurveyAnswerValue::Number(number) => AnswerValue::Number(*number),
+                    SurveyAnswerValue::Choices(choices) => AnswerValue::Choices(choices.clone()),
+                    SurveyAnswerValue::Skipped => AnswerValue::Skipped,
+                },
+            })
+            .collect(),
+        submitted_at: epoch_millis(request.submitted_at),
+    }
+}
+
 fn action_answer(action: Action) -> ActionAnswer {
     match action {
         Action::AddComment(text) => ActionAnswer::AddComment(text),
@@ -391,5 +418,19 @@ impl PluginRuntime for WasmRuntime {
     fn on_event(&self, plugin: &LoadedPlugin, event: &StoredEvent) -> HookCall<Vec<ActionAnswer>> {
         let event = domain_event(event);
         self.call(plugin, &event, |actions| actions.into_iter().map(action_answer).collect())
+    }
+
+    fn validate_survey(
+        &self,
+        plugin: &LoadedPlugin,
+        request: &SurveyValidationRequest,
+    ) -> HookCall<Vec<ValidatorProblem>> {
+        let response = survey_response(request);
+        self.call(plugin, &response, |problems| {
+            problems
+                .into_iter()
+                .map(|problem| ValidatorProblem { question: problem.question, message: problem.message })
+                .collect()
+        })
     }
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::{HookKind, PluginLimits};
 use crate::events::StoredEvent;
-use crate::hooks::{DeadlineRequest, RoutingRequest};
+use crate::hooks::{DeadlineRequest, RoutingRequest, SurveyValidationRequest, ValidatorProblem};
 use crate::ids::PluginId;
 use crate::tickets::Priority;
 
@@ -116,4 +116,11 @@ pub trait PluginRuntime: Send + Sync + Debug {
 
     /// Runs `event-listener`.
     fn on_event(&self, plugin: &LoadedPlugin, event: &StoredEvent) -> HookCall<Vec<ActionAnswer>>;
+
+    /// Runs `survey-validator`: the problems it finds (empty: none).
+    fn validate_survey(
+        &self,
+        plugin: &LoadedPlugin,
+        request: &SurveyValidationRequest,
+    ) -> HookCall<Vec<ValidatorProblem>>;
 }

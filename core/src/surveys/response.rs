@@ -16,6 +16,13 @@ pub const MAX_OTHER_CHARS: usize = 500;
 /// is reported: unknown or repeated questions, answers to hidden questions, required questions
 /// left unanswered, and answers that do not fit their question.
 pub fn check_answers(questions: &[Question], answers: &[Answer]) -> Result<Vec<Answer>, Problems> {
+    let (kept, problems) = sort_answers(questions, answers);
+    problems.into_result(kept)
+}
+
+/// The answers that passed their checks, and every problem of the others (see
+/// [`check_answers`]), so that a district's validator can add its own to the list.
+pub(crate) fn sort_answers(questions: &[Question], answers: &[Answer]) -> (Vec<Answer>, Problems) {
     let mut problems = Problems::default();
     let known: HashSet<&str> = questions.iter().map(|question| question.key.as_str()).collect();
     let mut by_question: HashMap<&str, &Answer> = HashMap::new();
@@ -46,7 +53,7 @@ pub fn check_answers(questions: &[Question], answers: &[Answer]) -> Result<Vec<A
             }
         }
     }
-    problems.into_result(kept)
+    (kept, problems)
 }
 
 fn path_of(question: &str) -> String {

@@ -14,12 +14,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr, TransactionTrait};
 
 use super::entity::{answer, participation, response};
+use super::response::sort_answers;
 use super::settings::{Anonymity, Audience, Survey, SurveyStatus};
-use super::{Answer, SurveyError, check_answers};
+use super::validator::{plugin_problems, validator_answers};
+use super::{Answer, SurveyError};
 use crate::auth::{Caller, Role};
 use crate::context::Context;
 use crate::error::InvalidInput;
 use crate::events::{self, DomainEvent, SurveyResponseFacts};
+use crate::hooks::SurveyValidationRequest;
 use crate::ids::{SurveyId, SurveyResponseId};
 use crate::tickets::Channel;
 use crate::time::{from_millis, to_millis};
@@ -97,8 +100,8 @@ pub async fn submit(
             (Some(format!("phone:{phone}")), assisted.channel, Some(format!("phone:{phone}")))
         }
     };
-    let answers = check_answers(&survey.questions, &submission.answers)?;
     let now = ctx.clock.now();
+    let answers = checked(ctx, &survey, &submission.answers, now).await?;
     let response_id = SurveyResponseId(random_id());
     let identified = survey.anonymity == Anonymity::Identified;
     let row = response::ActiveModel {
@@ -195,6 +198,27 @@ pub async fn submit(
         answers,
         replaced,
     })
+}
+
+/// The answers to store: the built-in checks' problems and those of the district's validator
+/// (asked with the answers that passed), listed together; no transaction is open meanwhile.
+async fn checked(
+    ctx: &Context,
+    survey: &Survey,
+    answers: &[Answer],
+    now: DateTime<Utc>,
+) -> Result<Vec<Answer>, SurveyError> {
+    let (kept, mut problems) = sort_answers(&survey.questions, answers);
+    let visible = super::visible_questions(&survey.questions, &kept);
+    let request = SurveyValidationRequest {
+        district_id: survey.district_id,
+        survey_id: survey.id,
+        questions: survey.questions.iter().map(|question| question.key.clone()).collect(),
+        answers: validator_answers(&visible, &kept),
+        submitted_at: now,
+    };
+    problems.extend(plugin_problems(ctx, &request).await?);
+    Ok(problems.into_result(kept)?)
 }
 
 /// The caller's own response, if they gave one (signed-in residents).

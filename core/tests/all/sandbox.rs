@@ -10,7 +10,7 @@ use std::time::Duration;
 use civitas_core::Context;
 use civitas_core::auth::Caller;
 use civitas_core::events::StoredEvent;
-use civitas_core::hooks::{DeadlineRequest, RoutingRequest};
+use civitas_core::hooks::{DeadlineRequest, RoutingRequest, SurveyValidationRequest, ValidatorProblem};
 use civitas_core::ids::DistrictId;
 use civitas_core::plugins::{
     self, ActionAnswer, ComponentInfo, DeadlineAnswer, FailurePolicy, HookCall, HookFailure, HookKind, LoadedPlugin,
@@ -133,5 +133,14 @@ impl PluginRuntime for FakeSandbox {
 
     fn on_event(&self, plugin: &LoadedPlugin, event: &StoredEvent) -> HookCall<Vec<ActionAnswer>> {
         measured(self.listen.as_ref().map_or_else(not_implemented, |answer| answer(plugin, event)))
+    }
+
+    fn validate_survey(
+        &self,
+        _plugin: &LoadedPlugin,
+        _request: &SurveyValidationRequest,
+    ) -> HookCall<Vec<ValidatorProblem>> {
+        // Survey validators are tested with a real component (graphql/tests/http/surveys.rs).
+        measured(not_implemented())
     }
 }

@@ -15,7 +15,8 @@ pub enum PluginHook {
     TicketRouter,
     /// `deadline-policy`: deadlines of a dispatched ticket (called at dispatch).
     DeadlinePolicy,
-    /// `survey-validator`: problems in a survey response (called when surveys land).
+    /// `survey-validator`: problems in a survey response, after the built-in checks (called by
+    /// `submitSurveyResponse`; a failing validator leaves the built-in checks alone to judge).
     SurveyValidator,
     /// `ballot-eligibility`: whether a voter may vote (called when budgeting processes land).
     BallotEligibility,

@@ -16,5 +16,6 @@ mod relay;
 mod reporters;
 mod schema;
 mod support;
+mod survey_validator;
 mod surveys;
 mod tenancy_matrix;

@@ -46,3 +46,31 @@ fn the_night_noise_router_fits_a_small_budget() {
     assert!(report.fuel_used < 100_000, "used {}", report.fuel_used);
     assert!(report.peak_memory_bytes <= 1 << 20, "reached {}", report.peak_memory_bytes);
 }
+
+fn postcode_check() -> &'static CompiledPlugin {
+    static PLUGIN: OnceLock<CompiledPlugin> = OnceLock::new();
+    PLUGIN.get_or_init(|| engine().compile(&build::c_example("postcode-check")).expect("compiles"))
+}
+
+#[test]
+fn the_postcode_check_lists_its_fixtures_problems() {
+    let plugin = postcode_check();
+    assert_eq!(plugin.hooks(), [Hook::SurveyValidator]);
+    assert!(!plugin.imports_wasi(), "{:?}", plugin.imports());
+    let cases = check_example_fixtures(plugin, Hook::SurveyValidator, &build::example_dir("postcode-check"));
+    assert_eq!(cases, 4);
+}
+
+#[test]
+fn the_postcode_check_reports_a_config_without_prefixes_as_its_own_error() {
+    let settings =
+        CallSettings { config_json: Arc::from(r#"{"question": "postcode"}"#), limits: CallLimits::default() };
+    let input = std::fs::read(build::example_dir("postcode-check").join("fixtures/inside.json")).expect("fixture");
+    let response = serde_json::from_slice(&input).expect("a survey response");
+    let report = engine().validate_survey(postcode_check(), &settings, &response);
+    match report.outcome {
+        Ok(Err(error)) => assert_eq!(error.code, "bad-config"),
+        other => panic!("expected the plugin's bad-config error, got {other:?}"),
+    }
+    assert!(report.fuel_used < 100_000, "used {}", report.fuel_used);
+}
