@@ -64,6 +64,21 @@ pub fn phone(field: &'static str, text: &str) -> Result<String, InvalidInput> {
     Ok(number)
 }
 
+/// A phone number as `+<country code><number>`, for comparing one person's number however it
+/// was written: digits only, `00` read as `+`, and +86 (a leading trunk `0` dropped) when no
+/// country code is given.
+pub fn international_phone(field: &'static str, text: &str) -> Result<String, InvalidInput> {
+    let phone = phone(field, text)?;
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let international = phone.trim_start().starts_with('+');
+    let full = match digits.strip_prefix("00") {
+        Some(rest) if !international => rest.to_owned(),
+        _ if international => digits,
+        _ => format!("86{}", digits.trim_start_matches('0')),
+    };
+    Ok(format!("+{full}"))
+}
+
 /// An email address with a real domain: a local part, `@`, and dot-separated labels of letters,
 /// digits and inner hyphens ending in a top-level domain of two letters or more.
 pub fn email(field: &'static str, text: &str) -> Result<String, InvalidInput> {

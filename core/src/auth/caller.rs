@@ -69,6 +69,29 @@ impl FromStr for Role {
     }
 }
 
+/// A phone number from a token, as `+<country code><number>`. Personal data: its `Debug` shows
+/// no digit, so a caller in a log line or a panic message does not leak it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct VerifiedPhone(String);
+
+impl VerifiedPhone {
+    /// The number as a token writes it, normalised (see [`crate::text::international_phone`]).
+    pub fn parse(text: &str) -> Result<Self, crate::error::InvalidInput> {
+        crate::text::international_phone("phone", text).map(VerifiedPhone)
+    }
+
+    /// `+<country code><number>`.
+    pub fn digits(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for VerifiedPhone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("VerifiedPhone(<redacted>)")
+    }
+}
+
 /// The identity on whose behalf a service function runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Caller {
@@ -84,6 +107,9 @@ pub enum Caller {
         district: Option<DistrictId>,
         /// The department they belong to (department staff).
         department: Option<DepartmentId>,
+        /// A phone number the identity provider verified (residents), which makes the same
+        /// person's self-service and assisted survey answers one participation.
+        phone: Option<VerifiedPhone>,
     },
     /// The system itself (sweepers, auto-close), acting on every district.
     System,
@@ -92,12 +118,24 @@ pub enum Caller {
 impl Caller {
     /// A resident with this subject.
     pub fn resident(subject: &str) -> Self {
-        Caller::User { subject: subject.to_owned(), role: Role::Resident, district: None, department: None }
+        Caller::User {
+            subject: subject.to_owned(),
+            role: Role::Resident,
+            district: None,
+            department: None,
+            phone: None,
+        }
     }
 
     /// A hotline operator.
     pub fn operator(subject: &str) -> Self {
-        Caller::User { subject: subject.to_owned(), role: Role::Operator, district: None, department: None }
+        Caller::User {
+            subject: subject.to_owned(),
+            role: Role::Operator,
+            district: None,
+            department: None,
+            phone: None,
+        }
     }
 
     /// A member of `department` in `district`.
@@ -107,6 +145,7 @@ impl Caller {
             role: Role::DepartmentStaff,
             district: Some(district),
             department: Some(department),
+            phone: None,
         }
     }
 
@@ -117,12 +156,43 @@ impl Caller {
             role: Role::DistrictAdmin,
             district: Some(district),
             department: None,
+            phone: None,
         }
     }
 
     /// A city administrator.
     pub fn city_admin(subject: &str) -> Self {
-        Caller::User { subject: subject.to_owned(), role: Role::CityAdmin, district: None, department: None }
+        Caller::User {
+            subject: subject.to_owned(),
+            role: Role::CityAdmin,
+            district: None,
+            department: None,
+            phone: None,
+        }
+    }
+
+    /// The same caller living in `district` (a resident's optional district claim).
+    pub fn in_district(mut self, district: DistrictId) -> Self {
+        if let Caller::User { district: own, .. } = &mut self {
+            *own = Some(district);
+        }
+        self
+    }
+
+    /// The same caller with a verified phone number (a resident's optional `phone` claim).
+    pub fn with_phone(mut self, phone: VerifiedPhone) -> Self {
+        if let Caller::User { phone: own, .. } = &mut self {
+            *own = Some(phone);
+        }
+        self
+    }
+
+    /// The caller's verified phone number, if the token carried one.
+    pub fn phone(&self) -> Option<&VerifiedPhone> {
+        match self {
+            Caller::User { phone, .. } => phone.as_ref(),
+            Caller::Anonymous | Caller::System => None,
+        }
     }
 
     /// The caller's role, if signed in.

@@ -4,7 +4,7 @@ use jsonwebtoken::jwk::{AlgorithmParameters, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-use super::{Caller, Role};
+use super::{Caller, Role, VerifiedPhone};
 use crate::error::{Classify, ErrorKind, INTERNAL_ERROR};
 use crate::i18n::Message;
 use crate::ids::{DepartmentId, DistrictId};
@@ -66,9 +66,15 @@ pub struct Claims {
     pub sub: String,
     /// Role name.
     pub role: String,
-    /// District ID, for district admins and department staff.
+    /// District ID: required for district admins and department staff; for a resident, where
+    /// they live (optional; it admits them to `DISTRICT_RESIDENTS` surveys).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub district: Option<String>,
+    /// A resident's phone number as the identity provider verified it (optional): their
+    /// survey answers and those an operator gives on their behalf by that number are one
+    /// participation. Kept only inside a participation key's HMAC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
     /// Department ID, for department staff.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
@@ -128,11 +134,19 @@ impl Claims {
         if role == Role::DepartmentStaff && department.is_none() {
             return Err(AuthError::InvalidClaims(Message::new("role department_staff needs a department")));
         }
+        let resident = role == Role::Resident;
+        let phone = match self.phone.as_deref() {
+            Some(phone) if resident => Some(VerifiedPhone::parse(phone).map_err(|error| {
+                AuthError::InvalidClaims(Message::new("phone: {reason}").arg_message("reason", error.message))
+            })?),
+            _ => None,
+        };
         Ok(Caller::User {
             subject: self.sub,
             role,
-            district: if needs_district { district } else { None },
+            district: if needs_district || resident { district } else { None },
             department: if role == Role::DepartmentStaff { department } else { None },
+            phone,
         })
     }
 }
@@ -320,6 +334,7 @@ mod tests {
             role: role.into(),
             district: Some("dst_1".into()),
             department: Some("dep_2".into()),
+            phone: None,
             iat: 0,
             exp,
             nbf: None,
@@ -329,6 +344,21 @@ mod tests {
     }
 
     const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn a_residents_district_and_verified_phone_are_kept_and_the_phone_never_shown() {
+        let resident = Claims { phone: Some("0138 1234 5678".into()), department: None, ..claims("resident", 1) };
+        let caller = resident.into_caller().expect("valid");
+        assert_eq!(caller.district(), Some(DistrictId(1)));
+        assert_eq!(caller.phone().map(VerifiedPhone::digits), Some("+8613812345678"));
+        assert!(!format!("{caller:?}").contains("1234"), "{caller:?}");
+
+        let bad = Claims { phone: Some("call me".into()), ..claims("resident", 1) };
+        assert!(matches!(bad.into_caller(), Err(AuthError::InvalidClaims(_))));
+        let operator = Claims { phone: Some("+86 138 1234 5678".into()), ..claims("operator", 1) };
+        let operator = operator.into_caller().expect("valid");
+        assert_eq!((operator.district(), operator.phone()), (None, None), "only residents carry these");
+    }
 
     fn signed(claims: &Claims) -> String {
         TokenIssuer::new(SECRET).issue(claims).expect("sign")

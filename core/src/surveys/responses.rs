@@ -96,7 +96,7 @@ pub async fn submit(
             if !matches!(assisted.channel, Channel::Phone | Channel::WalkIn) {
                 return Err(InvalidInput::new("onBehalfOf.channel", "assisted answers come by PHONE or WALK_IN").into());
             }
-            let phone = normalized_phone(&assisted.phone)?;
+            let phone = crate::text::international_phone("onBehalfOf.phone", &assisted.phone)?;
             (Some(format!("phone:{phone}")), assisted.channel, Some(format!("phone:{phone}")))
         }
     };
@@ -293,23 +293,15 @@ fn participant(caller: &Caller, survey: &Survey) -> Result<Option<String>, Surve
                     return Err(SurveyError::NotInAudience);
                 }
             }
-            Ok(caller.subject().map(|subject| format!("sub:{subject}")))
+            // A phone the identity provider verified makes self-service and assisted answers
+            // (keyed by that phone) one participation.
+            Ok(match caller.phone() {
+                Some(phone) => Some(format!("phone:{}", phone.digits())),
+                None => caller.subject().map(|subject| format!("sub:{subject}")),
+            })
         }
         _ => Err(SurveyError::NotInAudience),
     }
-}
-
-/// A phone number as `+<country code><number>`: digits only, +86 when no country code is given.
-fn normalized_phone(phone: &str) -> Result<String, SurveyError> {
-    let phone = crate::text::phone("onBehalfOf.phone", phone)?;
-    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
-    let international = phone.trim_start().starts_with('+');
-    let full = match digits.strip_prefix("00") {
-        Some(rest) if !international => rest.to_owned(),
-        _ if international => digits,
-        _ => format!("86{}", digits.trim_start_matches('0')),
-    };
-    Ok(format!("+{full}"))
 }
 
 /// The participation key of `participant` in `survey` (hex of an HMAC).

@@ -22,7 +22,7 @@ pub(crate) fn visibility(caller: &Caller) -> Condition {
     match caller {
         Caller::System => Condition::all(),
         Caller::Anonymous => nothing,
-        Caller::User { subject, role, district, department } => match role {
+        Caller::User { subject, role, district, department, .. } => match role {
             Role::Operator | Role::CityAdmin => Condition::all(),
             Role::DistrictAdmin => match district {
                 Some(district) => Condition::all().add(ticket::Column::DistrictId.eq(district.0)),

@@ -16,6 +16,7 @@ fn claims() -> Claims {
         role: "district_admin".into(),
         district: Some("dst_3".into()),
         department: None,
+        phone: None,
         iat: now,
         exp: now + 300,
         nbf: None,

@@ -68,12 +68,7 @@ fn submission(choice: &str, replace: bool) -> Submission {
 }
 
 fn resident(subject: &str, district: DistrictId) -> Caller {
-    Caller::User {
-        subject: subject.into(),
-        role: civitas_core::auth::Role::Resident,
-        district: Some(district),
-        department: None,
-    }
+    Caller::resident(subject).in_district(district)
 }
 
 async fn count(city: &crate::support::City, sql: &str) -> i64 {

@@ -2,7 +2,7 @@
 //! and matrix results, answered and skipped (hidden questions count in neither), filters, and
 //! who may see them when.
 
-use civitas_core::auth::{Caller, Role};
+use civitas_core::auth::Caller;
 use civitas_core::error::{Classify, ErrorKind};
 use civitas_core::i18n::LocalizedText;
 use civitas_core::surveys::{
@@ -72,7 +72,7 @@ async fn survey(city: &City, visibility: ResultsVisibility) -> surveys::Survey {
 }
 
 fn resident(subject: &str) -> Caller {
-    Caller::User { subject: subject.into(), role: Role::Resident, district: None, department: None }
+    Caller::resident(subject)
 }
 
 fn choose(question: &str, keys: &[&str]) -> Answer {

@@ -49,9 +49,15 @@ pub enum TokenCommand {
         /// resident, operator, department_staff, district_admin or city_admin.
         #[arg(long)]
         role: String,
-        /// District ID as the API returns it (`dst_1`), for district admins and department staff.
+        /// District ID as the API returns it (`dst_1`): required for district admins and
+        /// department staff; for a resident, where they live (admits them to
+        /// `DISTRICT_RESIDENTS` surveys).
         #[arg(long)]
         district: Option<String>,
+        /// A resident's verified phone number (`+86 138 1234 5678`): their own survey answers
+        /// and those an operator gives for them by this number are one participation.
+        #[arg(long)]
+        phone: Option<String>,
         /// Department ID (`dep_4`), for department staff.
         #[arg(long)]
         department: Option<String>,
@@ -72,7 +78,8 @@ pub enum TokenCommand {
 }
 
 pub fn run(command: TokenCommand) -> anyhow::Result<()> {
-    let TokenCommand::Issue { role, district, department, subject, ttl_hours, data, jwt_secret, tokens } = command;
+    let TokenCommand::Issue { role, district, department, phone, subject, ttl_hours, data, jwt_secret, tokens } =
+        command;
     let ttl = Duration::from_secs(ttl_hours.saturating_mul(3600));
     if ttl_hours == 0 || ttl > tokens.jwt_max_lifetime {
         anyhow::bail!(
@@ -81,7 +88,7 @@ pub fn run(command: TokenCommand) -> anyhow::Result<()> {
         );
     }
     let secret = civitas_graphql::settings::existing_signing_secret(&data.data_dir, jwt_secret.as_deref())?;
-    let claims = claims(subject, role, district, department, ttl, &tokens);
+    let claims = Claims { phone, ..claims(subject, role, district, department, ttl, &tokens) };
     // Refuse to print a token the server would reject: consistent claims, and a district and
     // department that its directory has.
     let caller = claims.clone().into_caller()?;
@@ -109,6 +116,7 @@ pub fn claims(
         role,
         district,
         department,
+        phone: None,
         iat: now,
         exp: now + i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX / 2),
         nbf: None,

@@ -118,12 +118,28 @@ async fn serve_demo_then_use_a_printed_token_and_an_issued_one() {
         ),
         (vec!["--role", "district_admin", "--district", "dst_999"], "dst_999 is not a district"),
         (vec!["--role", "operator", "--ttl-hours", "8760"], "jwt-max-lifetime"),
+        (vec!["--role", "resident", "--district", "dst_999"], "dst_999 is not a district"),
+        (vec!["--role", "resident", "--phone", "call me"], "phone"),
     ];
     for (args, said) in refusals {
         let refused = issue(&args, &data_dir);
         let stderr = String::from_utf8_lossy(&refused.stderr).into_owned();
         assert!(!refused.status.success() && stderr.contains(said), "{args:?}: {stderr}");
     }
+    let resident = issue(&["--role", "resident", "--district", "dst_2", "--phone", "+86 138 1234 5678"], &data_dir);
+    assert!(resident.status.success(), "{}", String::from_utf8_lossy(&resident.stderr));
+    let token = String::from_utf8(resident.stdout).expect("utf8").trim().to_owned();
+    let body: serde_json::Value = client
+        .post(&url)
+        .bearer_auth(&token)
+        .json(&json!({ "query": "{ me { role districtId } }" }))
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(body["data"]["me"], json!({ "role": "resident", "districtId": "dst_2" }), "{body}");
     // Run where the server does not keep its data, it refuses rather than sign with a new secret.
     let elsewhere = data_dir.with_extension("elsewhere");
     let refused = issue(&["--role", "operator"], &elsewhere);

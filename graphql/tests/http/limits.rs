@@ -147,6 +147,7 @@ async fn invalid_tokens_are_unauthenticated() {
             role: "city_admin".into(),
             district: None,
             department: None,
+            phone: None,
             iat: 0,
             exp,
             nbf: None,

@@ -49,11 +49,18 @@ pub struct Who {
     pub role: &'static str,
     pub district: Option<String>,
     pub department: Option<String>,
+    pub phone: Option<String>,
 }
 
 impl Who {
     pub fn new(role: &'static str, subject: &str) -> Self {
-        Who { subject: subject.into(), role, district: None, department: None }
+        Who { subject: subject.into(), role, district: None, department: None, phone: None }
+    }
+
+    /// A resident whose identity provider verified this phone number.
+    pub fn with_phone(mut self, phone: &str) -> Self {
+        self.phone = Some(phone.to_owned());
+        self
     }
 
     pub fn in_district(mut self, district: impl ToString) -> Self {
@@ -73,6 +80,7 @@ impl Who {
             role: self.role.into(),
             district: self.district.clone(),
             department: self.department.clone(),
+            phone: self.phone.clone(),
             iat: now,
             exp: now + 600,
             nbf: None,

@@ -404,6 +404,57 @@ async fn a_resident_answers_every_question_type_and_reads_the_answers_back_exact
 }
 
 #[tokio::test]
+async fn an_operator_answers_by_phone_and_the_same_person_later_answers_in_the_app_as_a_replace() {
+    let server = TestServer::start().await;
+    let admin0 = admin(&server, 0);
+    let input = json!({ "input": {
+        "districtId": server.district_id(0), "title": name("Street lights"),
+        "audience": "DISTRICT_RESIDENTS", "anonymity": "ANONYMOUS", "resultsVisibility": "LIVE",
+        "questions": [{ "key": "dark", "type": "SINGLE_CHOICE", "text": name("Too dark at night?"), "required": true,
+                        "options": choices(&["yes", "no"]) }] } });
+    let id = server.ok(Some(&admin0), CREATE, input).await["createSurvey"]["id"].as_str().expect("id").to_owned();
+    server.ok(Some(&admin0), "mutation($id: ID!) { openSurvey(id: $id) { id } }", json!({ "id": id })).await;
+    let dark = |choice: &str| json!([{ "question": "dark", "choices": [choice] }]);
+
+    // Mrs Wang phones the hotline; the operator answers for her by her number.
+    let operator = Who::new("operator", "op-3");
+    let assisted = r#"mutation($id: ID!, $answers: [SurveyAnswerInput!]!) {
+      submitSurveyResponse(surveyId: $id, answers: $answers, onBehalfOf: { phone: "138 1234 5678", channel: PHONE }) { channel replaced }
+    }"#;
+    let first = server.ok(Some(&operator), assisted, json!({ "id": id, "answers": dark("yes") })).await;
+    assert_eq!(first["submitSurveyResponse"], json!({ "channel": "PHONE", "replaced": false }));
+
+    // Later her grandson sets up the app; her token carries her district and the same number.
+    let wang = Who::new("resident", "wang-1").in_district(server.district_id(0)).with_phone("+86 138-1234-5678");
+    let mine = "query($id: ID!) { myResponse(surveyId: $id) { channel answers { question choices } } }";
+    let read = server.ok(Some(&wang), mine, json!({ "id": id })).await;
+    assert_eq!(read["myResponse"]["channel"], "PHONE", "her phoned answer is hers: {read}");
+    let (code, _) = server.error(Some(&wang), SUBMIT_RESPONSE, json!({ "id": id, "answers": dark("no") })).await;
+    assert_eq!(code, "CONFLICT", "the same person, not a second response");
+    let replaced =
+        server.ok(Some(&wang), SUBMIT_RESPONSE, json!({ "id": id, "answers": dark("no"), "replace": true })).await;
+    assert_eq!(replaced["submitSurveyResponse"]["replaced"], true);
+    let results =
+        server.ok(None, "query($id: ID!) { surveyResults(surveyId: $id) { responses } }", json!({ "id": id })).await;
+    assert_eq!(results["surveyResults"]["responses"], 1, "{results}");
+
+    // Without a phone claim, the same subject is a participation of its own; the district
+    // claim admits residents of the survey's district only.
+    let neighbour = Who::new("resident", "li-2").in_district(server.district_id(0));
+    server.ok(Some(&neighbour), SUBMIT_RESPONSE, json!({ "id": id, "answers": dark("yes") })).await;
+    let outsider = Who::new("resident", "zhao-3").in_district(server.district_id(1));
+    assert_eq!(
+        server.error(Some(&outsider), SUBMIT_RESPONSE, json!({ "id": id, "answers": dark("yes") })).await.0,
+        "FORBIDDEN"
+    );
+    let nowhere = Who::new("resident", "qian-4");
+    assert_eq!(
+        server.error(Some(&nowhere), SUBMIT_RESPONSE, json!({ "id": id, "answers": dark("yes") })).await.0,
+        "FORBIDDEN"
+    );
+}
+
+#[tokio::test]
 async fn results_of_an_after_close_survey_show_only_the_count_until_it_closes() {
     let server = TestServer::start().await;
     let admin0 = admin(&server, 0);
