@@ -22,8 +22,8 @@ pub use survey::{
     ConditionInput, ConditionOp, CreateSurveyInput, Date, MatrixAnswer, MatrixAnswerInput, OnBehalfOfInput,
     QuestionType, ResultsVisibility, Survey, SurveyAnonymity, SurveyAnswer, SurveyAnswerInput, SurveyAudience,
     SurveyChoice, SurveyChoiceInput, SurveyCondition, SurveyFilterInput, SurveyQuestion, SurveyQuestionInput,
-    SurveyResponse, SurveyResults, SurveyResultsFilterInput, SurveyStatus, UpdateSurveyInput, problems_error,
-    question_from, questions_from,
+    SurveyResponse, SurveyResults, SurveyResultsFilterInput, SurveyStatus, SurveyTextAnswer, UpdateSurveyInput,
+    problems_error, question_from, questions_from,
 };
 pub use ticket::{
     Contact, ContactInput, Rating, SubmitTicketInput, Ticket, TicketEvent, TicketFilterInput, TrackedTicket,

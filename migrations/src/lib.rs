@@ -16,6 +16,7 @@ mod m20261206_000007_tracking_and_retries;
 mod m20261206_000008_surveys;
 mod m20261206_000009_survey_responses;
 mod m20261206_000010_survey_answer_facets;
+mod m20261207_000011_survey_text_answers;
 
 /// Runs every Civitas migration in order.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000008_surveys::Migration),
             Box::new(m20261206_000009_survey_responses::Migration),
             Box::new(m20261206_000010_survey_answer_facets::Migration),
+            Box::new(m20261207_000011_survey_text_answers::Migration),
         ]
     }
 }

@@ -340,6 +340,9 @@ pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
     ("residents answer through WEB or APP", "居民只能通过 WEB 或 APP 作答", "居民只能透過 WEB 或 APP 作答"),
     ("answer", "作答", "作答"),
     ("withdraw an answer to", "撤回回答", "撤回回答"),
+    ("read the text answers of", "查看文字回答", "查看文字回答"),
+    ("phone: {reason}", "phone 声明：{reason}", "phone 聲明：{reason}"),
+    ("this question has no text answers", "此问题没有文字回答", "此問題沒有文字回答"),
     (
         "assisted answers come by PHONE or WALK_IN",
         "代填的回答须通过 PHONE 或 WALK_IN 渠道",

@@ -117,13 +117,7 @@ pub async fn results(
 ) -> Result<SurveyResults, SurveyError> {
     let survey = super::get(ctx, caller, id).await?;
     let admin = may_manage(caller, survey.district_id).is_ok();
-    let closed = matches!(survey.status, SurveyStatus::Closed | SurveyStatus::Archived);
-    let shown = match survey.results_visibility {
-        ResultsVisibility::Live => true,
-        ResultsVisibility::AfterClose => closed,
-        ResultsVisibility::AdminsOnly if admin => true,
-        ResultsVisibility::AdminsOnly => return Err(SurveyError::Forbidden),
-    };
+    let shown = results_shown(&survey, admin)?;
     let responses = response_filter(&survey, filter);
     let total = response::Entity::find().filter(responses.clone()).count(&ctx.db).await?;
     let unauthenticated = response::Entity::find()
@@ -133,6 +127,17 @@ pub async fn results(
         .await?;
     let questions = if shown { Some(question_results(ctx, &survey, filter).await?) } else { None };
     Ok(SurveyResults { responses: total, unauthenticated_responses: unauthenticated, questions })
+}
+
+/// Whether more than the number of responses may be shown (`Forbidden` when not even that).
+pub(super) fn results_shown(survey: &Survey, admin: bool) -> Result<bool, SurveyError> {
+    let closed = matches!(survey.status, SurveyStatus::Closed | SurveyStatus::Archived);
+    match survey.results_visibility {
+        ResultsVisibility::Live => Ok(true),
+        ResultsVisibility::AfterClose => Ok(closed),
+        ResultsVisibility::AdminsOnly if admin => Ok(true),
+        ResultsVisibility::AdminsOnly => Err(SurveyError::Forbidden),
+    }
 }
 
 fn response_filter(survey: &Survey, filter: ResultsFilter) -> Condition {
@@ -146,7 +151,7 @@ fn response_filter(survey: &Survey, filter: ResultsFilter) -> Condition {
     condition
 }
 
-fn answer_filter(survey: &Survey, filter: ResultsFilter) -> Condition {
+pub(super) fn answer_filter(survey: &Survey, filter: ResultsFilter) -> Condition {
     let mut condition = Condition::all().add(answer::Column::SurveyId.eq(survey.id.0));
     if let Some(channel) = filter.channel {
         condition = condition.add(answer::Column::Channel.eq(channel.as_str()));

@@ -3,7 +3,7 @@
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
 use civitas_core::i18n::LocalizedText;
-use civitas_core::ids::{DistrictId, SurveyId};
+use civitas_core::ids::{DistrictId, SurveyId, SurveyResponseId};
 use civitas_core::problems::Problems;
 use civitas_core::surveys::{self, Answer, QuestionEdit, SurveyDraft, SurveyFilter};
 
@@ -12,8 +12,8 @@ use crate::errors::{IntoGraphql, parse_id};
 use crate::relay::{PageArgs, cursor};
 use crate::types::{
     Channel, CreateSurveyInput, OnBehalfOfInput, Survey, SurveyAnswerInput, SurveyFilterInput, SurveyQuestionInput,
-    SurveyResponse, SurveyResults, SurveyResultsFilterInput, UpdateSurveyInput, problems_error, question_from,
-    questions_from,
+    SurveyResponse, SurveyResults, SurveyResultsFilterInput, SurveyTextAnswer, UpdateSurveyInput, problems_error,
+    question_from, questions_from,
 };
 
 /// The most answers `visibleQuestions` takes (more than a survey has questions is never needed).
@@ -83,12 +83,39 @@ impl SurveyQuery {
         filter: Option<SurveyResultsFilterInput>,
     ) -> async_graphql::Result<SurveyResults> {
         let id: SurveyId = parse_id("surveyId", &survey_id)?;
-        let filter = filter.unwrap_or_default();
-        let filter = surveys::ResultsFilter {
-            channel: filter.channel.map(Into::into),
-            district_id: filter.district_id.map(|id| parse_id::<DistrictId>("filter.districtId", &id)).transpose()?,
-        };
+        let filter = results_filter(filter.unwrap_or_default())?;
         Ok(SurveyResults(surveys::results(core_context(ctx), &request(ctx).caller, id, filter).await.gql()?))
+    }
+
+    /// A question's free-text answers (a `TEXT` question's, or a choice question's "other"
+    /// texts), for the survey's admins, in an order that follows neither submission order nor
+    /// time (Relay connection; at most 100 per page). Filters as `surveyResults`; refused with
+    /// `INVALID_TRANSITION` while an `AFTER_CLOSE` survey is open.
+    #[graphql(complexity = "PageArgs::requested(first, last) * child_complexity")]
+    #[allow(clippy::too_many_arguments)]
+    async fn survey_text_answers(
+        &self,
+        ctx: &Context<'_>,
+        survey_id: ID,
+        question: String,
+        filter: Option<SurveyResultsFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, SurveyTextAnswer>> {
+        let id: SurveyId = parse_id("surveyId", &survey_id)?;
+        let window = PageArgs { first, after, last, before }
+            .window(surveys::MAX_TEXT_ANSWERS_PAGE, |id: SurveyResponseId| id.0)?;
+        let filter = results_filter(filter.unwrap_or_default())?;
+        let page = surveys::text_answers(core_context(ctx), &request(ctx).caller, id, &question, filter, window)
+            .await
+            .gql()?;
+        let mut connection = Connection::new(page.has_previous_page, page.has_next_page);
+        connection.edges.extend(
+            page.items.into_iter().map(|answer| Edge::new(cursor(answer.response_id), SurveyTextAnswer(answer))),
+        );
+        Ok(connection)
     }
 
     /// The caller's own response to a survey, if they gave one (signed-in residents).
@@ -263,4 +290,11 @@ fn one_question(input: SurveyQuestionInput) -> async_graphql::Result<surveys::Qu
     let mut problems = Problems::default();
     let question = question_from(&mut problems, "question", input);
     if problems.is_empty() { Ok(question) } else { Err(problems_error(problems)) }
+}
+
+fn results_filter(filter: SurveyResultsFilterInput) -> async_graphql::Result<surveys::ResultsFilter> {
+    Ok(surveys::ResultsFilter {
+        channel: filter.channel.map(Into::into),
+        district_id: filter.district_id.map(|id| parse_id::<DistrictId>("filter.districtId", &id)).transpose()?,
+    })
 }

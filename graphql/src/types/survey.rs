@@ -874,6 +874,22 @@ impl SurveyResults {
     }
 }
 
+/// One free-text answer, as a survey's admins read it.
+pub struct SurveyTextAnswer(pub surveys::TextAnswer);
+
+#[Object]
+impl SurveyTextAnswer {
+    /// The response it belongs to (the `response_id` of the survey's exports).
+    async fn response_id(&self) -> ID {
+        ID(self.0.response_id.to_string())
+    }
+
+    /// What the resident wrote.
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+}
+
 /// The results of one question.
 pub struct QuestionResult(pub surveys::QuestionResult);
 

@@ -454,6 +454,94 @@ async fn an_operator_answers_by_phone_and_the_same_person_later_answers_in_the_a
     );
 }
 
+const TEXTS: &str = r#"query($id: ID!, $question: String!, $first: Int, $after: String) {
+  surveyTextAnswers(surveyId: $id, question: $question, first: $first, after: $after) {
+    edges { cursor node { responseId text } } pageInfo { hasNextPage endCursor }
+  }
+}"#;
+
+#[tokio::test]
+async fn a_surveys_admins_page_through_its_text_answers_and_nobody_else_reads_them() {
+    let server = TestServer::start().await;
+    let admin0 = admin(&server, 0);
+    let input = |visibility: &str| {
+        json!({ "input": {
+        "districtId": server.district_id(0), "title": name("Ideas"), "audience": "RESIDENTS",
+        "anonymity": "ANONYMOUS", "resultsVisibility": visibility,
+        "questions": [
+            { "key": "idea", "type": "TEXT", "text": name("Your idea"), "multiline": true },
+            { "key": "score", "type": "RATING", "text": name("How urgent?"), "scale": 5 },
+            { "key": "where", "type": "SINGLE_CHOICE", "text": name("Where?"), "options": choices(&["park", "market"]), "allowOther": true }
+        ] } })
+    };
+    let create_open = |visibility: &'static str| {
+        let (server, admin0, input) = (&server, &admin0, &input);
+        async move {
+            let created = server.ok(Some(admin0), CREATE, input(visibility)).await;
+            let id = created["createSurvey"]["id"].as_str().expect("id").to_owned();
+            server.ok(Some(admin0), "mutation($id: ID!) { openSurvey(id: $id) { id } }", json!({ "id": id })).await;
+            id
+        }
+    };
+    let id = create_open("LIVE").await;
+    for n in 0..5 {
+        let answers = json!([{ "question": "idea", "text": format!("idea {n}") }, { "question": "where", "other": format!("street {n}") }]);
+        server
+            .ok(
+                Some(&Who::new("resident", &format!("r-{n}"))),
+                SUBMIT_RESPONSE,
+                json!({ "id": id, "answers": answers }),
+            )
+            .await;
+    }
+
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let data =
+            server.ok(Some(&admin0), TEXTS, json!({ "id": id, "question": "idea", "first": 2, "after": after })).await;
+        let connection = &data["surveyTextAnswers"];
+        seen.extend(
+            connection["edges"]
+                .as_array()
+                .expect("edges")
+                .iter()
+                .map(|e| e["node"]["text"].as_str().expect("text").to_owned()),
+        );
+        pages += 1;
+        if connection["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = connection["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+    assert_eq!(pages, 3);
+    seen.sort();
+    assert_eq!(seen, (0..5).map(|n| format!("idea {n}")).collect::<Vec<_>>(), "each once");
+    let others = server.ok(Some(&admin0), TEXTS, json!({ "id": id, "question": "where", "first": 10 })).await;
+    assert_eq!(others["surveyTextAnswers"]["edges"].as_array().map(Vec::len), Some(5), "the 'other' texts");
+
+    let refused = |who: Option<Who>, question: &str, first: i64| {
+        let server = &server;
+        let id = id.clone();
+        let question = question.to_owned();
+        async move { server.error(who.as_ref(), TEXTS, json!({ "id": id, "question": question, "first": first })).await.0 }
+    };
+    assert_eq!(refused(Some(Who::new("resident", "r-1")), "idea", 10).await, "FORBIDDEN");
+    assert_eq!(refused(Some(admin(&server, 1)), "idea", 10).await, "FORBIDDEN");
+    assert_eq!(refused(None, "idea", 10).await, "UNAUTHENTICATED");
+    assert_eq!(refused(Some(admin0.clone()), "score", 10).await, "BAD_USER_INPUT");
+    assert_eq!(refused(Some(admin0.clone()), "nope", 10).await, "BAD_USER_INPUT");
+    assert_eq!(refused(Some(admin0.clone()), "idea", 101).await, "BAD_USER_INPUT");
+
+    // AFTER_CLOSE: not even its admins read them before the close.
+    let hidden = create_open("AFTER_CLOSE").await;
+    let (code, _) = server.error(Some(&admin0), TEXTS, json!({ "id": hidden, "question": "idea", "first": 10 })).await;
+    assert_eq!(code, "INVALID_TRANSITION");
+    server.ok(Some(&admin0), "mutation($id: ID!) { closeSurvey(id: $id) { id } }", json!({ "id": hidden })).await;
+    server.ok(Some(&admin0), TEXTS, json!({ "id": hidden, "question": "idea", "first": 10 })).await;
+}
+
 #[tokio::test]
 async fn results_of_an_after_close_survey_show_only_the_count_until_it_closes() {
     let server = TestServer::start().await;
