@@ -342,6 +342,11 @@ pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
     ("withdraw an answer to", "撤回回答", "撤回回答"),
     ("read the text answers of", "查看文字回答", "查看文字回答"),
     ("phone: {reason}", "phone 声明：{reason}", "phone 聲明：{reason}"),
+    (
+        "only hotline operators answer on behalf of a resident",
+        "只有热线话务员可以代居民作答",
+        "只有熱線話務員可以代居民作答",
+    ),
     ("this question has no text answers", "此问题没有文字回答", "此問題沒有文字回答"),
     (
         "assisted answers come by PHONE or WALK_IN",

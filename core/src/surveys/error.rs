@@ -33,6 +33,9 @@ pub enum SurveyError {
     /// The resident has answered already and did not ask to replace it.
     #[error("you have answered this survey already; send replace: true to replace your response")]
     AlreadyAnswered,
+    /// Answering on behalf of a resident is for operators.
+    #[error("only hotline operators answer on behalf of a resident")]
+    OperatorsOnly,
     /// The caller is not in the survey's audience.
     #[error("this survey is for other residents")]
     NotInAudience,
@@ -57,7 +60,7 @@ impl Classify for SurveyError {
             SurveyError::Invalid(problems) => ErrorKind::Problems(problems.clone()),
             SurveyError::InvalidTransition { .. } => ErrorKind::InvalidTransition,
             SurveyError::Conflict | SurveyError::AlreadyAnswered => ErrorKind::Conflict,
-            SurveyError::NotInAudience => ErrorKind::Forbidden,
+            SurveyError::NotInAudience | SurveyError::OperatorsOnly => ErrorKind::Forbidden,
             SurveyError::Storage(_) | SurveyError::Corrupt(_) => ErrorKind::Internal,
         }
     }
@@ -78,6 +81,7 @@ impl Classify for SurveyError {
                 Message::new("you have answered this survey already; send replace: true to replace your response")
             }
             SurveyError::NotInAudience => Message::new("this survey is for other residents"),
+            SurveyError::OperatorsOnly => Message::new("only hotline operators answer on behalf of a resident"),
             SurveyError::Storage(_) | SurveyError::Corrupt(_) => INTERNAL_ERROR,
         }
     }

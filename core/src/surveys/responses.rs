@@ -90,8 +90,10 @@ pub async fn submit(
         }
         Some(assisted) => {
             // The operator vouches for the resident, whatever the audience.
-            if !caller.is(Role::Operator) {
-                return Err(SurveyError::NotInAudience);
+            match caller {
+                Caller::Anonymous => return Err(SurveyError::Unauthenticated),
+                _ if !caller.is(Role::Operator) => return Err(SurveyError::OperatorsOnly),
+                _ => {}
             }
             if !matches!(assisted.channel, Channel::Phone | Channel::WalkIn) {
                 return Err(InvalidInput::new("onBehalfOf.channel", "assisted answers come by PHONE or WALK_IN").into());

@@ -116,8 +116,7 @@ pub async fn results(
     filter: ResultsFilter,
 ) -> Result<SurveyResults, SurveyError> {
     let survey = super::get(ctx, caller, id).await?;
-    let admin = may_manage(caller, survey.district_id).is_ok();
-    let shown = results_shown(&survey, admin)?;
+    let shown = results_shown(&survey, caller)?;
     let responses = response_filter(&survey, filter);
     let total = response::Entity::find().filter(responses.clone()).count(&ctx.db).await?;
     let unauthenticated = response::Entity::find()
@@ -129,14 +128,14 @@ pub async fn results(
     Ok(SurveyResults { responses: total, unauthenticated_responses: unauthenticated, questions })
 }
 
-/// Whether more than the number of responses may be shown (`Forbidden` when not even that).
-pub(super) fn results_shown(survey: &Survey, admin: bool) -> Result<bool, SurveyError> {
+/// Whether more than the number of responses may be shown to `caller` (an error when not even
+/// that: `ADMINS_ONLY` results for anyone but the survey's admins).
+pub(super) fn results_shown(survey: &Survey, caller: &Caller) -> Result<bool, SurveyError> {
     let closed = matches!(survey.status, SurveyStatus::Closed | SurveyStatus::Archived);
     match survey.results_visibility {
         ResultsVisibility::Live => Ok(true),
         ResultsVisibility::AfterClose => Ok(closed),
-        ResultsVisibility::AdminsOnly if admin => Ok(true),
-        ResultsVisibility::AdminsOnly => Err(SurveyError::Forbidden),
+        ResultsVisibility::AdminsOnly => may_manage(caller, survey.district_id).map(|()| true),
     }
 }
 

@@ -53,7 +53,7 @@ pub async fn text_answers(
     if !has_text {
         return Err(InvalidInput::new("question", "this question has no text answers").into());
     }
-    if !results_shown(&survey, true)? {
+    if !results_shown(&survey, caller)? {
         return Err(SurveyError::InvalidTransition { action: "read the text answers of", from: survey.status });
     }
     let query = answer::Entity::find()

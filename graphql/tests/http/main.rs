@@ -16,6 +16,7 @@ mod relay;
 mod reporters;
 mod schema;
 mod support;
+mod survey_tenancy;
 mod survey_validator;
 mod surveys;
 mod tenancy_matrix;

@@ -1,0 +1,199 @@
+//! Every role, against its own and other districts, for every survey query and mutation (and
+//! the export): a district admin of one district can neither read the answers of nor change
+//! another district's survey, and residents only answer where they belong.
+//!
+//! The expectations are written out by hand, not derived from the code under test.
+
+use serde_json::{Value, json};
+
+use crate::support::{TestServer, Who};
+
+/// A = allowed, F = FORBIDDEN, N = NOT_FOUND, U = UNAUTHENTICATED.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Outcome {
+    A,
+    F,
+    N,
+    U,
+}
+use Outcome::{A, F, N, U};
+
+/// Surveys belong to district 0 ("own"), for its residents (`DISTRICT_RESIDENTS`), results for
+/// admins only.
+const ROLES: [&str; 8] = [
+    "anonymous",
+    "resident",
+    "resident elsewhere",
+    "operator",
+    "staff",
+    "own district admin",
+    "other district admin",
+    "city admin",
+];
+
+#[rustfmt::skip]
+const MATRIX: [(&str, [Outcome; 8]); 15] = [
+    //                   anon res  res2 oper staff adminA adminB city
+    ("read draft",       [N,   N,   N,   N,   N,    A,     N,     A]),
+    ("read open",        [A,   A,   A,   A,   A,    A,     A,     A]),
+    ("update draft",     [U,   N,   N,   N,   N,    A,     N,     A]),
+    ("add question",     [U,   N,   N,   N,   N,    A,     N,     A]),
+    ("open",             [U,   N,   N,   N,   N,    A,     N,     A]),
+    ("close",            [U,   F,   F,   F,   F,    A,     F,     A]),
+    ("archive",          [U,   F,   F,   F,   F,    A,     F,     A]),
+    ("results",          [U,   F,   F,   F,   F,    A,     F,     A]),
+    ("text answers",     [U,   F,   F,   F,   F,    A,     F,     A]),
+    ("export",           [U,   F,   F,   F,   F,    A,     F,     A]),
+    ("submit",           [U,   A,   F,   F,   F,    F,     F,     F]),
+    ("submit for",       [U,   F,   F,   A,   F,    F,     F,     F]),
+    ("my response",      [U,   A,   F,   F,   F,    F,     F,     F]),
+    ("withdraw",         [U,   A,   F,   F,   F,    F,     F,     F]),
+    ("visible questions",[A,   A,   A,   A,   A,    A,     A,     A]),
+];
+
+fn who(server: &TestServer, role: &str) -> Option<Who> {
+    let (own, other) = (0, 1);
+    Some(match role {
+        "anonymous" => return None,
+        "resident" => Who::new("resident", "res-own").in_district(server.district_id(own)),
+        "resident elsewhere" => Who::new("resident", "res-other").in_district(server.district_id(other)),
+        "operator" => Who::new("operator", "op-9"),
+        "staff" => Who::new("department_staff", "staff-a")
+            .in_district(server.district_id(own))
+            .in_department(server.department_id(own, 0)),
+        "own district admin" => Who::new("district_admin", "admin-a").in_district(server.district_id(own)),
+        "other district admin" => Who::new("district_admin", "admin-b").in_district(server.district_id(other)),
+        "city admin" => Who::new("city_admin", "mayor"),
+        other => panic!("unknown role {other}"),
+    })
+}
+
+fn name(en: &str) -> Value {
+    json!({ "en": en, "zhHans": en, "zhHant": en })
+}
+
+fn answers() -> Value {
+    json!([{ "question": "idea", "text": "A bench by the river" }])
+}
+
+/// A survey of district 0 in the state `operation` needs: a draft, open, or closed; open with
+/// the own resident's response for the operations on one's response.
+async fn survey_for(server: &TestServer, operation: &str) -> String {
+    let admin = who(server, "own district admin");
+    let input = json!({ "input": {
+        "districtId": server.district_id(0), "title": name("Riverside"), "audience": "DISTRICT_RESIDENTS",
+        "anonymity": "IDENTIFIED", "resultsVisibility": "ADMINS_ONLY",
+        "questions": [{ "key": "idea", "type": "TEXT", "text": name("Your idea") }] } });
+    let created = server
+        .ok(admin.as_ref(), "mutation($input: CreateSurveyInput!) { createSurvey(input: $input) { id } }", input)
+        .await;
+    let id = created["createSurvey"]["id"].as_str().expect("id").to_owned();
+    if matches!(operation, "read draft" | "update draft" | "add question" | "open") {
+        return id;
+    }
+    server.ok(admin.as_ref(), "mutation($id: ID!) { openSurvey(id: $id) { id } }", json!({ "id": id })).await;
+    if matches!(operation, "my response" | "withdraw" | "text answers" | "export") {
+        let resident = who(server, "resident");
+        server.ok(resident.as_ref(), SUBMIT, json!({ "id": id, "answers": answers() })).await;
+    }
+    if operation == "archive" {
+        server.ok(admin.as_ref(), "mutation($id: ID!) { closeSurvey(id: $id) { id } }", json!({ "id": id })).await;
+    }
+    id
+}
+
+const SUBMIT: &str = r#"mutation($id: ID!, $answers: [SurveyAnswerInput!]!) {
+  submitSurveyResponse(surveyId: $id, answers: $answers) { id }
+}"#;
+
+fn request(operation: &str) -> &'static str {
+    match operation {
+        "read draft" | "read open" => "query($id: ID!) { survey(id: $id) { id } }",
+        "update draft" => "mutation($id: ID!) { updateSurvey(id: $id, input: { audience: RESIDENTS }) { id } }",
+        "add question" => {
+            r#"mutation($id: ID!) { addSurveyQuestion(surveyId: $id, question: { key: "more", type: NPS, text: { en: "More?", zhHans: "多", zhHant: "多" } }) { id } }"#
+        }
+        "open" => "mutation($id: ID!) { openSurvey(id: $id) { id } }",
+        "close" => "mutation($id: ID!) { closeSurvey(id: $id) { id } }",
+        "archive" => "mutation($id: ID!) { archiveSurvey(id: $id) { id } }",
+        "results" => "query($id: ID!) { surveyResults(surveyId: $id) { responses questions { answered } } }",
+        "text answers" => {
+            r#"query($id: ID!) { surveyTextAnswers(surveyId: $id, question: "idea", first: 10) { edges { node { text } } } }"#
+        }
+        "submit" => SUBMIT,
+        "submit for" => {
+            r#"mutation($id: ID!, $answers: [SurveyAnswerInput!]!) { submitSurveyResponse(surveyId: $id, answers: $answers, onBehalfOf: { phone: "139 0000 1111", channel: WALK_IN }) { id } }"#
+        }
+        "my response" => "query($id: ID!) { myResponse(surveyId: $id) { id answers { text } } }",
+        "withdraw" => "mutation($id: ID!) { withdrawSurveyResponse(surveyId: $id) }",
+        "visible questions" => {
+            "query($id: ID!, $answers: [SurveyAnswerInput!]!) { visibleQuestions(surveyId: $id, answers: $answers) }"
+        }
+        other => panic!("unknown operation {other}"),
+    }
+}
+
+async fn attempt(server: &TestServer, operation: &str, who: Option<&Who>) -> (Outcome, String) {
+    let id = survey_for(server, operation).await;
+    if operation == "export" {
+        let mut get = server.http.get(format!("{}/surveys/{id}/responses.csv", server.url));
+        if let Some(who) = who {
+            get = get.bearer_auth(who.token());
+        }
+        let response = get.send().await.expect("export");
+        let status = response.status().as_u16();
+        let body = response.text().await.expect("body");
+        let outcome = match status {
+            200 => A,
+            401 => U,
+            403 => F,
+            404 => N,
+            other => panic!("export answered {other}: {body}"),
+        };
+        return (outcome, body);
+    }
+    let (status, body) = server.post(who, request(operation), json!({ "id": id, "answers": answers() })).await;
+    assert_eq!(status, 200, "{body}");
+    let outcome = match body["errors"][0]["extensions"]["code"].as_str() {
+        None => A,
+        Some("UNAUTHENTICATED") => U,
+        Some("FORBIDDEN") => F,
+        Some("NOT_FOUND") => N,
+        Some(_) => panic!("{operation}: unexpected {body}"),
+    };
+    (outcome, body.to_string())
+}
+
+#[tokio::test]
+async fn every_role_gets_exactly_its_rights_on_surveys() {
+    let server = TestServer::start().await;
+    let mut wrong = Vec::new();
+    for (operation, expected) in MATRIX {
+        for (role, expected) in ROLES.iter().zip(expected) {
+            let caller = who(&server, role);
+            let (outcome, body) = attempt(&server, operation, caller.as_ref()).await;
+            if outcome != expected {
+                wrong.push(format!("{operation} as {role}: expected {expected:?}, got {outcome:?}: {body}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[tokio::test]
+async fn another_districts_admin_reads_no_answer_of_an_open_survey_in_any_form() {
+    let server = TestServer::start().await;
+    let id = survey_for(&server, "text answers").await;
+    let other = who(&server, "other district admin");
+    // What the survey is, yes (it is open, its questions public); what anyone answered, no.
+    let read = server
+        .ok(other.as_ref(), "query($id: ID!) { survey(id: $id) { id questions { key } } }", json!({ "id": id }))
+        .await;
+    assert_eq!(read["survey"]["questions"][0]["key"], "idea");
+    for query in [request("results"), request("text answers")] {
+        let (status, body) = server.post(other.as_ref(), query, json!({ "id": id })).await;
+        assert_eq!(status, 200);
+        assert!(!body.to_string().contains("A bench by the river"), "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN", "{body}");
+    }
+}
