@@ -103,7 +103,7 @@ pub async fn submit(
         }
     };
     let now = ctx.clock.now();
-    let answers = checked(ctx, &survey, &submission.answers, now).await?;
+    let (answers, shown) = checked(ctx, &survey, &submission.answers, now).await?;
     let response_id = SurveyResponseId(random_id());
     let identified = survey.anonymity == Anonymity::Identified;
     let row = response::ActiveModel {
@@ -174,10 +174,6 @@ pub async fn submit(
         channel,
         district: submission.on_behalf_of.is_none().then(|| caller.district()).flatten(),
     };
-    let shown: Vec<&str> = super::visible_questions(&survey.questions, &answers)
-        .into_iter()
-        .map(|question| question.key.as_str())
-        .collect();
     let rows = answer_rows(&facets, &shown, &answers);
     if !rows.is_empty() {
         answer::Entity::insert_many(rows).exec_without_returning(&txn).await?;
@@ -202,14 +198,15 @@ pub async fn submit(
     })
 }
 
-/// The answers to store: the built-in checks' problems and those of the district's validator
-/// (asked with the answers that passed), listed together; no transaction is open meanwhile.
-async fn checked(
+/// The answers to store and the keys of the questions they show: the built-in checks'
+/// problems and those of the district's validator (asked with the answers that passed), listed
+/// together; no transaction is open meanwhile.
+async fn checked<'s>(
     ctx: &Context,
-    survey: &Survey,
+    survey: &'s Survey,
     answers: &[Answer],
     now: DateTime<Utc>,
-) -> Result<Vec<Answer>, SurveyError> {
+) -> Result<(Vec<Answer>, Vec<&'s str>), SurveyError> {
     let (kept, mut problems) = sort_answers(&survey.questions, answers);
     let visible = super::visible_questions(&survey.questions, &kept);
     let request = SurveyValidationRequest {
@@ -220,7 +217,8 @@ async fn checked(
         submitted_at: now,
     };
     problems.extend(plugin_problems(ctx, &request).await?);
-    Ok(problems.into_result(kept)?)
+    let shown = visible.iter().map(|question| question.key.as_str()).collect();
+    Ok(problems.into_result((kept, shown))?)
 }
 
 /// The caller's own response, if they gave one (signed-in residents).
