@@ -30,7 +30,7 @@ pub mod rules;
 
 pub use error::{PabulibError, TallyError};
 pub use explain::{PayerGroup, ProjectExplanation, Reason, explanation_table};
-pub use model::{Ballot, Election, Project, VoteType, Voter};
+pub use model::{Ballot, Election, FileWarning, Project, VoteType, Voter};
 pub use number::Exact;
 pub use pabulib::{
     ParseLimits, decompressed, pabulib_string, parse_pabulib, parse_pabulib_str, parse_pabulib_with_limits,

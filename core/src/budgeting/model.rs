@@ -118,6 +118,27 @@ pub struct Election {
     pub ballots: Vec<Ballot>,
     /// The voters in file order.
     pub voters: Vec<Voter>,
+    /// What the file breaks of its own declarations but pabutools reads anyway (official
+    /// Warsaw 2017/2018 files hold ballots above their `max_sum_cost`: costs were revised
+    /// after the vote). The election is read as pabutools reads it; a strict reader refuses it.
+    pub warnings: Vec<FileWarning>,
+}
+
+/// A declaration of the file that a row breaks, with where.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FileWarning {
+    /// The line of the row (1-based).
+    pub line: usize,
+    /// The field at fault.
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for FileWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}, field `{}`: {}", self.line, self.field, self.message)
+    }
 }
 
 impl Election {

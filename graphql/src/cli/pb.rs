@@ -38,6 +38,10 @@ pub enum PbCommand {
         /// paid for each bought project, group by group.
         #[arg(long)]
         payer_ids: bool,
+        /// Refuse a file whose ballots break its own declarations (e.g. cost more than META
+        /// `max_sum_cost`) instead of reading it as pabutools does, with a warning.
+        #[arg(long)]
+        strict: bool,
         /// The `.pb` file.
         file: PathBuf,
     },
@@ -46,6 +50,10 @@ pub enum PbCommand {
         /// Print the summary as JSON.
         #[arg(long)]
         json: bool,
+        /// Refuse a file whose ballots break its own declarations (e.g. cost more than META
+        /// `max_sum_cost`); without it each such ballot is a warning.
+        #[arg(long)]
+        strict: bool,
         /// The `.pb` file.
         file: PathBuf,
     },
@@ -62,21 +70,45 @@ fn parse_tie_breaking(name: &str) -> Result<TieBreaking, String> {
 /// Runs a `pb` subcommand.
 pub fn run(command: PbCommand) -> anyhow::Result<()> {
     match command {
-        PbCommand::Tally { rule, tie_breaking, explain, json, payer_ids, file } => {
-            run_tally(&file, rule, TallyOptions { tie_breaking, payer_ids, ..TallyOptions::default() }, explain, json)
+        PbCommand::Tally { rule, tie_breaking, explain, json, payer_ids, strict, file } => {
+            let election = load(&file, strict)?;
+            if let Some(first) = election.warnings.first() {
+                eprintln!(
+                    "warning: {} ballots break the file's declarations, read as pabutools reads them (first: {first}; \
+                     `civitas pb check` lists them, --strict refuses the file)",
+                    election.warnings.len()
+                );
+            }
+            let options = TallyOptions { tie_breaking, payer_ids, ..TallyOptions::default() };
+            run_tally(&file, &election, rule, options, explain, json)
         }
-        PbCommand::Check { json, file } => run_check(&file, json),
+        PbCommand::Check { json, strict, file } => run_check(&file, json, strict),
     }
 }
 
-fn load(file: &Path) -> anyhow::Result<Election> {
+/// The election in `file`; with `strict`, a file whose rows break its declarations is refused.
+fn load(file: &Path, strict: bool) -> anyhow::Result<Election> {
     let reader = File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
     let text = decompressed(reader).with_context(|| format!("cannot read {}", file.display()))?;
-    parse_pabulib(text).with_context(|| format!("{} is not a valid Pabulib file", file.display()))
+    let election = parse_pabulib(text).with_context(|| format!("{} is not a valid Pabulib file", file.display()))?;
+    if strict && let Some(first) = election.warnings.first() {
+        anyhow::bail!(
+            "{} is not a valid Pabulib file (--strict): {first}; {} ballots break the file's declarations",
+            file.display(),
+            election.warnings.len()
+        );
+    }
+    Ok(election)
 }
 
-fn run_tally(file: &Path, rule: Rule, options: TallyOptions<'_>, explain: bool, json: bool) -> anyhow::Result<()> {
-    let election = load(file)?;
+fn run_tally(
+    file: &Path,
+    election: &Election,
+    rule: Rule,
+    options: TallyOptions<'_>,
+    explain: bool,
+    json: bool,
+) -> anyhow::Result<()> {
     // Add-one completions can run for a while on large elections; show how far they are.
     // indicatif draws nothing when stderr is not a terminal, so scripts see clean output.
     let spinner = ProgressBar::new_spinner();
@@ -92,7 +124,7 @@ fn run_tally(file: &Path, rule: Rule, options: TallyOptions<'_>, explain: bool, 
         ));
     };
     let options = TallyOptions { progress: Some(&report), ..options };
-    let outcome = tally(&election, rule, &options);
+    let outcome = tally(election, rule, &options);
     spinner.finish_and_clear();
     let outcome = outcome.with_context(|| format!("cannot tally {} with {rule}", file.display()))?;
     let mut stdout = std::io::stdout().lock();
@@ -100,7 +132,7 @@ fn run_tally(file: &Path, rule: Rule, options: TallyOptions<'_>, explain: bool, 
         serde_json::to_writer_pretty(&mut stdout, &outcome)?;
         writeln!(stdout)?;
     } else if explain {
-        write!(stdout, "{}", plain_report(&election, &outcome))?;
+        write!(stdout, "{}", plain_report(election, &outcome))?;
         let payers = payer_lists(&outcome.explanations);
         if !payers.is_empty() {
             write!(stdout, "\nWho paid (voter ids from the file):\n{payers}")?;
@@ -150,9 +182,9 @@ struct Summary {
     warnings: Vec<String>,
 }
 
-fn run_check(file: &Path, json: bool) -> anyhow::Result<()> {
-    let election = load(file)?;
-    let mut warnings = Vec::new();
+fn run_check(file: &Path, json: bool, strict: bool) -> anyhow::Result<()> {
+    let election = load(file, strict)?;
+    let mut warnings: Vec<String> = election.warnings.iter().map(ToString::to_string).collect();
     let declared = |key: &str| election.meta_value(key).and_then(|value| value.trim().parse::<u64>().ok());
     if let Some(count) = declared("num_projects").filter(|&count| count != election.projects.len() as u64) {
         warnings.push(format!("META num_projects is {count} but the file lists {} projects", election.projects.len()));

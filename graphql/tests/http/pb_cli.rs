@@ -115,3 +115,41 @@ fn bad_input_fails_with_a_clear_message_and_no_panic() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("mes-cost"));
 }
+
+#[test]
+fn an_official_warsaw_file_with_ballots_over_its_limit_is_read_as_pabutools_reads_it_unless_strict() {
+    // Warszawa 2018, Grochów Kinowa: costs were revised after the vote, so two ballots now cost
+    // more than the file's max_sum_cost (lines 837 and 838).
+    let file = shared_file("Poland_Warszawa_2018_Grochow_Kinowa.pb");
+    let check = stdout(&civitas(&["pb", "check"], &file));
+    let warnings: Vec<&str> = check.lines().filter(|line| line.contains("more than max_sum_cost")).collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: line 837, field `vote`: the ballot costs 236698 in total, more than max_sum_cost 214386.4",
+            "warning: line 838, field `vote`: the ballot costs 254998 in total, more than max_sum_cost 214386.4",
+        ],
+        "{check}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&civitas(&["pb", "check", "--json"], &file))).expect("JSON");
+    assert_eq!(json["voters"], 826, "every ballot counted");
+    let listed = json["warnings"].as_array().expect("warnings");
+    assert_eq!(listed.iter().filter(|w| w.as_str().unwrap_or("").contains("max_sum_cost")).count(), 2);
+
+    // reference.tsv: pabutools 1.2.3's mes-cost on this file.
+    let tallied = civitas(&["pb", "tally", "--rule", "mes-cost"], &file);
+    let mut selected: Vec<String> = stdout(&tallied).lines().map(str::to_owned).collect();
+    selected.sort();
+    assert_eq!(selected, ["1110", "2042", "2264", "2492", "2654", "2680", "2734", "696"]);
+    let said = String::from_utf8_lossy(&tallied.stderr);
+    assert!(said.contains("2 ballots break the file's declarations"), "{said}");
+
+    for command in [&["pb", "check", "--strict"][..], &["pb", "tally", "--rule", "mes-cost", "--strict"]] {
+        let refused = civitas(command, &file);
+        let said = String::from_utf8_lossy(&refused.stderr);
+        assert!(!refused.status.success(), "{command:?}");
+        assert!(said.contains("line 837, field `vote`") && said.contains("--strict"), "{command:?}: {said}");
+        assert!(refused.stdout.is_empty(), "{command:?}: nothing printed on refusal");
+    }
+}

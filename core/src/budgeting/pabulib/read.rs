@@ -2,8 +2,8 @@
 
 use super::fields::{Row, RowReader};
 use crate::budgeting::error::PabulibError;
-use crate::budgeting::model::{Ballot, Election, Project, VoteType, Voter};
-use crate::budgeting::number::parse_exact;
+use crate::budgeting::model::{Ballot, Election, FileWarning, Project, VoteType, Voter};
+use crate::budgeting::number::{pabulib_number, parse_exact};
 use num_rational::BigRational;
 use num_traits::{Signed, Zero};
 use std::collections::HashMap;
@@ -41,7 +41,9 @@ pub fn parse_pabulib(input: impl BufRead) -> Result<Election, PabulibError> {
 /// and an ordinal ballot keeps a project's first position. Unlike pabutools it rejects, with
 /// the line and field, what pabutools would crash on or silently misread: unknown projects in
 /// votes, duplicate project ids, costs that are not non-negative numbers, rows wider than their
-/// header, points that do not match the vote, and ballots above META `max_sum_cost`.
+/// header, and points that do not match the vote. A ballot above META `max_sum_cost` is read,
+/// as pabutools reads it, and listed in [`Election::warnings`] (real files hold such ballots;
+/// a tool that refuses them cannot check an official election).
 pub fn parse_pabulib_with_limits(input: impl BufRead, limits: ParseLimits) -> Result<Election, PabulibError> {
     let mut reader = RowReader::new(input, limits.max_line_bytes);
     let mut builder = Builder::default();
@@ -126,6 +128,7 @@ struct Builder {
     ballots: Vec<Ballot>,
     ballot_lookup: HashMap<(Vec<usize>, Vec<BigRational>), usize>,
     voters: Vec<Voter>,
+    warnings: Vec<FileWarning>,
 }
 
 fn none_if_missing(value: &str) -> Option<String> {
@@ -343,11 +346,15 @@ impl Builder {
                 .filter_map(|&project| self.projects.get(project))
                 .fold(BigRational::zero(), |sum, project| sum + &project.cost);
             if &total > limit {
-                return Err(invalid(
-                    row.line,
-                    "vote",
-                    format!("the ballot costs {total} in total, more than max_sum_cost {limit}"),
-                ));
+                self.warnings.push(FileWarning {
+                    line: row.line,
+                    field: "vote".to_owned(),
+                    message: format!(
+                        "the ballot costs {} in total, more than max_sum_cost {}",
+                        pabulib_number(&total),
+                        pabulib_number(limit)
+                    ),
+                });
             }
         }
         let next_index = self.ballots.len();
@@ -385,6 +392,7 @@ impl Builder {
             voter_columns: self.voter_columns,
             ballots: self.ballots,
             voters: self.voters,
+            warnings: self.warnings,
         })
     }
 }
@@ -474,14 +482,26 @@ mod tests {
         ));
         assert!(matches!(error_of("hello\nMETA\n"), PabulibError::InvalidLine { line: 1, .. }));
         assert!(matches!(error_of(&format!("{HEAD}a;1;extra\n")), PabulibError::InvalidLine { line: 11, .. }));
-        let over = "META\nkey;value\nbudget;100\nmax_sum_cost;25\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;10\n2;20\nVOTES\nvoter_id;vote\na;1,2\n";
-        assert!(matches!(error_of(over), PabulibError::InvalidField { line: 12, ref field, .. } if field == "vote"));
         assert!(matches!(
             error_of(
                 "META\nkey;value\nbudget;100\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;10\n1;20\nVOTES\nvoter_id;vote\n"
             ),
             PabulibError::InvalidField { line: 8, .. }
         ));
+    }
+
+    #[test]
+    fn ballots_above_max_sum_cost_are_read_as_pabutools_reads_them_and_listed() {
+        let over = "META\nkey;value\nbudget;100\nmax_sum_cost;25\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;10\n2;20\nVOTES\nvoter_id;vote\na;1,2\nb;1\n";
+        let election = parse_pabulib_str(over).expect("read");
+        assert_eq!(election.voter_count(), 2);
+        assert_eq!(election.ballots[0].projects, vec![0, 1], "kept whole");
+        assert_eq!(election.warnings.len(), 1);
+        assert_eq!(election.warnings[0].line, 12);
+        assert_eq!(
+            election.warnings[0].to_string(),
+            "line 12, field `vote`: the ballot costs 30 in total, more than max_sum_cost 25"
+        );
     }
 
     #[test]
