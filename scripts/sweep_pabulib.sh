@@ -22,7 +22,7 @@ find "$DIR" -maxdepth 1 -type f \( -name '*.pb' -o -name '*.pb.gz' \) | sort > "
 total_files=$(wc -l < "$WORK/files")
 echo "listing the rules of $total_files files ..." >&2
 while IFS= read -r file; do
-  if rules=$("$CIVITAS" pb check --json "$file" 2>/dev/null | python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)["applicable_rules"]))'); then
+  if rules=$("$CIVITAS" pb check --json "$file" 2>/dev/null | python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)["applicable_rules"]))' 2>/dev/null); then
     for rule in $rules; do printf '%s\t%s\n' "$file" "$rule"; done
   else
     printf '%s\t%s\n' "$file" "-"
