@@ -34,7 +34,7 @@ pub use export::{ExportFormat, export, response_count};
 pub use model::{Answer, Choice, Comparison, Condition, ConditionOp, Question, QuestionKind, QuestionType};
 pub use query::{MAX_PAGE_SIZE, SurveyFilter, get, get_managed, list, visible_question_keys};
 pub use response::{MAX_OTHER_CHARS, check_answers};
-pub use responses::{OnBehalfOf, Submission, SurveyResponse, my_response, submit, withdraw};
+pub use responses::{OnBehalfOf, Submission, SurveyResponse, my_response, submit, update_response, withdraw};
 pub use results::{
     OptionCount, QuestionResult, RankResult, ResultsFilter, RowResult, SurveyResults, ValueCount, results,
 };

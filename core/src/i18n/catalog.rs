@@ -342,6 +342,7 @@ pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
     ("withdraw an answer to", "撤回回答", "撤回回答"),
     ("read the text answers of", "查看文字回答", "查看文字回答"),
     ("phone: {reason}", "phone 声明：{reason}", "phone 聲明：{reason}"),
+    ("you have no response to this survey", "您尚未回答此问卷", "您尚未回答此問卷"),
     (
         "only hotline operators answer on behalf of a resident",
         "只有热线话务员可以代居民作答",

@@ -33,6 +33,9 @@ pub enum SurveyError {
     /// The resident has answered already and did not ask to replace it.
     #[error("you have answered this survey already; send replace: true to replace your response")]
     AlreadyAnswered,
+    /// There is no response of the caller's to replace.
+    #[error("you have no response to this survey")]
+    NoResponse,
     /// Answering on behalf of a resident is for operators.
     #[error("only hotline operators answer on behalf of a resident")]
     OperatorsOnly,
@@ -55,7 +58,7 @@ impl Classify for SurveyError {
         match self {
             SurveyError::Unauthenticated => ErrorKind::Unauthenticated,
             SurveyError::Forbidden => ErrorKind::Forbidden,
-            SurveyError::NotFound => ErrorKind::NotFound,
+            SurveyError::NotFound | SurveyError::NoResponse => ErrorKind::NotFound,
             SurveyError::InvalidInput(invalid) => ErrorKind::BadInput { field: invalid.field },
             SurveyError::Invalid(problems) => ErrorKind::Problems(problems.clone()),
             SurveyError::InvalidTransition { .. } => ErrorKind::InvalidTransition,
@@ -70,6 +73,7 @@ impl Classify for SurveyError {
             SurveyError::Unauthenticated => Message::new("sign in to do this"),
             SurveyError::Forbidden => Message::new("only the survey's district admins (or city admins) manage it"),
             SurveyError::NotFound => Message::new("survey not found"),
+            SurveyError::NoResponse => Message::new("you have no response to this survey"),
             SurveyError::InvalidInput(invalid) => invalid.to_message(),
             SurveyError::Invalid(problems) => Message::new("the input has {count} problems (see extensions.problems)")
                 .arg("count", problems.list().len()),

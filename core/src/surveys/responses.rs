@@ -76,6 +76,27 @@ pub async fn submit(
     id: SurveyId,
     submission: Submission,
 ) -> Result<SurveyResponse, SurveyError> {
+    store(ctx, caller, id, submission, false).await
+}
+
+/// Replaces the caller's response (or, with `on_behalf_of`, the response given for that
+/// resident) with new answers, checked like a submission: `NOT_FOUND` when there is none.
+pub async fn update_response(
+    ctx: &Context,
+    caller: &Caller,
+    id: SurveyId,
+    submission: Submission,
+) -> Result<SurveyResponse, SurveyError> {
+    store(ctx, caller, id, Submission { replace: true, ..submission }, true).await
+}
+
+async fn store(
+    ctx: &Context,
+    caller: &Caller,
+    id: SurveyId,
+    submission: Submission,
+    existing_only: bool,
+) -> Result<SurveyResponse, SurveyError> {
     let survey = super::get(ctx, caller, id).await?;
     if survey.status != SurveyStatus::Open {
         return Err(SurveyError::InvalidTransition { action: "answer", from: survey.status });
@@ -129,6 +150,9 @@ pub async fn submit(
     };
     if earlier.is_some() && !submission.replace {
         return Err(SurveyError::AlreadyAnswered);
+    }
+    if existing_only && earlier.is_none() {
+        return Err(if key.is_none() { SurveyError::Unauthenticated } else { SurveyError::NoResponse });
     }
     let txn = ctx.db.begin().await?;
     match (&key, &earlier) {

@@ -250,14 +250,25 @@ impl SurveyMutation {
         #[graphql(default_with = "Channel::Web")] channel: Channel,
     ) -> async_graphql::Result<SurveyResponse> {
         let id: SurveyId = parse_id("surveyId", &survey_id)?;
-        let submission = surveys::Submission {
-            answers: answers_of(answers)?,
-            channel: channel.into(),
-            replace: replace.unwrap_or(false),
-            on_behalf_of: on_behalf_of
-                .map(|assisted| surveys::OnBehalfOf { phone: assisted.phone, channel: assisted.channel.into() }),
-        };
+        let submission = submission_of(answers, on_behalf_of, replace.unwrap_or(false), channel)?;
         let response = surveys::submit(core_context(ctx), &request(ctx).caller, id, submission).await.gql()?;
+        Ok(SurveyResponse(response))
+    }
+
+    /// Replaces the caller's response (or, with `onBehalfOf`, the one an operator gave for
+    /// that resident) while the survey is open, checked like a submission; `NOT_FOUND` when
+    /// there is none (`submitSurveyResponse` with `replace: true` also answers the first time).
+    async fn update_survey_response(
+        &self,
+        ctx: &Context<'_>,
+        survey_id: ID,
+        answers: Vec<SurveyAnswerInput>,
+        on_behalf_of: Option<OnBehalfOfInput>,
+        #[graphql(default_with = "Channel::Web")] channel: Channel,
+    ) -> async_graphql::Result<SurveyResponse> {
+        let id: SurveyId = parse_id("surveyId", &survey_id)?;
+        let submission = submission_of(answers, on_behalf_of, true, channel)?;
+        let response = surveys::update_response(core_context(ctx), &request(ctx).caller, id, submission).await.gql()?;
         Ok(SurveyResponse(response))
     }
 
@@ -273,6 +284,21 @@ impl SurveyMutation {
         let id: SurveyId = parse_id("id", &id)?;
         Ok(Survey(surveys::archive(core_context(ctx), &request(ctx).caller, id).await.gql()?))
     }
+}
+
+fn submission_of(
+    answers: Vec<SurveyAnswerInput>,
+    on_behalf_of: Option<OnBehalfOfInput>,
+    replace: bool,
+    channel: Channel,
+) -> async_graphql::Result<surveys::Submission> {
+    Ok(surveys::Submission {
+        answers: answers_of(answers)?,
+        channel: channel.into(),
+        replace,
+        on_behalf_of: on_behalf_of
+            .map(|assisted| surveys::OnBehalfOf { phone: assisted.phone, channel: assisted.channel.into() }),
+    })
 }
 
 /// The answers of a submission, bounded before anything reads them.

@@ -441,7 +441,14 @@ async fn an_operator_answers_by_phone_and_the_same_person_later_answers_in_the_a
     // Without a phone claim, the same subject is a participation of its own; the district
     // claim admits residents of the survey's district only.
     let neighbour = Who::new("resident", "li-2").in_district(server.district_id(0));
+    let update = r#"mutation($id: ID!, $answers: [SurveyAnswerInput!]!) {
+      updateSurveyResponse(surveyId: $id, answers: $answers) { replaced answers { choices } }
+    }"#;
+    let (code, _) = server.error(Some(&neighbour), update, json!({ "id": id, "answers": dark("yes") })).await;
+    assert_eq!(code, "NOT_FOUND", "nothing to update yet");
     server.ok(Some(&neighbour), SUBMIT_RESPONSE, json!({ "id": id, "answers": dark("yes") })).await;
+    let updated = server.ok(Some(&neighbour), update, json!({ "id": id, "answers": dark("no") })).await;
+    assert_eq!(updated["updateSurveyResponse"], json!({ "replaced": true, "answers": [{ "choices": ["no"] }] }));
     let outsider = Who::new("resident", "zhao-3").in_district(server.district_id(1));
     assert_eq!(
         server.error(Some(&outsider), SUBMIT_RESPONSE, json!({ "id": id, "answers": dark("yes") })).await.0,
