@@ -19,6 +19,9 @@ enum Operation {
     Submit,
     /// `tickets(first: 50)` with district and department.
     List,
+    /// `submitSurveyResponse` as an operator answering for a new resident each time (a phone
+    /// number of its own), all 20 questions of `survey_seed`'s survey (`--survey`).
+    SurveyAnswer,
 }
 
 #[derive(Parser)]
@@ -44,10 +47,39 @@ struct Args {
     /// Label for the output row.
     #[arg(long, default_value = "")]
     label: String,
+    /// The survey `--operation survey-answer` answers (seeded by `survey_seed`).
+    #[arg(long, default_value = "srv_1")]
+    survey: String,
 }
 
-fn body(operation: Operation, sequence: u64) -> Value {
+fn body(operation: Operation, sequence: u64, survey: &str) -> Value {
     match operation {
+        Operation::SurveyAnswer => json!({
+            "query": "mutation($s: ID!, $a: [SurveyAnswerInput!]!, $p: String!) { submitSurveyResponse(surveyId: $s, \
+                      answers: $a, onBehalfOf: { phone: $p, channel: PHONE }) { id } }",
+            "variables": { "s": survey, "p": format!("+86 139{:08}", sequence % 100_000_000), "a": [
+                { "question": "q01", "choices": ["a"] },
+                { "question": "q02", "choices": ["a", "c"], "other": "more bike lanes" },
+                { "question": "q03", "number": 4 },
+                { "question": "q04", "number": 9 },
+                { "question": "q05", "number": 120.5 },
+                { "question": "q06", "text": "More shade in the park" },
+                { "question": "q07", "date": "2027-01-15" },
+                { "question": "q08", "ranking": ["c", "a", "e"] },
+                { "question": "q09", "matrix": [{ "row": "r1", "value": 5 }, { "row": "r2", "value": 3 }] },
+                { "question": "q10", "choices": ["yes"] },
+                { "question": "q11", "text": "Because the bus stop moved" },
+                { "question": "q12", "number": 7 },
+                { "question": "q13", "choices": ["b", "h"] },
+                { "question": "q14", "number": 8 },
+                { "question": "q15", "number": 42 },
+                { "question": "q16", "choices": ["d"] },
+                { "question": "q17", "date": "2027-06-01" },
+                { "question": "q18", "ranking": ["a", "b", "c", "d"] },
+                { "question": "q19", "matrix": [{ "row": "r1", "value": 2 }, { "row": "r3", "value": 3 }] },
+                { "question": "q20", "text": "Thank you" }
+            ]}
+        }),
         Operation::Submit => json!({
             "query": "mutation($i: SubmitTicketInput!) { submitTicket(input: $i) { id code } }",
             "variables": { "i": {
@@ -83,13 +115,13 @@ async fn main() -> anyhow::Result<()> {
     let client = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).build()?;
     let warm_up_until = Instant::now() + Duration::from_secs(2);
     let stop_at = warm_up_until + Duration::from_secs(args.seconds);
-    let shared = Arc::new((client, url, args.token.clone()));
+    let shared = Arc::new((client, url, args.token.clone(), args.survey.clone()));
     let mut workers = Vec::new();
     for worker in 0..args.concurrency {
         let shared = shared.clone();
         let operation = args.operation;
         workers.push(tokio::spawn(async move {
-            let (client, url, token) = &*shared;
+            let (client, url, token, survey) = &*shared;
             let mut latencies = Vec::new();
             let mut errors = 0u64;
             let mut sequence = worker as u64 * 1_000_000;
@@ -99,7 +131,7 @@ async fn main() -> anyhow::Result<()> {
                     break;
                 }
                 sequence += 1;
-                let mut request = client.post(url).json(&body(operation, sequence));
+                let mut request = client.post(url).json(&body(operation, sequence, survey));
                 if !token.is_empty() {
                     request = request.bearer_auth(token);
                 }
@@ -138,6 +170,7 @@ async fn main() -> anyhow::Result<()> {
         match args.operation {
             Operation::Submit => "submitTicket".to_owned(),
             Operation::List => "tickets(first: 50)".to_owned(),
+            Operation::SurveyAnswer => "submitSurveyResponse".to_owned(),
         }
     };
     println!(
