@@ -7,7 +7,6 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::entity::answer;
 use super::results::{ResultsFilter, answer_filter, results_shown};
-use super::service::may_manage;
 use super::{QuestionKind, SurveyError};
 use crate::auth::Caller;
 use crate::context::Context;
@@ -38,8 +37,7 @@ pub async fn text_answers(
     window: Window,
 ) -> Result<Page<TextAnswer>, SurveyError> {
     let window = window.checked(if window.from_end { "last" } else { "first" }, MAX_TEXT_ANSWERS_PAGE)?;
-    let survey = super::get(ctx, caller, id).await?;
-    may_manage(caller, survey.district_id)?;
+    let survey = super::get_managed(ctx, caller, id).await?;
     let Some(asked) = survey.questions.iter().find(|candidate| candidate.key == question) else {
         return Err(InvalidInput::new("question", "no question has this key").into());
     };

@@ -56,16 +56,7 @@ async fn serve_demo_then_use_a_printed_token_and_an_issued_one() {
     let client = reqwest::Client::new();
     let url = format!("http://127.0.0.1:{port}/graphql");
     let query = json!({ "query": "{ me { role } tickets(first: 10) { edges { node { code } } } }" });
-    let body: serde_json::Value = client
-        .post(&url)
-        .bearer_auth(&operator_token)
-        .json(&query)
-        .send()
-        .await
-        .expect("post")
-        .json()
-        .await
-        .expect("json");
+    let body = post(&client, &url, &operator_token, query).await;
     assert_eq!(body["data"]["me"]["role"], "operator", "{body}");
     assert_eq!(body["data"]["tickets"]["edges"].as_array().map(Vec::len), Some(3), "three demo tickets: {body}");
 
@@ -79,16 +70,13 @@ async fn serve_demo_then_use_a_printed_token_and_an_issued_one() {
         .expect("token issue");
     assert!(issued.status.success(), "{}", String::from_utf8_lossy(&issued.stderr));
     let token = String::from_utf8(issued.stdout).expect("utf8").trim().to_owned();
-    let body: serde_json::Value = client
-        .post(&url)
-        .bearer_auth(&token)
-        .json(&json!({ "query": "{ me { role districtId } tickets { edges { node { district { id } } } } }" }))
-        .send()
-        .await
-        .expect("post")
-        .json()
-        .await
-        .expect("json");
+    let body = post(
+        &client,
+        &url,
+        &token,
+        json!({ "query": "{ me { role districtId } tickets { edges { node { district { id } } } } }" }),
+    )
+    .await;
     assert_eq!(body["data"]["me"]["districtId"], "dst_2", "{body}");
     let districts: Vec<_> = body["data"]["tickets"]["edges"]
         .as_array()
@@ -129,16 +117,7 @@ async fn serve_demo_then_use_a_printed_token_and_an_issued_one() {
     let resident = issue(&["--role", "resident", "--district", "dst_2", "--phone", "+86 138 1234 5678"], &data_dir);
     assert!(resident.status.success(), "{}", String::from_utf8_lossy(&resident.stderr));
     let token = String::from_utf8(resident.stdout).expect("utf8").trim().to_owned();
-    let body: serde_json::Value = client
-        .post(&url)
-        .bearer_auth(&token)
-        .json(&json!({ "query": "{ me { role districtId } }" }))
-        .send()
-        .await
-        .expect("post")
-        .json()
-        .await
-        .expect("json");
+    let body = post(&client, &url, &token, json!({ "query": "{ me { role districtId } }" })).await;
     assert_eq!(body["data"]["me"], json!({ "role": "resident", "districtId": "dst_2" }), "{body}");
     // Run where the server does not keep its data, it refuses rather than sign with a new secret.
     let elsewhere = data_dir.with_extension("elsewhere");
@@ -211,4 +190,9 @@ async fn sigterm_stops_the_server_cleanly_its_data_is_the_owners_alone_and_logs_
         assert!(entry["timestamp"].is_string() && entry["level"].is_string(), "{line}");
     }
     let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+/// POSTs a GraphQL request with a bearer token and returns the JSON answer.
+async fn post(client: &reqwest::Client, url: &str, token: &str, query: serde_json::Value) -> serde_json::Value {
+    client.post(url).bearer_auth(token).json(&query).send().await.expect("post").json().await.expect("json")
 }
