@@ -21,6 +21,7 @@ mod responses;
 mod results;
 mod service;
 mod settings;
+mod tally;
 mod text_answers;
 mod validator;
 
@@ -42,6 +43,7 @@ pub use service::{
     MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS, SurveySweep, archive, close, create, edit_questions, open, sweep, update,
 };
 pub use settings::{Anonymity, Audience, QuestionEdit, ResultsVisibility, Survey, SurveyDraft, SurveyStatus};
+pub use tally::recount_tallies;
 pub use text_answers::{MAX_TEXT_ANSWERS_PAGE, TextAnswer, text_answers};
 pub use validator::{MAX_VALIDATOR_MESSAGE_CHARS, MAX_VALIDATOR_PROBLEMS, ValidateResponse};
 

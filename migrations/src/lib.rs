@@ -17,6 +17,8 @@ mod m20261206_000008_surveys;
 mod m20261206_000009_survey_responses;
 mod m20261206_000010_survey_answer_facets;
 mod m20261207_000011_survey_text_answers;
+mod m20261207_000012_survey_tallies;
+pub mod survey_tallies;
 
 /// Runs every Civitas migration in order.
 pub struct Migrator;
@@ -36,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000009_survey_responses::Migration),
             Box::new(m20261206_000010_survey_answer_facets::Migration),
             Box::new(m20261207_000011_survey_text_answers::Migration),
+            Box::new(m20261207_000012_survey_tallies::Migration),
         ]
     }
 }

@@ -100,3 +100,30 @@ pub(crate) mod participation {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub(crate) mod tally {
+    use sea_orm::entity::prelude::*;
+
+    // The table's key is every column but the last two; only its first is declared here, as
+    // tallies are only ever upserted and summed, never found by key.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "survey_tallies")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub survey_id: i64,
+        pub question_key: String,
+        pub facet: String,
+        pub item: String,
+        pub value: f64,
+        pub channel: String,
+        pub district_id: i64,
+        pub shard: i32,
+        pub tally: i64,
+        pub total: f64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -11,11 +11,15 @@
 //! apart (`authenticated = false`).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, SqlErr,
+    TransactionTrait,
+};
 
 use super::entity::{answer, participation, response};
 use super::response::sort_answers;
 use super::settings::{Anonymity, Audience, Survey, SurveyStatus};
+use super::tally::TallyChange;
 use super::validator::{plugin_problems, validator_answers};
 use super::{Answer, SurveyError};
 use crate::auth::{Caller, Role};
@@ -123,26 +127,8 @@ async fn store(
             (Some(format!("phone:{phone}")), assisted.channel, Some(format!("phone:{phone}")))
         }
     };
-    let now = ctx.clock.now();
-    let (answers, shown) = checked(ctx, &survey, &submission.answers, now).await?;
-    let response_id = SurveyResponseId(random_id());
-    let identified = survey.anonymity == Anonymity::Identified;
-    let row = response::ActiveModel {
-        id: Set(response_id.0),
-        survey_id: Set(survey.id.0),
-        channel: Set(channel.as_str().to_owned()),
-        submitted_on: Set(now.date_naive().format("%Y-%m-%d").to_string()),
-        submitted_at_ms: Set(identified.then(|| to_millis(now))),
-        respondent_subject: Set(identified.then_some(respondent).flatten()),
-        respondent_district_id: Set(submission
-            .on_behalf_of
-            .is_none()
-            .then(|| caller.district())
-            .flatten()
-            .map(|id| id.0)),
-        authenticated: Set(participant.is_some()),
-        answers: Set(serde_json::to_string(&answers).map_err(|error| SurveyError::Corrupt(error.to_string()))?),
-    };
+    // Who answers is settled before the answers are checked, so a duplicate never costs a call
+    // of the district's validator.
     let key = participant.as_deref().map(|participant| participant_key(ctx, survey.id, participant));
     let earlier = match &key {
         Some(key) => participation::Entity::find_by_id((survey.id.0, key.clone())).one(&ctx.db).await?,
@@ -154,6 +140,22 @@ async fn store(
     if existing_only && earlier.is_none() {
         return Err(if key.is_none() { SurveyError::Unauthenticated } else { SurveyError::NoResponse });
     }
+    let now = ctx.clock.now();
+    let (answers, shown) = checked(ctx, &survey, &submission.answers, now).await?;
+    let response_id = SurveyResponseId(random_id());
+    let identified = survey.anonymity == Anonymity::Identified;
+    let row = response::Model {
+        id: response_id.0,
+        survey_id: survey.id.0,
+        channel: channel.as_str().to_owned(),
+        submitted_on: now.date_naive().format("%Y-%m-%d").to_string(),
+        submitted_at_ms: identified.then(|| to_millis(now)),
+        respondent_subject: identified.then_some(respondent).flatten(),
+        respondent_district_id: submission.on_behalf_of.is_none().then(|| caller.district()).flatten().map(|id| id.0),
+        authenticated: participant.is_some(),
+        answers: serde_json::to_string(&answers).map_err(|error| SurveyError::Corrupt(error.to_string()))?,
+    };
+    let mut tallies = TallyChange::new(&survey);
     let txn = ctx.db.begin().await?;
     match (&key, &earlier) {
         (Some(key), Some(earlier)) => {
@@ -170,8 +172,7 @@ async fn store(
                 return Err(SurveyError::Conflict);
             }
             let old = unmask(ctx, survey.id, key, earlier.response_ref);
-            answer::Entity::delete_many().filter(answer::Column::ResponseId.eq(old)).exec(&txn).await?;
-            response::Entity::delete_by_id(old).exec(&txn).await?;
+            remove_response(&txn, &mut tallies, old).await?;
         }
         (Some(key), None) => {
             let inserted = participation::ActiveModel {
@@ -191,17 +192,13 @@ async fn store(
         }
         (None, _) => {}
     }
-    row.insert(&txn).await?;
-    let facets = Facets {
-        survey: survey.id,
-        response: response_id,
-        channel,
-        district: submission.on_behalf_of.is_none().then(|| caller.district()).flatten(),
-    };
-    let rows = answer_rows(&facets, &shown, &answers);
+    let rows = answer_rows(&row, &shown, &answers);
+    tallies.count(&row, &rows, 1);
+    insertable_response(row).insert(&txn).await?;
     if !rows.is_empty() {
-        answer::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+        answer::Entity::insert_many(rows.into_iter().map(insertable_answer)).exec_without_returning(&txn).await?;
     }
+    tallies.apply(&txn).await?;
     let replaced = earlier.is_some();
     let facts = SurveyResponseFacts {
         survey: survey.id,
@@ -287,9 +284,9 @@ pub async fn withdraw(ctx: &Context, caller: &Caller, id: SurveyId) -> Result<()
     if removed.rows_affected != 1 {
         return Err(SurveyError::Conflict);
     }
-    let row = response::Entity::find_by_id(response_id).one(&txn).await?;
-    answer::Entity::delete_many().filter(answer::Column::ResponseId.eq(response_id)).exec(&txn).await?;
-    response::Entity::delete_by_id(response_id).exec(&txn).await?;
+    let mut tallies = TallyChange::new(&survey);
+    let row = remove_response(&txn, &mut tallies, response_id).await?;
+    tallies.apply(&txn).await?;
     let facts = SurveyResponseFacts {
         survey: survey.id,
         district: survey.district_id,
@@ -356,35 +353,44 @@ fn random_id() -> i64 {
     i64::try_from(value.max(1)).unwrap_or(1)
 }
 
-/// What every answer row of a response carries, for filtered aggregates.
-struct Facets {
-    survey: SurveyId,
-    response: SurveyResponseId,
-    channel: Channel,
-    district: Option<crate::ids::DistrictId>,
+/// Deletes a stored response and its answers, taking them back from the tallies; the response
+/// row, if it was there.
+async fn remove_response(
+    txn: &DatabaseTransaction,
+    tallies: &mut TallyChange<'_>,
+    id: i64,
+) -> Result<Option<response::Model>, SurveyError> {
+    let Some(row) = response::Entity::find_by_id(id).one(txn).await? else {
+        return Ok(None);
+    };
+    let answers = answer::Entity::find().filter(answer::Column::ResponseId.eq(id)).all(txn).await?;
+    tallies.count(&row, &answers, -1);
+    answer::Entity::delete_many().filter(answer::Column::ResponseId.eq(id)).exec(txn).await?;
+    response::Entity::delete_by_id(id).exec(txn).await?;
+    Ok(Some(row))
 }
 
-/// One row per answered value, and one `skipped` row per question shown but not answered, for
-/// results by SQL aggregates.
-fn answer_rows(facets: &Facets, shown: &[&str], answers: &[Answer]) -> Vec<answer::ActiveModel> {
-    let base = |question: &str| answer::ActiveModel {
-        response_id: Set(facets.response.0),
-        survey_id: Set(facets.survey.0),
-        question_key: Set(question.to_owned()),
-        option_key: Set(None),
-        number: Set(None),
-        text: Set(None),
-        date: Set(None),
-        rank: Set(None),
-        row_key: Set(None),
-        skipped: Set(false),
-        channel: Set(facets.channel.as_str().to_owned()),
-        district_id: Set(facets.district.map(|id| id.0)),
+/// One row per answered value, and one `skipped` row per question shown but not answered, each
+/// with its response's channel and respondent district, for filtered counts.
+fn answer_rows(response: &response::Model, shown: &[&str], answers: &[Answer]) -> Vec<answer::Model> {
+    let base = |question: &str| answer::Model {
+        response_id: response.id,
+        survey_id: response.survey_id,
+        question_key: question.to_owned(),
+        option_key: None,
+        number: None,
+        text: None,
+        date: None,
+        rank: None,
+        row_key: None,
+        skipped: false,
+        channel: response.channel.clone(),
+        district_id: response.respondent_district_id,
     };
     let mut rows = Vec::new();
     for question in shown {
         if !answers.iter().any(|answer| answer.question == *question) {
-            rows.push(answer::ActiveModel { skipped: Set(true), ..base(question) });
+            rows.push(answer::Model { skipped: true, ..base(question) });
         }
     }
     for given in answers {
@@ -393,13 +399,13 @@ fn answer_rows(facets: &Facets, shown: &[&str], answers: &[Answer]) -> Vec<answe
                    text: Option<&str>,
                    rank: Option<i32>,
                    row_key: Option<&str>| {
-            answer::ActiveModel {
-                option_key: Set(option.map(str::to_owned)),
-                number: Set(number),
-                text: Set(text.map(str::to_owned)),
-                date: Set(given.date.map(|date| date.format("%Y-%m-%d").to_string())),
-                rank: Set(rank),
-                row_key: Set(row_key.map(str::to_owned)),
+            answer::Model {
+                option_key: option.map(str::to_owned),
+                number,
+                text: text.map(str::to_owned),
+                date: given.date.map(|date| date.format("%Y-%m-%d").to_string()),
+                rank,
+                row_key: row_key.map(str::to_owned),
                 ..base(&given.question)
             }
         };
@@ -421,6 +427,37 @@ fn answer_rows(facets: &Facets, shown: &[&str], answers: &[Answer]) -> Vec<answe
         }
     }
     rows
+}
+
+fn insertable_response(row: response::Model) -> response::ActiveModel {
+    response::ActiveModel {
+        id: Set(row.id),
+        survey_id: Set(row.survey_id),
+        channel: Set(row.channel),
+        submitted_on: Set(row.submitted_on),
+        submitted_at_ms: Set(row.submitted_at_ms),
+        respondent_subject: Set(row.respondent_subject),
+        respondent_district_id: Set(row.respondent_district_id),
+        authenticated: Set(row.authenticated),
+        answers: Set(row.answers),
+    }
+}
+
+fn insertable_answer(row: answer::Model) -> answer::ActiveModel {
+    answer::ActiveModel {
+        response_id: Set(row.response_id),
+        survey_id: Set(row.survey_id),
+        question_key: Set(row.question_key),
+        option_key: Set(row.option_key),
+        number: Set(row.number),
+        text: Set(row.text),
+        date: Set(row.date),
+        rank: Set(row.rank),
+        row_key: Set(row.row_key),
+        skipped: Set(row.skipped),
+        channel: Set(row.channel),
+        district_id: Set(row.district_id),
+    }
 }
 
 fn from_row(row: response::Model) -> Result<SurveyResponse, SurveyError> {

@@ -1,18 +1,17 @@
-//! A survey's results, computed by the database: a constant number of grouped scans of the
-//! answer rows, whatever the number of responses (never a response loaded into memory).
+//! A survey's results, read from its running tallies (one grouped read of its counters, however
+//! many responses) and, for number questions' medians, the middle of an index: never a scan of
+//! its answers, never a response loaded into memory.
 //!
 //! Who sees what follows the survey's results visibility: `LIVE` everyone (its admins also
 //! while it is a draft); `AFTER_CLOSE` only the number of responses until it closes, admins
 //! included, then everyone; `ADMINS_ONLY` its admins, always.
 
-use std::collections::HashMap;
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
-
-use super::entity::{answer, response};
+use super::entity::answer;
 use super::service::may_manage;
 use super::settings::{ResultsVisibility, Survey, SurveyStatus};
+use super::tally::{self, Counted, Facet};
 use super::{QuestionKind, SurveyError};
 use crate::auth::Caller;
 use crate::context::Context;
@@ -117,15 +116,16 @@ pub async fn results(
 ) -> Result<SurveyResults, SurveyError> {
     let survey = super::get(ctx, caller, id).await?;
     let shown = results_shown(&survey, caller)?;
-    let responses = response_filter(&survey, filter);
-    let total = response::Entity::find().filter(responses.clone()).count(&ctx.db).await?;
-    let unauthenticated = response::Entity::find()
-        .filter(responses)
-        .filter(response::Column::Authenticated.eq(false))
-        .count(&ctx.db)
-        .await?;
-    let questions = if shown { Some(question_results(ctx, &survey, filter).await?) } else { None };
-    Ok(SurveyResults { responses: total, unauthenticated_responses: unauthenticated, questions })
+    let counted = tally::read(&ctx.db, survey.id, filter).await?;
+    let total = |facet: Facet| -> u64 {
+        counted.iter().filter(|counter| counter.question.is_empty() && counter.facet == facet).map(|c| c.count).sum()
+    };
+    let questions = if shown { Some(question_results(ctx, &survey, filter, &counted).await?) } else { None };
+    Ok(SurveyResults {
+        responses: total(Facet::Responses),
+        unauthenticated_responses: total(Facet::Unauthenticated),
+        questions,
+    })
 }
 
 /// Whether more than the number of responses may be shown to `caller` (an error when not even
@@ -137,17 +137,6 @@ pub(super) fn results_shown(survey: &Survey, caller: &Caller) -> Result<bool, Su
         ResultsVisibility::AfterClose => Ok(closed),
         ResultsVisibility::AdminsOnly => may_manage(caller, survey.district_id).map(|()| true),
     }
-}
-
-fn response_filter(survey: &Survey, filter: ResultsFilter) -> Condition {
-    let mut condition = Condition::all().add(response::Column::SurveyId.eq(survey.id.0));
-    if let Some(channel) = filter.channel {
-        condition = condition.add(response::Column::Channel.eq(channel.as_str()));
-    }
-    if let Some(district) = filter.district_id {
-        condition = condition.add(response::Column::RespondentDistrictId.eq(district.0));
-    }
-    condition
 }
 
 pub(super) fn answer_filter(survey: &Survey, filter: ResultsFilter) -> Condition {
@@ -165,126 +154,55 @@ async fn question_results(
     ctx: &Context,
     survey: &Survey,
     filter: ResultsFilter,
+    counted: &[Counted],
 ) -> Result<Vec<QuestionResult>, SurveyError> {
-    let rows = || answer::Entity::find().filter(answer_filter(survey, filter));
-    // Who answered and who skipped, per question.
-    let reach: Vec<(String, bool, i64)> = rows()
-        .select_only()
-        .column(answer::Column::QuestionKey)
-        .column(answer::Column::Skipped)
-        .column_as(Expr::col(answer::Column::ResponseId).count_distinct(), "responses")
-        .group_by(answer::Column::QuestionKey)
-        .group_by(answer::Column::Skipped)
-        .into_tuple()
-        .all(&ctx.db)
-        .await?;
-    // Choices (rank and row rows are rankings and matrices).
-    let chosen: Vec<(String, String, i64)> = rows()
-        .select_only()
-        .column(answer::Column::QuestionKey)
-        .column(answer::Column::OptionKey)
-        .column_as(Expr::col(answer::Column::ResponseId).count(), "count")
-        .filter(answer::Column::OptionKey.is_not_null())
-        .filter(answer::Column::Rank.is_null())
-        .group_by(answer::Column::QuestionKey)
-        .group_by(answer::Column::OptionKey)
-        .into_tuple()
-        .all(&ctx.db)
-        .await?;
-    // Values of ratings, NPS and matrices: few distinct ones, so their distribution is small
-    // and gives mean and median exactly.
-    let values: Vec<(String, Option<String>, f64, i64)> = rows()
-        .select_only()
-        .column(answer::Column::QuestionKey)
-        .column(answer::Column::RowKey)
-        .column(answer::Column::Number)
-        .column_as(Expr::col(answer::Column::ResponseId).count(), "count")
-        .filter(answer::Column::Number.is_not_null())
-        .filter(answer::Column::QuestionKey.is_in(keys(survey, |kind| {
-            matches!(kind, QuestionKind::Rating { .. } | QuestionKind::Nps | QuestionKind::Matrix { .. })
-        })))
-        .group_by(answer::Column::QuestionKey)
-        .group_by(answer::Column::RowKey)
-        .group_by(answer::Column::Number)
-        .into_tuple()
-        .all(&ctx.db)
-        .await?;
-    let rankings: Vec<(String, String, Option<f64>, i64)> = rows()
-        .select_only()
-        .column(answer::Column::QuestionKey)
-        .column(answer::Column::OptionKey)
-        // AVG of an integer is NUMERIC on PostgreSQL: both backends average doubles.
-        .column_as(Expr::cust("AVG(CAST(rank AS DOUBLE PRECISION))"), "average")
-        .column_as(Expr::cust("SUM(CASE WHEN rank = 1 THEN 1 ELSE 0 END)"), "first")
-        .filter(answer::Column::Rank.is_not_null())
-        .group_by(answer::Column::QuestionKey)
-        .group_by(answer::Column::OptionKey)
-        .into_tuple()
-        .all(&ctx.db)
-        .await?;
-
     let mut results = Vec::with_capacity(survey.questions.len());
     for question in &survey.questions {
         let key = question.key.as_str();
-        let count = |skipped: bool| -> u64 {
-            reach
-                .iter()
-                .filter(|(question, flag, _)| question == key && *flag == skipped)
-                .map(|(_, _, count)| u64::try_from(*count).unwrap_or(0))
-                .sum()
-        };
+        let of = |facet: Facet| counted.iter().filter(move |c| c.question == key && c.facet == facet);
+        let sum = |facet: Facet| of(facet).map(|counter| counter.count).sum::<u64>();
         let mut result = QuestionResult {
             key: key.to_owned(),
-            answered: count(false),
-            skipped: count(true),
+            answered: sum(Facet::Answered),
+            skipped: sum(Facet::Skipped),
             ..QuestionResult::default()
         };
         let answered = result.answered;
+        let item_count = |facet: Facet, item: &str| of(facet).filter(|c| c.item == item).map(|c| c.count).sum::<u64>();
+        let distribution = |item: &str| -> Vec<ValueCount> {
+            of(Facet::Value)
+                .filter(|counter| counter.item == item)
+                .map(|counter| ValueCount { value: counter.value, count: counter.count })
+                .collect()
+        };
         match &question.kind {
             QuestionKind::SingleChoice { options, .. } | QuestionKind::MultipleChoice { options, .. } => {
-                let counts: HashMap<&str, u64> = chosen
-                    .iter()
-                    .filter(|(question, _, _)| question == key)
-                    .map(|(_, option, count)| (option.as_str(), u64::try_from(*count).unwrap_or(0)))
-                    .collect();
                 result.options = options
                     .iter()
                     .map(|option| {
-                        let count = counts.get(option.key.as_str()).copied().unwrap_or(0);
+                        let count = item_count(Facet::Option, &option.key);
                         OptionCount { key: option.key.clone(), count, share: share(count, answered) }
                     })
                     .collect();
             }
             QuestionKind::Rating { .. } | QuestionKind::Nps => {
-                let distribution: Vec<ValueCount> = values
-                    .iter()
-                    .filter(|(question, row, _, _)| question == key && row.is_none())
-                    .map(|(_, _, value, count)| ValueCount { value: *value, count: u64::try_from(*count).unwrap_or(0) })
-                    .collect();
-                let (mean, median) = mean_and_median(&distribution);
+                let mut values = distribution("");
+                values.sort_by(|a, b| a.value.total_cmp(&b.value));
+                let (mean, median) = mean_and_median(&values);
                 result.mean = mean;
                 result.median = median;
                 if matches!(question.kind, QuestionKind::Nps) {
-                    result.nps = nps(&distribution);
+                    result.nps = nps(&values);
                 }
-                result.distribution = distribution;
+                result.distribution = values;
             }
             QuestionKind::Matrix { rows: matrix_rows, .. } => {
                 result.rows = matrix_rows
                     .iter()
                     .map(|row| {
-                        let distribution: Vec<ValueCount> = values
-                            .iter()
-                            .filter(|(question, row_key, _, _)| {
-                                question == key && row_key.as_deref() == Some(row.key.as_str())
-                            })
-                            .map(|(_, _, value, count)| ValueCount {
-                                value: *value,
-                                count: u64::try_from(*count).unwrap_or(0),
-                            })
-                            .collect();
-                        let count = distribution.iter().map(|value| value.count).sum();
-                        RowResult { key: row.key.clone(), count, mean: mean_and_median(&distribution).0 }
+                        let values = distribution(&row.key);
+                        let count = values.iter().map(|value| value.count).sum();
+                        RowResult { key: row.key.clone(), count, mean: mean_and_median(&values).0 }
                     })
                     .collect();
             }
@@ -292,30 +210,30 @@ async fn question_results(
                 result.ranking = options
                     .iter()
                     .map(|option| {
-                        let found =
-                            rankings.iter().find(|(question, ranked, _, _)| question == key && ranked == &option.key);
+                        let ranked = of(Facet::Rank).filter(|c| c.item == option.key);
+                        let (times, places) = ranked.fold((0u64, 0.0), |(n, sum), c| (n + c.count, sum + c.total));
+                        #[allow(clippy::cast_precision_loss)]
+                        let average_rank = (times > 0).then(|| places / times as f64);
                         RankResult {
                             key: option.key.clone(),
-                            average_rank: found.and_then(|(_, _, average, _)| *average),
-                            first_place: found.map_or(0, |(_, _, _, first)| u64::try_from(*first).unwrap_or(0)),
+                            average_rank,
+                            first_place: item_count(Facet::First, &option.key),
                         }
                     })
                     .collect();
             }
             QuestionKind::Number { .. } => {
-                let (mean, median) = number_mean_and_median(ctx, survey, filter, key, answered).await?;
+                let (given, sum) = of(Facet::Number).fold((0u64, 0.0), |(n, total), c| (n + c.count, total + c.total));
+                #[allow(clippy::cast_precision_loss)]
+                let mean = (given > 0).then(|| sum / given as f64);
                 result.mean = mean;
-                result.median = median;
+                result.median = number_median(ctx, survey, filter, key, given).await?;
             }
             QuestionKind::Text { .. } | QuestionKind::Date => {}
         }
         results.push(result);
     }
     Ok(results)
-}
-
-fn keys(survey: &Survey, kind: impl Fn(&QuestionKind) -> bool) -> Vec<String> {
-    survey.questions.iter().filter(|question| kind(&question.kind)).map(|question| question.key.clone()).collect()
 }
 
 fn share(count: u64, of: u64) -> f64 {
@@ -366,43 +284,33 @@ fn nps(distribution: &[ValueCount]) -> Option<f64> {
     Some(score)
 }
 
-/// Mean by `AVG`, median by reading the one or two middle values in order: numbers may all
-/// differ, so their distribution is not read.
-async fn number_mean_and_median(
+/// The median of a number question: the one or two middle values, read from the
+/// `(survey, question, number)` index (numbers may all differ, so no distribution is kept).
+async fn number_median(
     ctx: &Context,
     survey: &Survey,
     filter: ResultsFilter,
     key: &str,
-    answered: u64,
-) -> Result<(Option<f64>, Option<f64>), SurveyError> {
-    if answered == 0 {
-        return Ok((None, None));
+    given: u64,
+) -> Result<Option<f64>, SurveyError> {
+    if given == 0 {
+        return Ok(None);
     }
-    let numbers = || {
-        answer::Entity::find()
-            .filter(answer_filter(survey, filter))
-            .filter(answer::Column::QuestionKey.eq(key))
-            .filter(answer::Column::Number.is_not_null())
-    };
-    let mean: Option<f64> = numbers()
-        .select_only()
-        .column_as(Expr::col(answer::Column::Number).avg(), "mean")
-        .into_tuple()
-        .one(&ctx.db)
-        .await?
-        .flatten();
-    let middle: Vec<f64> = numbers()
+    let middle: Vec<f64> = answer::Entity::find()
+        .filter(answer_filter(survey, filter))
+        .filter(answer::Column::QuestionKey.eq(key))
+        .filter(answer::Column::Number.is_not_null())
         .select_only()
         .column(answer::Column::Number)
         .order_by_asc(answer::Column::Number)
-        .offset((answered - 1) / 2)
-        .limit(if answered.is_multiple_of(2) { 2 } else { 1 })
+        .offset((given - 1) / 2)
+        .limit(if given.is_multiple_of(2) { 2 } else { 1 })
         .into_tuple()
         .all(&ctx.db)
         .await?;
     #[allow(clippy::cast_precision_loss)]
     let median = (!middle.is_empty()).then(|| middle.iter().sum::<f64>() / middle.len() as f64);
-    Ok((mean, median))
+    Ok(median)
 }
 
 #[cfg(test)]

@@ -13,8 +13,10 @@
 //! answer rows (`survey_answers`) are derived from it the way `surveys::submit` writes them: one
 //! row per chosen option, one for a number/text/date, one per ranked option with its place, one per
 //! matrix row, one for an "other" text, and a `skipped` row for a shown question left unanswered.
-//! The `answers` column holds the same answers as serde writes them (the export reads it). Not
-//! seeded: the outbox event `submit` appends per response. Run it on an empty database.
+//! The `answers` column holds the same answers as serde writes them (the export reads it). The
+//! results' tallies are then counted from the answer rows (`surveys::recount_tallies`), as
+//! `submit` would have kept them. Not seeded: the outbox event `submit` appends per response.
+//! Run it on an empty database.
 
 use std::time::Instant;
 
@@ -493,6 +495,8 @@ async fn main() -> anyhow::Result<()> {
         from = to + 1;
     }
     ctx.db.execute_unprepared(&format!("DROP TABLE {TEMPLATES}")).await?;
+    eprintln!("counting the tallies, {:.1} s", started.elapsed().as_secs_f64());
+    surveys::recount_tallies(&ctx, &admin, survey.id).await?;
     if ctx.db.get_database_backend() == sea_orm::DbBackend::Postgres {
         ctx.db.execute_unprepared("ANALYZE").await?;
     }
