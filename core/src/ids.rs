@@ -131,6 +131,14 @@ typed_id!(
     /// A response to a survey (random, so that IDs do not follow the order of submission).
     SurveyResponseId, "rsp", "survey response"
 );
+typed_id!(
+    /// A participatory-budgeting process.
+    BudgetProcessId, "pbp", "budgeting process"
+);
+typed_id!(
+    /// A project proposed in a budgeting process.
+    BudgetProjectId, "prj", "budget project"
+);
 
 #[cfg(test)]
 mod tests {

@@ -6,9 +6,13 @@
 //! runs, enforces who may do what, and returns domain values or a domain error that classifies
 //! itself as an [`error::ErrorKind`].
 
+#[macro_use]
+mod macros;
+
 pub mod audit;
 pub mod auth;
 pub mod background;
+pub mod budget_processes;
 pub mod budgeting;
 pub mod clock;
 pub mod context;
@@ -24,6 +28,7 @@ pub mod i18n;
 pub mod ids;
 pub mod notifications;
 pub mod paging;
+pub(crate) mod participation;
 pub mod plugins;
 pub mod problems;
 pub mod secrets;

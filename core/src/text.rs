@@ -103,6 +103,23 @@ pub fn email(field: &'static str, text: &str) -> Result<String, InvalidInput> {
     Ok(address)
 }
 
+/// `text` with each language trimmed, or its problems recorded at `path.en`, `path.zhHans`…
+pub(crate) fn clean_localized(
+    problems: &mut crate::problems::Problems,
+    path: &str,
+    text: &crate::i18n::LocalizedText,
+    max: usize,
+) -> crate::i18n::LocalizedText {
+    let mut clean = text.clone();
+    for (language, value) in [("en", &mut clean.en), ("zhHans", &mut clean.zh_hans), ("zhHant", &mut clean.zh_hant)] {
+        match required("text", value, max) {
+            Ok(trimmed) => *value = trimmed,
+            Err(invalid) => problems.add(format!("{path}.{language}"), invalid.message),
+        }
+    }
+    clean
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

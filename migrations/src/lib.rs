@@ -18,6 +18,7 @@ mod m20261206_000009_survey_responses;
 mod m20261206_000010_survey_answer_facets;
 mod m20261207_000011_survey_text_answers;
 mod m20261207_000012_survey_tallies;
+mod m20261207_000013_budget_processes;
 pub mod survey_tallies;
 
 /// Runs every Civitas migration in order.
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000010_survey_answer_facets::Migration),
             Box::new(m20261207_000011_survey_text_answers::Migration),
             Box::new(m20261207_000012_survey_tallies::Migration),
+            Box::new(m20261207_000013_budget_processes::Migration),
         ]
     }
 }

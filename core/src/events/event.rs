@@ -7,7 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{CategoryId, DepartmentId, DistrictId, PluginId, StreetId, SurveyId, TicketId};
+use crate::ids::{
+    BudgetProcessId, BudgetProjectId, CategoryId, DepartmentId, DistrictId, PluginId, StreetId, SurveyId, TicketId,
+};
 use crate::tickets::TicketStatus;
 
 /// What a ticket event says about its ticket: IDs, code and status (no contact data, no text).
@@ -143,6 +145,43 @@ pub struct SurveyResponseFacts {
     pub replaced: bool,
 }
 
+/// A budgeting process, as its lifecycle events name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetProcessFacts {
+    /// The process.
+    pub process: BudgetProcessId,
+    /// Its district; `None` for a city-wide process.
+    pub district: Option<DistrictId>,
+    /// Its phase after the change (`PROPOSALS` … `IMPLEMENTATION`, `CANCELLED`).
+    pub phase: String,
+}
+
+/// A project of a budgeting process, as its events name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetProjectFacts {
+    /// The process.
+    pub process: BudgetProcessId,
+    /// Its district; `None` for a city-wide process.
+    pub district: Option<DistrictId>,
+    /// The project.
+    pub project: BudgetProjectId,
+    /// Its review status after the change (`PROPOSED`, `FEASIBLE`, `INFEASIBLE`).
+    pub status: String,
+}
+
+/// A ballot, as its events name it: never who voted, which ballot, nor what it marks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BallotFacts {
+    /// The process.
+    pub process: BudgetProcessId,
+    /// Its district; `None` for a city-wide process.
+    pub district: Option<DistrictId>,
+    /// The channel it came through (`WEB`, `APP`, `PHONE`, `WALK_IN`).
+    pub channel: String,
+    /// Whether it replaced the voter's earlier ballot.
+    pub replaced: bool,
+}
+
 /// A plugin disabled, by an administrator or by the failure policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PluginDisabled {
@@ -172,6 +211,8 @@ pub enum Subject {
     Plugin(PluginId),
     /// A survey.
     Survey(SurveyId),
+    /// A budgeting process.
+    BudgetProcess(BudgetProcessId),
 }
 
 impl Subject {
@@ -185,6 +226,7 @@ impl Subject {
             Subject::Category(id) => id.0,
             Subject::Plugin(id) => id.0,
             Subject::Survey(id) => id.0,
+            Subject::BudgetProcess(id) => id.0,
         }
     }
 }
@@ -199,6 +241,7 @@ impl std::fmt::Display for Subject {
             Subject::Category(id) => id.fmt(f),
             Subject::Plugin(id) => id.fmt(f),
             Subject::Survey(id) => id.fmt(f),
+            Subject::BudgetProcess(id) => id.fmt(f),
         }
     }
 }
@@ -282,6 +325,33 @@ impl EventData for SurveyFacts {
 impl EventData for SurveyResponseFacts {
     fn subject(&self) -> Subject {
         Subject::Survey(self.survey)
+    }
+    fn district(&self) -> Option<DistrictId> {
+        self.district
+    }
+}
+
+impl EventData for BudgetProcessFacts {
+    fn subject(&self) -> Subject {
+        Subject::BudgetProcess(self.process)
+    }
+    fn district(&self) -> Option<DistrictId> {
+        self.district
+    }
+}
+
+impl EventData for BudgetProjectFacts {
+    fn subject(&self) -> Subject {
+        Subject::BudgetProcess(self.process)
+    }
+    fn district(&self) -> Option<DistrictId> {
+        self.district
+    }
+}
+
+impl EventData for BallotFacts {
+    fn subject(&self) -> Subject {
+        Subject::BudgetProcess(self.process)
     }
     fn district(&self) -> Option<DistrictId> {
         self.district
@@ -384,6 +454,22 @@ domain_events! {
     SurveyResponseSubmitted(SurveyResponseFacts) = "survey.response_submitted",
     /// A resident withdrew their response.
     SurveyResponseWithdrawn(SurveyResponseFacts) = "survey.response_withdrawn",
+    /// A budgeting process was created (taking proposals).
+    BudgetProcessCreated(BudgetProcessFacts) = "budget.process_created",
+    /// A budgeting process's settings changed.
+    BudgetProcessUpdated(BudgetProcessFacts) = "budget.process_updated",
+    /// A budgeting process moved to its next phase (entering `TALLIED`, its votes were counted).
+    BudgetPhaseAdvanced(BudgetProcessFacts) = "budget.phase_advanced",
+    /// A budgeting process was cancelled.
+    BudgetProcessCancelled(BudgetProcessFacts) = "budget.process_cancelled",
+    /// A project was proposed.
+    BudgetProjectProposed(BudgetProjectFacts) = "budget.project_proposed",
+    /// A project's feasibility was decided.
+    BudgetProjectReviewed(BudgetProjectFacts) = "budget.project_reviewed",
+    /// A ballot was cast (or replaced the voter's earlier one).
+    BallotCast(BallotFacts) = "budget.ballot_cast",
+    /// A voter withdrew their ballot.
+    BallotWithdrawn(BallotFacts) = "budget.ballot_withdrawn",
 }
 
 /// A stored event that this version of Civitas cannot read.

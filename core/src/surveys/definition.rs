@@ -68,19 +68,7 @@ fn check_key(problems: &mut Problems, path: &str, key: &str) {
 }
 
 fn check_text(problems: &mut Problems, path: &str, text: &LocalizedText, max: usize) {
-    clean_text(problems, path, text, max);
-}
-
-/// `text` with each language trimmed, or its problems recorded at `path.en`, `path.zhHans`…
-pub(crate) fn clean_text(problems: &mut Problems, path: &str, text: &LocalizedText, max: usize) -> LocalizedText {
-    let mut clean = text.clone();
-    for (language, value) in [("en", &mut clean.en), ("zhHans", &mut clean.zh_hans), ("zhHant", &mut clean.zh_hant)] {
-        match crate::text::required("text", value, max) {
-            Ok(trimmed) => *value = trimmed,
-            Err(invalid) => problems.add(format!("{path}.{language}"), invalid.message),
-        }
-    }
-    clean
+    crate::text::clean_localized(problems, path, text, max);
 }
 
 fn check_choices(problems: &mut Problems, path: &str, choices: &[Choice], least: usize) {

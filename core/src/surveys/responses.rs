@@ -28,6 +28,7 @@ use crate::error::InvalidInput;
 use crate::events::{self, DomainEvent, SurveyResponseFacts};
 use crate::hooks::SurveyValidationRequest;
 use crate::ids::{SurveyId, SurveyResponseId};
+use crate::participation as participation_keys;
 use crate::tickets::Channel;
 use crate::time::{from_millis, to_millis};
 
@@ -142,7 +143,7 @@ async fn store(
     }
     let now = ctx.clock.now();
     let (answers, shown) = checked(ctx, &survey, &submission.answers, now).await?;
-    let response_id = SurveyResponseId(random_id());
+    let response_id = SurveyResponseId(participation_keys::random_id());
     let identified = survey.anonymity == Anonymity::Identified;
     let row = response::Model {
         id: response_id.0,
@@ -325,32 +326,19 @@ fn participant(caller: &Caller, survey: &Survey) -> Result<Option<String>, Surve
     }
 }
 
-/// The participation key of `participant` in `survey` (hex of an HMAC).
+/// Survey participations' labels (the first ones, kept so that existing keys stay valid).
+const SURVEYS: participation_keys::Scope = participation_keys::Scope { key: b"participation", pad: b"reference" };
+
 fn participant_key(ctx: &Context, survey: SurveyId, participant: &str) -> String {
-    let mac = ctx.secrets.participation_mac(&[b"participation", &survey.0.to_be_bytes(), participant.as_bytes()]);
-    mac.iter().map(|byte| format!("{byte:02x}")).collect()
+    participation_keys::key(ctx, SURVEYS, survey.0, participant)
 }
 
-/// A response ID masked for the participation row: XOR with a pad only the secret gives.
 fn mask(ctx: &Context, survey: SurveyId, key: &str, response_id: i64) -> i64 {
-    response_id ^ pad(ctx, survey, key)
+    participation_keys::mask(ctx, SURVEYS, survey.0, key, response_id)
 }
 
 fn unmask(ctx: &Context, survey: SurveyId, key: &str, reference: i64) -> i64 {
-    reference ^ pad(ctx, survey, key)
-}
-
-fn pad(ctx: &Context, survey: SurveyId, key: &str) -> i64 {
-    let mac = ctx.secrets.participation_mac(&[b"reference", &survey.0.to_be_bytes(), key.as_bytes()]);
-    let mut bytes = [0u8; 8];
-    bytes.copy_from_slice(&mac[..8]);
-    i64::from_be_bytes(bytes)
-}
-
-/// A random positive ID below 2^53 (exact in JavaScript clients).
-fn random_id() -> i64 {
-    let value: u64 = rand::random::<u64>() >> 11;
-    i64::try_from(value.max(1)).unwrap_or(1)
+    participation_keys::unmask(ctx, SURVEYS, survey.0, key, reference)
 }
 
 /// Deletes a stored response and its answers, taking them back from the tallies; the response

@@ -7,7 +7,7 @@ use sea_orm::{
     TransactionTrait,
 };
 
-use super::definition::{check_questions, clean_text};
+use super::definition::check_questions;
 use super::entity::survey;
 use super::settings::{Anonymity, Audience, QuestionEdit, ResultsVisibility, Survey, SurveyDraft, SurveyStatus};
 use super::{Question, SurveyError};
@@ -20,6 +20,7 @@ use crate::events::{DomainEvent, SurveyFacts};
 use crate::i18n::{LocalizedText, Message};
 use crate::ids::{DistrictId, SurveyId};
 use crate::problems::Problems;
+use crate::text::clean_localized as clean_text;
 use crate::time::{from_millis, to_millis};
 
 /// The longest title, per language.

@@ -6,49 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::ids::{CategoryId, DepartmentId, DistrictId, StreetId, TicketEventId, TicketId};
 
-macro_rules! string_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($(#[$vdoc])* $variant),+ }
-
-        impl $name {
-            /// Every value.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The stored and API name (`SCREAMING_SNAKE_CASE`).
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            /// Parses a stored name.
-            pub fn parse(text: &str) -> Option<Self> {
-                match text { $($text => Some($name::$variant),)+ _ => None }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-                $name::parse(&text).ok_or_else(|| serde::de::Error::custom(format!("unknown {} `{text}`", stringify!($name))))
-            }
-        }
-    };
-}
-
-string_enum!(
+stored_enum!(
     /// How a ticket reached the city.
     Channel {
         /// A call to the hotline, taken by an operator.
@@ -66,7 +24,7 @@ string_enum!(
     }
 );
 
-string_enum!(
+stored_enum!(
     /// How urgent a ticket is, in increasing order.
     Priority {
         /// Can wait.
@@ -80,7 +38,7 @@ string_enum!(
     }
 );
 
-string_enum!(
+stored_enum!(
     /// Where a ticket is in its lifecycle.
     TicketStatus {
         /// Taken in, waiting to be dispatched.
@@ -100,7 +58,7 @@ string_enum!(
     }
 );
 
-string_enum!(
+stored_enum!(
     /// What happened to a ticket, as recorded on its timeline.
     TicketEventKind {
         /// It was submitted.

@@ -2,6 +2,7 @@
 //! (the budgeting tests need no database).
 
 mod audit_log;
+mod budget_processes;
 mod budgeting;
 mod district_hooks;
 mod event_delivery;

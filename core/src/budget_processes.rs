@@ -1,0 +1,37 @@
+//! Participatory-budgeting processes: the storage-backed domain residents and districts use —
+//! phases, proposals, feasibility review, secret one-per-resident ballots with receipts, and
+//! results counted by the pure tally engine in [`crate::budgeting`] (which knows nothing of
+//! storage, callers or phases).
+//!
+//! A process moves `PROPOSALS → REVIEW → VOTING → TALLIED → IMPLEMENTATION` (or `CANCELLED`);
+//! every change is one service function, one transaction, one audit entry and one domain event.
+//! While the vote runs nobody sees per-project counts, only the turnout; entering `TALLIED`
+//! tallies the counted ballots by the process's rule and stores the outcome with the process.
+
+mod ballots;
+mod entity;
+mod error;
+mod model;
+mod money;
+mod outcome;
+mod projects;
+mod query;
+mod service;
+
+pub use ballots::{MAX_RECEIPTS_PAGE, cast, my_ballot, published, turnout, withdraw};
+pub use error::BudgetError;
+pub use model::{
+    BallotChoices, BallotFormat, BallotRules, BallotStatus, BudgetPhase, BudgetProcess, BudgetProcessDraft,
+    BudgetProject, CastOnBehalf, CastReceipt, Feasibility, MyBallot, ProjectProposal, ProjectStatus, PublishedBallot,
+    Turnout,
+};
+pub use money::Money;
+pub use outcome::{BudgetResults, ProjectOutcome, ProjectVotes, StoredTurnout, pabulib_export, results};
+pub use projects::{MAX_PROJECTS_PAGE, MAX_REASON_CHARS, propose, review};
+pub use query::{BudgetProcessFilter, MAX_PROCESSES_PAGE, get, list};
+pub use service::{advance, cancel, create, update};
+
+/// One project.
+pub use projects::get as project;
+/// A process's projects.
+pub use projects::list as projects;
