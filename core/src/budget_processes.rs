@@ -27,7 +27,7 @@ pub use model::{
 };
 pub use money::Money;
 pub use outcome::{BudgetResults, ProjectOutcome, ProjectVotes, StoredTurnout, pabulib_export, results};
-pub use projects::{MAX_PROJECTS_PAGE, MAX_REASON_CHARS, propose, review};
+pub use projects::{MAX_PROJECTS_PAGE, MAX_PROJECTS_PER_PROCESS, MAX_REASON_CHARS, all_projects, propose, review};
 pub use query::{BudgetProcessFilter, MAX_PROCESSES_PAGE, get, list};
 pub use service::{advance, cancel, create, update};
 

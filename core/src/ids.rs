@@ -139,6 +139,10 @@ typed_id!(
     /// A project proposed in a budgeting process.
     BudgetProjectId, "prj", "budget project"
 );
+typed_id!(
+    /// A ballot of a budgeting process (random, so that IDs do not follow the order of casting).
+    BallotId, "blt", "ballot"
+);
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,6 @@
 //! The schema: queries, mutations, limits, and the per-request context.
 
+mod budget;
 mod mutation;
 mod plugin;
 mod query;
@@ -13,6 +14,7 @@ use civitas_core::i18n::Locale;
 use crate::cost::{CostGuard, Limits};
 use crate::loaders::Loaders;
 use crate::stats_cache::StatsCache;
+pub use budget::{BudgetMutation, BudgetQuery};
 pub use mutation::{LocalizedNameInput, MutationRoot};
 pub use plugin::{PluginMutation, PluginQuery, PluginSandbox};
 pub use query::QueryRoot;
@@ -20,11 +22,11 @@ pub use survey::{SurveyMutation, SurveyQuery};
 
 /// Every query: the directory and tickets, plugins, surveys.
 #[derive(MergedObject)]
-pub struct Query(QueryRoot, PluginQuery, SurveyQuery);
+pub struct Query(QueryRoot, PluginQuery, SurveyQuery, BudgetQuery);
 
 /// Every mutation: tickets and the directory, plugins, surveys.
 #[derive(MergedObject)]
-pub struct Mutation(MutationRoot, PluginMutation, SurveyMutation);
+pub struct Mutation(MutationRoot, PluginMutation, SurveyMutation, BudgetMutation);
 
 /// The Civitas schema.
 pub type CivitasSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -59,8 +61,8 @@ pub fn build_schema_with_plugins(ctx: Context, sandbox: PluginSandbox, limits: L
 fn builder(ctx: Context, limits: Limits) -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
     // Depth is the cost guard's (which leaves introspection out), not async-graphql's.
     let schema = Schema::build(
-        Query(QueryRoot, PluginQuery, SurveyQuery),
-        Mutation(MutationRoot, PluginMutation, SurveyMutation),
+        Query(QueryRoot, PluginQuery, SurveyQuery, BudgetQuery),
+        Mutation(MutationRoot, PluginMutation, SurveyMutation, BudgetMutation),
         EmptySubscription,
     )
     .data(ctx)

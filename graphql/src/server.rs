@@ -100,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", get(graphiql::page).post(graphql))
         .route("/graphiql/{version}/{file}", get(graphiql::asset_file))
         .route("/surveys/{id}/{file}", get(crate::export::responses))
+        .route("/budgeting/processes/{file}", get(crate::export::budget_ballots))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .layer(axum::middleware::from_fn_with_state(state.allowed_origins.clone(), csrf::guard))

@@ -1,6 +1,7 @@
 //! GraphQL types built from domain values (storage entities are never GraphQL types).
 
 mod audit;
+mod budget;
 mod directory;
 mod enums;
 mod me;
@@ -12,6 +13,13 @@ mod ticket;
 pub mod totals;
 
 pub use audit::AuditEntry;
+pub use budget::{
+    BallotContent, BallotFormat, BallotInput, BallotReceipt, BallotRules, BallotRulesInput, BallotStatus, BudgetPhase,
+    BudgetProcess, BudgetProcessFilterInput, BudgetProject, BudgetProjectInput, BudgetProjectStatus, BudgetResults,
+    BudgetTurnout, CastBallotResult, ChannelCount, CreateBudgetProcessInput, FeasibilityDecision, MyBallot,
+    OnBehalfOfVoterInput, ProjectExplanation, ProjectPoints, ProjectPointsInput, ProjectVoteCount,
+    UpdateBudgetProcessInput,
+};
 pub use directory::{Category, Department, District, LocalizedName, Street};
 pub use enums::{Channel, Priority, TicketEventKind, TicketStatus};
 pub use me::Me;

@@ -1,7 +1,9 @@
 //! Projects: residents (and admins) propose them while a process takes proposals; department
 //! staff of the process's district or its admins decide, in review, which are feasible.
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+};
 
 use super::BudgetError;
 use super::entity::project;
@@ -23,6 +25,8 @@ use crate::time::{from_millis, to_millis};
 
 /// The most projects one page holds.
 pub const MAX_PROJECTS_PAGE: u64 = 200;
+/// The most projects a process takes (every ballot, tally and results page stays bounded).
+pub const MAX_PROJECTS_PER_PROCESS: usize = 1_000;
 /// The longest infeasibility reason.
 pub const MAX_REASON_CHARS: usize = 2_000;
 
@@ -86,6 +90,13 @@ pub async fn propose(
         }
         (None, None) => {}
         _ => problems.add("latitude", Message::new("give both latitude and longitude, or neither")),
+    }
+    let proposed = project::Entity::find().filter(project::Column::ProcessId.eq(process.id.0)).count(&ctx.db).await?;
+    if proposed >= MAX_PROJECTS_PER_PROCESS as u64 {
+        problems.add(
+            "processId",
+            Message::new("a process takes at most {max} projects").arg("max", MAX_PROJECTS_PER_PROCESS),
+        );
     }
     problems.into_result(())?;
     let now = ctx.clock.now();
@@ -221,6 +232,12 @@ pub async fn list(
     }
     let query = window.apply(query, project::Column::Id, Order::OldestFirst);
     window.page(query.all(&ctx.db).await?).try_map(BudgetProject::try_from)
+}
+
+/// Every project of a process (at most [`MAX_PROJECTS_PER_PROCESS`]), in the order they were
+/// proposed: for results pages that name them.
+pub async fn all_projects(ctx: &Context, id: BudgetProcessId) -> Result<Vec<BudgetProject>, BudgetError> {
+    all(&ctx.db, id).await
 }
 
 /// Every project of a process (the ballot, the tally), in the order they were proposed.

@@ -69,6 +69,7 @@ pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
     ("survey response", "问卷回答", "問卷回答"),
     ("budgeting process", "参与式预算", "參與式預算"),
     ("budget project", "预算项目", "預算項目"),
+    ("ballot", "选票", "選票"),
     // IDs and cursors.
     (
         "`{given}` is not a valid {kind} ID (expected `{prefix}_<number>`)",
@@ -357,6 +358,8 @@ pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
         "代填的回答須透過 PHONE 或 WALK_IN 管道",
     ),
     // Budgeting processes.
+    ("at most {max} entries", "最多 {max} 项", "最多 {max} 項"),
+    ("a process takes at most {max} projects", "每次预算最多 {max} 个项目", "每次預算最多 {max} 個項目"),
     ("a vote needs at least one feasible project", "投票至少需要一个可行项目", "投票至少需要一個可行項目"),
     ("advance", "推进", "推進"),
     (

@@ -2,6 +2,7 @@
 //! On SQLite, and on PostgreSQL when `DATABASE_URL` is set.
 
 mod binary;
+mod budget;
 mod directory;
 mod edge;
 mod graphiql;

@@ -1,0 +1,170 @@
+//! A budgeting process over HTTP: proposals, review, a vote (self-service, assisted, changed,
+//! refused with every problem listed), nothing but the turnout while it runs, the tally, its
+//! results, the published receipts and the anonymised `.pb` export that the engine tallies to
+//! the same outcome; other districts' admins manage nothing of it.
+
+use std::collections::HashSet;
+
+use civitas_core::budgeting::{Rule, TallyOptions, parse_pabulib_str, tally};
+use serde_json::{Value, json};
+
+use crate::support::{TestServer, Who};
+
+fn name(en: &str) -> Value {
+    json!({ "en": en, "zhHans": format!("{en}（简）"), "zhHant": format!("{en}（繁）") })
+}
+
+const CREATE: &str = r#"mutation($input: CreateBudgetProcessInput!) {
+  createBudgetProcess(input: $input) { id phase rule budget currency ballot { format maxProjects maxTotalCost } }
+}"#;
+const PROPOSE: &str = r#"mutation($process: ID!, $input: BudgetProjectInput!) {
+  proposeBudgetProject(processId: $process, input: $input) { id status cost estimatedCost }
+}"#;
+const REVIEW: &str = r#"mutation($id: ID!, $decision: FeasibilityDecision!, $cost: String, $reason: String) {
+  reviewBudgetProject(id: $id, decision: $decision, cost: $cost, reason: $reason) { id status cost reason }
+}"#;
+const ADVANCE: &str = "mutation($id: ID!) { advanceBudgetPhase(id: $id) { id phase } }";
+const CAST: &str = r#"mutation($process: ID!, $ballot: BallotInput!, $assisted: OnBehalfOfVoterInput, $channel: Channel) {
+  castBallot(processId: $process, ballot: $ballot, onBehalfOf: $assisted, channel: $channel) { receipt status replaced }
+}"#;
+const RESULTS: &str = r#"query($id: ID!) {
+  budgetResults(processId: $id) { rule totalCost selected { id } explanations { project { id } selected reason }
+    votes { project { id } count } turnout { total byChannel { channel count } } }
+  budgetTurnout(processId: $id) { total byChannel { channel count } }
+}"#;
+const RECEIPTS: &str = "query($id: ID!) { ballotReceipts(processId: $id, first: 100) { edges { node { receipt ballot { approvals } } } } }";
+
+fn admin(server: &TestServer, district: usize) -> Who {
+    Who::new("district_admin", &format!("admin-{district}")).in_district(server.district_id(district))
+}
+
+fn voter(server: &TestServer, subject: &str) -> Who {
+    Who::new("resident", subject).in_district(server.district_id(0))
+}
+
+async fn cast(server: &TestServer, who: &Who, process: &str, approvals: &[&str]) -> Value {
+    let data = server.ok(Some(who), CAST, json!({ "process": process, "ballot": { "approvals": approvals } })).await;
+    data["castBallot"].clone()
+}
+
+#[tokio::test]
+async fn a_process_is_proposed_reviewed_voted_tallied_and_exported() {
+    let server = TestServer::start().await;
+    let admin0 = admin(&server, 0);
+    let input = json!({ "input": {
+        "districtId": server.district_id(0), "title": name("Green streets 2027"), "budget": "1000", "currency": "CNY",
+        "ballot": { "format": "APPROVAL", "maxProjects": 2, "maxTotalCost": "800" } } });
+    let created = server.ok(Some(&admin0), CREATE, input).await["createBudgetProcess"].clone();
+    assert_eq!((created["phase"].as_str(), created["rule"].as_str()), (Some("PROPOSALS"), Some("mes-cost+greedy")));
+    let process = created["id"].as_str().expect("id").to_owned();
+
+    // Bad input: every problem of a process at once.
+    let bad = json!({ "input": {
+        "districtId": server.district_id(0), "title": name("Bad"), "budget": "1,000", "currency": "yuan",
+        "ballot": { "format": "APPROVAL", "points": 10 }, "rule": "greedy-borda" } });
+    let (code, body) = server.error(Some(&admin0), CREATE, bad).await;
+    assert_eq!(code, "BAD_USER_INPUT", "{body}");
+    let paths: HashSet<&str> = body["errors"][0]["extensions"]["problems"]
+        .as_array()
+        .unwrap_or_else(|| panic!("problems in {body}"))
+        .iter()
+        .filter_map(|problem| problem["path"].as_str())
+        .collect();
+    assert_eq!(paths, HashSet::from(["budget", "currency", "ballot.points", "rule"]), "{body}");
+
+    let resident = voter(&server, "proposer");
+    let mut projects = Vec::new();
+    for (title, cost) in [("trees", "400"), ("benches", "300"), ("lights", "500.50")] {
+        let input = json!({ "process": process, "input": { "title": name(title), "cost": cost } });
+        let project = server.ok(Some(&resident), PROPOSE, input).await["proposeBudgetProject"].clone();
+        assert_eq!(project["status"], "PROPOSED");
+        projects.push(project["id"].as_str().expect("id").to_owned());
+    }
+    let admin1 = admin(&server, 1);
+    let (code, _) = server.error(Some(&admin1), ADVANCE, json!({ "id": process })).await;
+    assert_eq!(code, "FORBIDDEN", "another district's admin");
+    assert_eq!(
+        server.ok(Some(&admin0), ADVANCE, json!({ "id": process })).await["advanceBudgetPhase"]["phase"],
+        "REVIEW"
+    );
+    let staff = Who::new("department_staff", "staff-0")
+        .in_district(server.district_id(0))
+        .in_department(server.department_id(0, 0));
+    let revised = json!({ "id": projects[1], "decision": "FEASIBLE", "cost": "350" });
+    assert_eq!(server.ok(Some(&staff), REVIEW, revised).await["reviewBudgetProject"]["cost"], "350");
+    server.ok(Some(&staff), REVIEW, json!({ "id": projects[0], "decision": "FEASIBLE" })).await;
+    let infeasible = json!({ "id": projects[2], "decision": "INFEASIBLE", "reason": "needs a power line" });
+    assert_eq!(server.ok(Some(&admin0), REVIEW, infeasible).await["reviewBudgetProject"]["status"], "INFEASIBLE");
+    assert_eq!(
+        server.ok(Some(&admin0), ADVANCE, json!({ "id": process })).await["advanceBudgetPhase"]["phase"],
+        "VOTING"
+    );
+
+    // A ballot over its limits: every problem listed, nothing stored.
+    let over = json!({ "process": process, "ballot": { "approvals": [projects[0], projects[2], projects[1]] } });
+    let (code, body) = server.error(Some(&voter(&server, "v0")), CAST, over).await;
+    assert_eq!(code, "BAD_USER_INPUT", "{body}");
+    let paths: Vec<&str> = body["errors"][0]["extensions"]["problems"]
+        .as_array()
+        .unwrap_or_else(|| panic!("problems in {body}"))
+        .iter()
+        .filter_map(|problem| problem["path"].as_str())
+        .collect();
+    assert!(paths.contains(&"approvals[1]") && paths.contains(&"approvals"), "{paths:?}");
+
+    let mut receipts = Vec::new();
+    for n in 0..6 {
+        let choice: Vec<&str> = if n % 2 == 0 { vec![&projects[0]] } else { vec![&projects[0], &projects[1]] };
+        receipts.push(cast(&server, &voter(&server, &format!("v{n}")), &process, &choice).await);
+    }
+    let changed = cast(&server, &voter(&server, "v0"), &process, &[&projects[1]]).await;
+    assert_eq!(changed["replaced"], true);
+    let operator = Who::new("operator", "op-1");
+    let assisted = json!({ "process": process, "ballot": { "approvals": [projects[1]] },
+        "assisted": { "idNumber": "31010119900101123X", "channel": "WALK_IN" }, "channel": "WALK_IN" });
+    let walk_in = server.ok(Some(&operator), CAST, assisted).await["castBallot"].clone();
+    assert_eq!(walk_in["status"], "COUNTED");
+
+    // While the vote runs, a city admin sees the turnout and nothing per project.
+    let mayor = Who::new("city_admin", "mayor");
+    let running = server.ok(Some(&mayor), RESULTS, json!({ "id": process })).await;
+    assert!(running["budgetResults"].is_null());
+    assert_eq!(running["budgetTurnout"]["total"], 7);
+    let (code, _) = server.error(Some(&mayor), RECEIPTS, json!({ "id": process })).await;
+    assert_eq!(code, "INVALID_TRANSITION");
+    let export = format!("{}/budgeting/processes/{process}.pb", server.url);
+    assert_eq!(server.http.get(&export).send().await.expect("get").status().as_u16(), 409);
+
+    let tallied = server.ok(Some(&admin0), ADVANCE, json!({ "id": process })).await;
+    assert_eq!(tallied["advanceBudgetPhase"]["phase"], "TALLIED");
+    let results = server.ok(None, RESULTS, json!({ "id": process })).await["budgetResults"].clone();
+    assert_eq!(results["turnout"]["total"], 7);
+    let selected: Vec<String> = results["selected"]
+        .as_array()
+        .expect("selected")
+        .iter()
+        .map(|p| p["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert_eq!(results["explanations"].as_array().expect("explanations").len(), 2, "the ballot's two projects");
+
+    // The export, tallied by the engine, gives the stored outcome.
+    let response = server.http.get(&export).send().await.expect("get");
+    assert_eq!(response.status().as_u16(), 200);
+    let election = parse_pabulib_str(&response.text().await.expect("text")).expect("a .pb file");
+    assert_eq!(election.voter_count(), 7);
+    let recount = tally(&election, Rule::MesCostGreedy, &TallyOptions::default()).expect("tally");
+    assert_eq!(recount.selected, selected);
+
+    // Receipts: the counted ballots', not the replaced one's.
+    let page = server.ok(None, RECEIPTS, json!({ "id": process })).await;
+    let published: HashSet<&str> = page["ballotReceipts"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .filter_map(|edge| edge["node"]["receipt"].as_str())
+        .collect();
+    assert_eq!(published.len(), 7);
+    assert!(published.contains(changed["receipt"].as_str().expect("receipt")));
+    assert!(published.contains(walk_in["receipt"].as_str().expect("receipt")));
+    assert!(!published.contains(receipts[0]["receipt"].as_str().expect("receipt")), "v0's first ballot was replaced");
+}
