@@ -8,7 +8,7 @@ use tokio::task::JoinHandle;
 
 use crate::context::Context;
 use crate::events::{self, EventConsumer, PluginListeners};
-use crate::{surveys, tickets};
+use crate::{budget_processes, surveys, tickets};
 
 /// How often each background task runs.
 #[derive(Debug, Clone)]
@@ -65,6 +65,11 @@ fn spawn_sweeper(ctx: Context, every: Duration) -> JoinHandle<()> {
                 Ok(report) if report != Default::default() => tracing::info!(?report, "survey windows"),
                 Ok(_) => {}
                 Err(error) => tracing::error!(%error, "survey sweep failed"),
+            }
+            match budget_processes::sweep(&ctx).await {
+                Ok(report) if report.advanced > 0 => tracing::info!(?report, "budgeting phases"),
+                Ok(_) => {}
+                Err(error) => tracing::error!(%error, "budgeting sweep failed"),
             }
         }
     })

@@ -29,7 +29,7 @@ pub use money::Money;
 pub use outcome::{BudgetResults, ProjectOutcome, ProjectVotes, StoredTurnout, pabulib_export, results};
 pub use projects::{MAX_PROJECTS_PAGE, MAX_PROJECTS_PER_PROCESS, MAX_REASON_CHARS, all_projects, propose, review};
 pub use query::{BudgetProcessFilter, MAX_PROCESSES_PAGE, get, list};
-pub use service::{advance, cancel, create, update};
+pub use service::{BudgetSweep, advance, cancel, create, sweep, update};
 
 /// One project.
 pub use projects::get as project;

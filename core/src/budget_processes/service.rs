@@ -425,3 +425,52 @@ impl TryFrom<process::Model> for BudgetProcess {
         })
     }
 }
+
+/// What the sweeper did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BudgetSweep {
+    /// Processes moved to their next phase because its date passed.
+    pub advanced: usize,
+    /// Processes whose date passed but that could not advance (e.g. projects left unreviewed
+    /// when the vote was due); their admins see why when they advance them.
+    pub held: usize,
+}
+
+/// Advances, as the system, the processes whose next phase's date has passed: `PROPOSALS` at
+/// `reviewFrom`, `REVIEW` at `votingFrom`, `VOTING` at `votingUntil` (which tallies it). Each
+/// change is audited like an admin's.
+pub async fn sweep(ctx: &Context) -> Result<BudgetSweep, BudgetError> {
+    let now = to_millis(ctx.clock.now());
+    let due = process::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(
+                    sea_orm::Condition::all()
+                        .add(process::Column::Phase.eq(BudgetPhase::Proposals.as_str()))
+                        .add(process::Column::ReviewFromMs.lte(now)),
+                )
+                .add(
+                    sea_orm::Condition::all()
+                        .add(process::Column::Phase.eq(BudgetPhase::Review.as_str()))
+                        .add(process::Column::VotingFromMs.lte(now)),
+                )
+                .add(
+                    sea_orm::Condition::all()
+                        .add(process::Column::Phase.eq(BudgetPhase::Voting.as_str()))
+                        .add(process::Column::VotingUntilMs.lte(now)),
+                ),
+        )
+        .all(&ctx.db)
+        .await?;
+    let mut report = BudgetSweep::default();
+    for row in due {
+        match advance(ctx, &Caller::System, BudgetProcessId(row.id)).await {
+            Ok(_) => report.advanced += 1,
+            Err(BudgetError::Invalid(_) | BudgetError::Conflict | BudgetError::InvalidTransition { .. }) => {
+                report.held += 1;
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(report)
+}

@@ -223,3 +223,52 @@ async fn ballots_hold_no_identity_and_other_districts_cannot_manage() {
     let refused = pb::cast(&city.ctx, &late, process.id, approvals(&[ids[0]]), Channel::Web, None).await;
     assert_eq!(refused.expect_err("cancelled").kind(), ErrorKind::InvalidTransition);
 }
+
+#[tokio::test]
+async fn the_sweeper_moves_processes_at_their_dates_and_holds_those_not_ready() {
+    let city = city().await;
+    let district = city.district(0).district.id;
+    let admin = city.district_admin(0);
+    let start = city.ctx.clock.now();
+    let day = chrono::Duration::days(1);
+    let draft = BudgetProcessDraft {
+        title: Some(text("Dated")),
+        budget: Some("100".into()),
+        currency: Some("CNY".into()),
+        review_from: Some(Some(start + day)),
+        voting_from: Some(Some(start + day * 2)),
+        voting_until: Some(Some(start + day * 3)),
+        ..BudgetProcessDraft::default()
+    };
+    let process = pb::create(&city.ctx, &admin, Some(district), draft).await.expect("create");
+    let proposal = ProjectProposal {
+        title: text("swings"),
+        description: None,
+        cost: "60".into(),
+        street_id: None,
+        latitude: None,
+        longitude: None,
+    };
+    let swings = pb::propose(&city.ctx, &resident("p", district), process.id, proposal).await.expect("propose");
+    let phase = || async { pb::get(&city.ctx, process.id).await.expect("get").phase };
+
+    assert_eq!(pb::sweep(&city.ctx).await.expect("sweep"), pb::BudgetSweep::default());
+    city.ctx.clock.advance(day);
+    assert_eq!(pb::sweep(&city.ctx).await.expect("sweep").advanced, 1);
+    assert_eq!(phase().await, BudgetPhase::Review);
+    city.ctx.clock.advance(day);
+    let held = pb::sweep(&city.ctx).await.expect("sweep");
+    assert_eq!((held.advanced, held.held), (0, 1), "the project is not reviewed yet");
+    assert_eq!(phase().await, BudgetPhase::Review);
+    pb::review(&city.ctx, &admin, swings.id, Feasibility::Feasible { cost: None }).await.expect("review");
+    assert_eq!(pb::sweep(&city.ctx).await.expect("sweep").advanced, 1);
+    assert_eq!(phase().await, BudgetPhase::Voting);
+    pb::cast(&city.ctx, &resident("v", district), process.id, approvals(&[swings.id]), Channel::App, None)
+        .await
+        .expect("cast");
+    city.ctx.clock.advance(day);
+    assert_eq!(pb::sweep(&city.ctx).await.expect("sweep").advanced, 1);
+    assert_eq!(phase().await, BudgetPhase::Tallied);
+    let results = pb::results(&city.ctx, process.id).await.expect("results").expect("tallied");
+    assert_eq!(results.selected, [swings.id]);
+}
