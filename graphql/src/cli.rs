@@ -32,7 +32,7 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
-    /// Participatory budgeting: tally and check Pabulib `.pb` files.
+    /// Participatory budgeting: tally and check Pabulib `.pb` files, export a process's ballots.
     Pb {
         #[command(subcommand)]
         command: pb::PbCommand,
@@ -92,7 +92,7 @@ impl DatabaseArgs {
     }
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
 

@@ -1,4 +1,5 @@
-//! `civitas pb tally` and `civitas pb check`: participatory-budgeting tallies of Pabulib files.
+//! `civitas pb tally` and `civitas pb check`: participatory-budgeting tallies of Pabulib files;
+//! `civitas pb export`: a tallied process's ballots as one.
 
 use std::fs::File;
 use std::io::Write;
@@ -57,6 +58,18 @@ pub enum PbCommand {
         /// The `.pb` file.
         file: PathBuf,
     },
+    /// Export a tallied budgeting process's counted ballots, anonymised, as a Pabulib file
+    /// (what `GET /budgeting/processes/{id}.pb` serves): `civitas pb tally` on it gives the
+    /// stored outcome.
+    Export {
+        /// The process (`pbp_…`).
+        process_id: String,
+        /// The file to write; stdout by default.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        data: super::DatabaseArgs,
+    },
 }
 
 fn parse_rule(name: &str) -> Result<Rule, String> {
@@ -83,7 +96,25 @@ pub fn run(command: PbCommand) -> anyhow::Result<()> {
             run_tally(&file, &election, rule, options, explain, json)
         }
         PbCommand::Check { json, strict, file } => run_check(&file, json, strict),
+        PbCommand::Export { process_id, out, data } => super::runtime()?.block_on(run_export(&process_id, out, &data)),
     }
+}
+
+async fn run_export(process_id: &str, out: Option<PathBuf>, data: &super::DatabaseArgs) -> anyhow::Result<()> {
+    let id: civitas_core::ids::BudgetProcessId = process_id.parse()?;
+    let db = civitas_core::db::connect(&data.existing_url()?).await?;
+    let ctx = civitas_core::Context::new(db);
+    let text = civitas_core::budget_processes::pabulib_export(&ctx, id)
+        .await
+        .with_context(|| format!("cannot export {id}"))?;
+    match &out {
+        Some(path) => std::fs::write(path, &text).with_context(|| format!("cannot write {}", path.display()))?,
+        None => std::io::stdout().write_all(text.as_bytes())?,
+    }
+    if let Some(path) = out {
+        eprintln!("exported the ballots of {id} to {}", path.display());
+    }
+    Ok(())
 }
 
 /// The election in `file`; with `strict`, a file whose rows break its declarations is refused.

@@ -153,3 +153,88 @@ fn an_official_warsaw_file_with_ballots_over_its_limit_is_read_as_pabutools_read
         assert!(refused.stdout.is_empty(), "{command:?}: nothing printed on refusal");
     }
 }
+
+/// `civitas pb export` on a server's data dir: refused before the tally; after it, a `.pb` file
+/// that `civitas pb tally` counts to the stored outcome.
+#[tokio::test]
+async fn export_writes_a_tallied_process_that_pb_tally_counts_to_the_stored_outcome() {
+    use civitas_core::auth::{Caller, Role};
+    use civitas_core::budget_processes::{self as pb, BallotChoices, BudgetProcessDraft, Feasibility, ProjectProposal};
+    use civitas_core::i18n::LocalizedText;
+    use civitas_core::tickets::Channel;
+
+    let data_dir = std::env::temp_dir().join(format!("civitas-pb-export-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&data_dir).expect("data dir");
+    let db = civitas_core::db::connect(&civitas_core::db::sqlite_url_in(&data_dir)).await.expect("connect");
+    civitas_core::db::migrate(&db).await.expect("migrate");
+    let ctx = civitas_core::Context::new(db);
+    let city = civitas_core::demo::seed_directory(&ctx).await.expect("seed").expect("empty database");
+    let district = city.districts[0].district.id;
+    let admin = Caller::district_admin("admin", district);
+    let text = |en: &str| LocalizedText::new(en, en, en);
+    let draft = BudgetProcessDraft {
+        title: Some(text("Export")),
+        budget: Some("1000".into()),
+        currency: Some("CNY".into()),
+        ..BudgetProcessDraft::default()
+    };
+    let process = pb::create(&ctx, &admin, Some(district), draft).await.expect("create");
+    let mut projects = Vec::new();
+    for (title, cost) in [("a", "600"), ("b", "500"), ("c", "400"), ("d", "100")] {
+        let proposal = ProjectProposal {
+            title: text(title),
+            description: None,
+            cost: cost.into(),
+            street_id: None,
+            latitude: None,
+            longitude: None,
+        };
+        projects.push(pb::propose(&ctx, &admin, process.id, proposal).await.expect("propose").id);
+    }
+    pb::advance(&ctx, &admin, process.id).await.expect("review");
+    for project in &projects {
+        pb::review(&ctx, &admin, *project, Feasibility::Feasible { cost: None }).await.expect("review");
+    }
+    pb::advance(&ctx, &admin, process.id).await.expect("voting");
+    for voter in 0..9usize {
+        let approvals = match voter % 3 {
+            0 => vec![projects[0], projects[3]],
+            1 => vec![projects[1], projects[2]],
+            _ => vec![projects[2]],
+        };
+        let resident = Caller::User {
+            subject: format!("v{voter}"),
+            role: Role::Resident,
+            district: Some(district),
+            department: None,
+            phone: None,
+        };
+        let ballot = BallotChoices { approvals, ..BallotChoices::default() };
+        pb::cast(&ctx, &resident, process.id, ballot, Channel::App, None).await.expect("cast");
+    }
+    let out = data_dir.join("ballots.pb");
+    let export = || {
+        Command::new(BINARY)
+            .args(["pb", "export", &process.id.to_string(), "--out"])
+            .arg(&out)
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("run civitas")
+    };
+    let early = export();
+    assert!(!early.status.success());
+    assert!(String::from_utf8_lossy(&early.stderr).contains("cannot export"), "{early:?}");
+
+    pb::advance(&ctx, &admin, process.id).await.expect("tally");
+    let stored = pb::results(&ctx, process.id).await.expect("results").expect("tallied");
+    let exported = export();
+    assert!(exported.status.success(), "{}", String::from_utf8_lossy(&exported.stderr));
+    let counted: Vec<String> =
+        stdout(&civitas(&["pb", "tally", "--rule", "mes-cost+greedy"], &out)).lines().map(str::to_owned).collect();
+    let expected: Vec<String> = stored.selected.iter().map(ToString::to_string).collect();
+    assert!(!expected.is_empty());
+    assert_eq!(counted, expected);
+    std::fs::remove_dir_all(&data_dir).ok();
+}
