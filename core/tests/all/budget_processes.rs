@@ -272,3 +272,100 @@ async fn the_sweeper_moves_processes_at_their_dates_and_holds_those_not_ready() 
     let results = pb::results(&city.ctx, process.id).await.expect("results").expect("tallied");
     assert_eq!(results.selected, [swings.id]);
 }
+
+async fn count(ctx: &civitas_core::Context, sql: &str) -> i64 {
+    let backend = ctx.db.get_database_backend();
+    let row = ctx.db.query_one_raw(Statement::from_string(backend, sql.to_owned())).await.expect("count").expect("row");
+    row.try_get_by_index(0).expect("a count")
+}
+
+/// A thousand voters at once through two instances on one database (two connection pools, one
+/// participation secret): a hundred cast two different ballots at the same moment, a hundred
+/// change their ballot while the others vote. Exactly one counted ballot per voter, none over
+/// its limits, the turnout is the number of voters, and the stored outcome is the engine's
+/// tally of the exported file.
+#[tokio::test]
+async fn a_thousand_concurrent_voters_through_two_instances_leave_one_ballot_each() {
+    let city = city().await;
+    let district = city.district(0).district.id;
+    let (process, ids) = voting(&city).await;
+    let mut second = civitas_core::Context::new(civitas_core::db::connect(&city.url).await.expect("second pool"));
+    second.secrets = city.ctx.secrets.clone();
+    second.clock = city.ctx.clock.clone();
+    let instances = [city.ctx.clone(), second];
+    let ballots = [approvals(&[ids[0], ids[1]]), approvals(&[ids[2]]), approvals(&[ids[1]])];
+    let in_flight = std::sync::Arc::new(tokio::sync::Semaphore::new(64));
+    let mut casts = tokio::task::JoinSet::new();
+    let mut spawn = |voter: usize, choice: usize, instance: usize| {
+        let ctx = instances[instance].clone();
+        let ballot = ballots[choice].clone();
+        let permit = in_flight.clone();
+        let process = process.id;
+        casts.spawn(async move {
+            let _permit = permit.acquire_owned().await.expect("semaphore");
+            let who = resident(&format!("voter-{voter}"), district);
+            (voter, pb::cast(&ctx, &who, process, ballot, Channel::App, None).await)
+        });
+    };
+    for voter in 0..1000 {
+        spawn(voter, voter % 3, voter % 2);
+        if voter < 100 {
+            // The same voter, another ballot, the other instance, at the same moment.
+            spawn(voter, (voter + 1) % 3, (voter + 1) % 2);
+        }
+    }
+    let mut accepted = std::collections::HashMap::<usize, usize>::new();
+    let mut conflicts = 0;
+    for (voter, cast) in casts.join_all().await {
+        match cast {
+            Ok(_) => *accepted.entry(voter).or_default() += 1,
+            Err(error) => {
+                assert_eq!(error.kind(), ErrorKind::Conflict, "{error}");
+                conflicts += 1;
+            }
+        }
+    }
+    assert_eq!(accepted.len(), 1000, "every voter has a ballot");
+    assert_eq!(accepted.values().sum::<usize>() + conflicts, 1100);
+    // A hundred change their mind while others keep voting.
+    let mut changes = tokio::task::JoinSet::new();
+    for voter in 100..200 {
+        let ctx = instances[voter % 2].clone();
+        let ballot = ballots[(voter + 2) % 3].clone();
+        let process = process.id;
+        changes.spawn(async move {
+            pb::cast(&ctx, &resident(&format!("voter-{voter}"), district), process, ballot, Channel::Web, None).await
+        });
+    }
+    for late in 1000..1100 {
+        let ctx = instances[late % 2].clone();
+        let ballot = ballots[late % 3].clone();
+        let process = process.id;
+        changes.spawn(async move {
+            pb::cast(&ctx, &resident(&format!("voter-{late}"), district), process, ballot, Channel::App, None).await
+        });
+    }
+    for change in changes.join_all().await {
+        change.expect("no twin: every change and every late vote is accepted");
+    }
+
+    let turnout = pb::turnout(&city.ctx, process.id).await.expect("turnout");
+    assert_eq!(turnout.total, 1100);
+    let ballot_rows = format!("SELECT COUNT(*) FROM budget_ballots WHERE process_id = {}", process.id.0);
+    let voters = format!("SELECT COUNT(*) FROM budget_participations WHERE process_id = {}", process.id.0);
+    assert_eq!((count(&city.ctx, &ballot_rows).await, count(&city.ctx, &voters).await), (1100, 1100));
+    let web = turnout.by_channel.iter().find(|(channel, _)| *channel == Channel::Web).map(|(_, count)| *count);
+    assert_eq!(web, Some(100), "the changed ballots replaced the first ones");
+
+    pb::advance(&city.ctx, &city.district_admin(0), process.id).await.expect("tally");
+    let stored = pb::results(&city.ctx, process.id).await.expect("results").expect("tallied");
+    let election = parse_pabulib_str(&pb::pabulib_export(&city.ctx, process.id).await.expect("export")).expect("pb");
+    assert_eq!(election.voter_count(), 1100);
+    for ballot in &election.ballots {
+        assert!(ballot.projects.len() <= 3, "maxProjects");
+        let cost: num_rational::BigRational = ballot.projects.iter().map(|p| election.projects[*p].cost.clone()).sum();
+        assert!(cost <= num_rational::BigRational::from_integer(900.into()), "maxTotalCost");
+    }
+    let recount = tally(&election, Rule::MesCostGreedy, &TallyOptions::default()).expect("tally");
+    assert_eq!(recount.selected, stored.selected.iter().map(ToString::to_string).collect::<Vec<_>>());
+}
