@@ -168,3 +168,138 @@ async fn a_process_is_proposed_reviewed_voted_tallied_and_exported() {
     assert!(published.contains(walk_in["receipt"].as_str().expect("receipt")));
     assert!(!published.contains(receipts[0]["receipt"].as_str().expect("receipt")), "v0's first ballot was replaced");
 }
+
+const INTROSPECT: &str = r#"{ __schema { queryType { fields { name args { name type { kind } } } }
+  types { name kind fields { name args { type { kind } } type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }"#;
+
+/// A selection of every field of `type_name` reachable without required arguments, `depth` deep.
+fn selection(types: &Value, type_name: &str, depth: usize) -> Option<String> {
+    let ty = types.as_array()?.iter().find(|ty| ty["name"] == type_name)?;
+    if ty["kind"] != "OBJECT" {
+        return None;
+    }
+    let mut fields = Vec::new();
+    for field in ty["fields"].as_array()? {
+        if field["args"].as_array()?.iter().any(|arg| arg["type"]["kind"] == "NON_NULL") {
+            continue;
+        }
+        let mut inner = &field["type"];
+        while inner["ofType"].is_object() {
+            inner = &inner["ofType"];
+        }
+        let name = field["name"].as_str()?;
+        match inner["kind"].as_str()? {
+            "OBJECT" if depth > 0 => {
+                if let Some(sub) = selection(types, inner["name"].as_str()?, depth - 1) {
+                    fields.push(format!("{name} {sub}"));
+                }
+            }
+            "OBJECT" => {}
+            _ => fields.push(name.to_owned()),
+        }
+    }
+    (!fields.is_empty()).then(|| format!("{{ {} }}", fields.join(" ")))
+}
+
+/// Every number under `value` at a key that counts votes, with its path.
+fn vote_figures(value: &Value, path: &str, found: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                let here = format!("{path}.{key}");
+                if matches!(key.as_str(), "count" | "points" | "votes" | "selected" | "explanations" | "totalCost")
+                    && !inner.is_null()
+                    && !here.starts_with(".budgetTurnout")
+                {
+                    found.push(here.clone());
+                }
+                vote_figures(inner, &here, found);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| vote_figures(item, path, found)),
+        _ => {}
+    }
+}
+
+/// While a process votes, every query field a city admin can reach with the process's ID — each
+/// with every field below it — returns no per-project count, only the turnout.
+#[tokio::test]
+async fn while_the_vote_runs_no_query_shows_a_per_project_count() {
+    let server = TestServer::start().await;
+    let admin0 = admin(&server, 0);
+    let input = json!({ "input": {
+        "districtId": server.district_id(0), "title": name("Hidden"), "budget": "1000", "currency": "CNY",
+        "ballot": { "format": "APPROVAL" } } });
+    let process =
+        server.ok(Some(&admin0), CREATE, input).await["createBudgetProcess"]["id"].as_str().expect("id").to_owned();
+    let input = json!({ "process": process, "input": { "title": name("trees"), "cost": "400" } });
+    let project =
+        server.ok(Some(&admin0), PROPOSE, input).await["proposeBudgetProject"]["id"].as_str().expect("id").to_owned();
+    server.ok(Some(&admin0), ADVANCE, json!({ "id": process })).await;
+    server.ok(Some(&admin0), REVIEW, json!({ "id": project, "decision": "FEASIBLE" })).await;
+    server.ok(Some(&admin0), ADVANCE, json!({ "id": process })).await;
+    for n in 0..3 {
+        cast(&server, &voter(&server, &format!("v{n}")), &process, &[&project]).await;
+    }
+
+    let mayor = Who::new("city_admin", "mayor");
+    let schema = server.ok(Some(&mayor), INTROSPECT, json!({})).await;
+    let types = &schema["__schema"]["types"];
+    let mut walked = Vec::new();
+    for field in schema["__schema"]["queryType"]["fields"].as_array().expect("fields") {
+        let name = field["name"].as_str().expect("name");
+        let args = field["args"].as_array().expect("args");
+        let takes = |arg: &str| args.iter().any(|a| a["name"] == arg);
+        let required: Vec<&str> =
+            args.iter().filter(|a| a["type"]["kind"] == "NON_NULL").filter_map(|a| a["name"].as_str()).collect();
+        let argument = if takes("processId") && required.iter().all(|arg| *arg == "processId") {
+            format!("(processId: \"{process}\")")
+        } else if name.starts_with("budget") && required == ["id"] {
+            let id = if name == "budgetProject" { &project } else { &process };
+            format!("(id: \"{id}\")")
+        } else if name.starts_with("budget") && required.is_empty() {
+            String::new()
+        } else {
+            continue;
+        };
+        let field_type = schema["__schema"]["types"]
+            .as_array()
+            .expect("types")
+            .iter()
+            .find(|ty| ty["name"] == "Query")
+            .and_then(|query| query["fields"].as_array()?.iter().find(|f| f["name"] == name).cloned())
+            .expect("the field's type");
+        let mut inner = &field_type["type"];
+        while inner["ofType"].is_object() {
+            inner = &inner["ofType"];
+        }
+        let sub = match inner["kind"].as_str() {
+            Some("OBJECT") => selection(types, inner["name"].as_str().expect("type"), 4).unwrap_or_default(),
+            _ => String::new(),
+        };
+        let query = format!("{{ {name}{argument} {sub} }}");
+        let (status, body) = server.post(Some(&mayor), &query, json!({})).await;
+        assert_eq!(status, 200, "{query}: {body}");
+        let mut found = Vec::new();
+        vote_figures(&body["data"], "", &mut found);
+        assert!(found.is_empty(), "{query} shows {found:?}: {body}");
+        walked.push(name.to_owned());
+    }
+    for expected in ["budgetResults", "ballotReceipts", "budgetTurnout", "budgetProcess", "budgetProjects", "myBallot"]
+    {
+        assert!(walked.iter().any(|name| name == expected), "{expected} walked: {walked:?}");
+    }
+    let turnout = server
+        .ok(Some(&mayor), "query($id: ID!) { budgetTurnout(processId: $id) { total } }", json!({ "id": process }))
+        .await;
+    assert_eq!(turnout["budgetTurnout"]["total"], 3);
+
+    // The same walk after the tally finds the counts: the check above can fail.
+    server.ok(Some(&admin0), ADVANCE, json!({ "id": process })).await;
+    let results = selection(types, "BudgetResults", 4).expect("results fields");
+    let query = format!("{{ budgetResults(processId: \"{process}\") {results} }}");
+    let body = server.ok(Some(&mayor), &query, json!({})).await;
+    let mut found = Vec::new();
+    vote_figures(&body, "", &mut found);
+    assert!(found.iter().any(|path| path.ends_with(".votes.count")), "{found:?}");
+}
