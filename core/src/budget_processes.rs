@@ -11,6 +11,7 @@
 mod ballots;
 mod entity;
 mod error;
+pub mod milestones;
 mod model;
 mod money;
 mod outcome;

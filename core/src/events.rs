@@ -16,9 +16,9 @@ mod scope;
 
 pub use consumer::{Decision, DeliveryError, DeliveryReport, EventConsumer, Start, deliver};
 pub use event::{
-    BallotFacts, BudgetProcessFacts, BudgetProjectFacts, CategoryCreated, DepartmentCreated, DistrictCreated,
-    DomainEvent, PluginDisabled, PluginFacts, StreetCreated, Subject, SurveyFacts, SurveyResponseFacts,
-    TicketEscalation, TicketFacts, TicketMerge, TicketRating, TicketTag, UndecodableEvent,
+    BallotFacts, BudgetMilestoneFacts, BudgetProcessFacts, BudgetProjectFacts, CategoryCreated, DepartmentCreated,
+    DistrictCreated, DomainEvent, PluginDisabled, PluginFacts, StreetCreated, Subject, SurveyFacts,
+    SurveyResponseFacts, TicketEscalation, TicketFacts, TicketMerge, TicketRating, TicketTag, UndecodableEvent,
 };
 pub use listeners::{ListenToEvent, PluginListeners};
 pub use outbox::StoredEvent;

@@ -140,6 +140,10 @@ typed_id!(
     BudgetProjectId, "prj", "budget project"
 );
 typed_id!(
+    /// A milestone of a selected project's implementation.
+    BudgetMilestoneId, "mst", "milestone"
+);
+typed_id!(
     /// A ballot of a budgeting process (random, so that IDs do not follow the order of casting).
     BallotId, "blt", "ballot"
 );

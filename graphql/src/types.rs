@@ -14,11 +14,11 @@ pub mod totals;
 
 pub use audit::AuditEntry;
 pub use budget::{
-    BallotContent, BallotFormat, BallotInput, BallotReceipt, BallotRules, BallotRulesInput, BallotStatus, BudgetPhase,
-    BudgetProcess, BudgetProcessFilterInput, BudgetProject, BudgetProjectInput, BudgetProjectStatus, BudgetResults,
-    BudgetTurnout, CastBallotResult, ChannelCount, CreateBudgetProcessInput, FeasibilityDecision, MyBallot,
-    OnBehalfOfVoterInput, ProjectExplanation, ProjectPoints, ProjectPointsInput, ProjectVoteCount,
-    UpdateBudgetProcessInput,
+    BallotContent, BallotFormat, BallotInput, BallotReceipt, BallotRules, BallotRulesInput, BallotStatus,
+    BudgetMilestone, BudgetPhase, BudgetProcess, BudgetProcessFilterInput, BudgetProject, BudgetProjectInput,
+    BudgetProjectStatus, BudgetResults, BudgetTurnout, CastBallotResult, ChannelCount, CreateBudgetProcessInput,
+    FeasibilityDecision, MilestoneInput, MilestoneStatus, MyBallot, OnBehalfOfVoterInput, ProjectExplanation,
+    ProjectPoints, ProjectPointsInput, ProjectVoteCount, UpdateBudgetProcessInput,
 };
 pub use directory::{Category, Department, District, LocalizedName, Street};
 pub use enums::{Channel, Priority, TicketEventKind, TicketStatus};

@@ -19,6 +19,7 @@ mod m20261206_000010_survey_answer_facets;
 mod m20261207_000011_survey_text_answers;
 mod m20261207_000012_survey_tallies;
 mod m20261207_000013_budget_processes;
+mod m20261207_000014_budget_milestones;
 pub mod survey_tallies;
 
 /// Runs every Civitas migration in order.
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000011_survey_text_answers::Migration),
             Box::new(m20261207_000012_survey_tallies::Migration),
             Box::new(m20261207_000013_budget_processes::Migration),
+            Box::new(m20261207_000014_budget_milestones::Migration),
         ]
     }
 }

@@ -99,3 +99,27 @@ pub(crate) mod participation {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub(crate) mod milestone {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "budget_milestones")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub project_id: i64,
+        pub title: String,
+        pub status: String,
+        pub progress: i32,
+        pub date: Option<String>,
+        pub note: Option<String>,
+        pub created_at_ms: i64,
+        pub updated_at_ms: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

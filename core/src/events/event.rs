@@ -8,7 +8,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{
-    BudgetProcessId, BudgetProjectId, CategoryId, DepartmentId, DistrictId, PluginId, StreetId, SurveyId, TicketId,
+    BudgetMilestoneId, BudgetProcessId, BudgetProjectId, CategoryId, DepartmentId, DistrictId, PluginId, StreetId,
+    SurveyId, TicketId,
 };
 use crate::tickets::TicketStatus;
 
@@ -167,6 +168,23 @@ pub struct BudgetProjectFacts {
     pub project: BudgetProjectId,
     /// Its review status after the change (`PROPOSED`, `FEASIBLE`, `INFEASIBLE`).
     pub status: String,
+}
+
+/// A milestone of a selected project, as its events name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetMilestoneFacts {
+    /// The process.
+    pub process: BudgetProcessId,
+    /// Its district; `None` for a city-wide process.
+    pub district: Option<DistrictId>,
+    /// The project.
+    pub project: BudgetProjectId,
+    /// The milestone.
+    pub milestone: BudgetMilestoneId,
+    /// Its status after the change.
+    pub status: String,
+    /// Its progress after the change, 0 to 100.
+    pub progress: u8,
 }
 
 /// A ballot, as its events name it: never who voted, which ballot, nor what it marks.
@@ -349,6 +367,15 @@ impl EventData for BudgetProjectFacts {
     }
 }
 
+impl EventData for BudgetMilestoneFacts {
+    fn subject(&self) -> Subject {
+        Subject::BudgetProcess(self.process)
+    }
+    fn district(&self) -> Option<DistrictId> {
+        self.district
+    }
+}
+
 impl EventData for BallotFacts {
     fn subject(&self) -> Subject {
         Subject::BudgetProcess(self.process)
@@ -466,6 +493,10 @@ domain_events! {
     BudgetProjectProposed(BudgetProjectFacts) = "budget.project_proposed",
     /// A project's feasibility was decided.
     BudgetProjectReviewed(BudgetProjectFacts) = "budget.project_reviewed",
+    /// A milestone was added to a selected project.
+    BudgetMilestoneAdded(BudgetMilestoneFacts) = "budget.milestone_added",
+    /// A milestone changed.
+    BudgetMilestoneUpdated(BudgetMilestoneFacts) = "budget.milestone_updated",
     /// A ballot was cast (or replaced the voter's earlier one).
     BallotCast(BallotFacts) = "budget.ballot_cast",
     /// A voter withdrew their ballot.

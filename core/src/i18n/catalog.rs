@@ -70,6 +70,7 @@ pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
     ("budgeting process", "参与式预算", "參與式預算"),
     ("budget project", "预算项目", "預算項目"),
     ("ballot", "选票", "選票"),
+    ("milestone", "里程碑", "里程碑"),
     // IDs and cursors.
     (
         "`{given}` is not a valid {kind} ID (expected `{prefix}_<number>`)",
@@ -358,6 +359,10 @@ pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
         "代填的回答須透過 PHONE 或 WALK_IN 管道",
     ),
     // Budgeting processes.
+    ("give each phase at most once", "每个阶段最多给出一次", "每個階段最多給出一次"),
+    ("a project has at most {max} milestones", "每个项目最多 {max} 个里程碑", "每個項目最多 {max} 個里程碑"),
+    ("only selected projects are tracked", "只跟踪入选的项目", "只追蹤入選的項目"),
+    ("track the projects of", "跟踪项目", "追蹤項目"),
     ("at most {max} entries", "最多 {max} 项", "最多 {max} 項"),
     ("a process takes at most {max} projects", "每次预算最多 {max} 个项目", "每次預算最多 {max} 個項目"),
     ("a vote needs at least one feasible project", "投票至少需要一个可行项目", "投票至少需要一個可行項目"),

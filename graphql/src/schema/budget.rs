@@ -5,15 +5,15 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
 use civitas_core::budget_processes::{self as pb, BudgetProcessDraft, CastOnBehalf, Feasibility, ProjectProposal};
 use civitas_core::i18n::LocalizedText;
-use civitas_core::ids::{BallotId, BudgetProcessId, BudgetProjectId, DistrictId, StreetId};
+use civitas_core::ids::{BallotId, BudgetMilestoneId, BudgetProcessId, BudgetProjectId, DistrictId, StreetId};
 
 use super::{core_context, request};
 use crate::errors::{IntoGraphql, parse_id};
 use crate::relay::{PageArgs, cursor};
 use crate::types::{
-    BallotInput, BallotReceipt, BudgetProcess, BudgetProcessFilterInput, BudgetProject, BudgetProjectInput,
-    BudgetResults, BudgetTurnout, CastBallotResult, Channel, CreateBudgetProcessInput, FeasibilityDecision, MyBallot,
-    OnBehalfOfVoterInput, UpdateBudgetProcessInput,
+    BallotInput, BallotReceipt, BudgetMilestone, BudgetProcess, BudgetProcessFilterInput, BudgetProject,
+    BudgetProjectInput, BudgetResults, BudgetTurnout, CastBallotResult, Channel, CreateBudgetProcessInput,
+    FeasibilityDecision, MilestoneInput, MyBallot, OnBehalfOfVoterInput, UpdateBudgetProcessInput,
 };
 
 /// Budgeting queries.
@@ -271,6 +271,31 @@ impl BudgetMutation {
         let core = core_context(ctx);
         let receipt = pb::cast(core, &request(ctx).caller, id, choices, channel.into(), assisted).await.gql()?;
         Ok(CastBallotResult(receipt))
+    }
+
+    /// Adds an implementation milestone to a selected project of a tallied process (its admins).
+    async fn add_milestone(
+        &self,
+        ctx: &Context<'_>,
+        project_id: ID,
+        input: MilestoneInput,
+    ) -> async_graphql::Result<BudgetMilestone> {
+        let id: BudgetProjectId = parse_id("projectId", &project_id)?;
+        let milestone = pb::milestones::add(core_context(ctx), &request(ctx).caller, id, input.into()).await.gql()?;
+        Ok(BudgetMilestone(milestone))
+    }
+
+    /// Changes a milestone: only the fields given.
+    async fn update_milestone(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: MilestoneInput,
+    ) -> async_graphql::Result<BudgetMilestone> {
+        let id: BudgetMilestoneId = parse_id("id", &id)?;
+        let milestone =
+            pb::milestones::update(core_context(ctx), &request(ctx).caller, id, input.into()).await.gql()?;
+        Ok(BudgetMilestone(milestone))
     }
 
     /// Withdraws the caller's ballot while the vote is open (they may vote again).

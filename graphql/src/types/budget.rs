@@ -6,9 +6,9 @@ use chrono::{DateTime, Utc};
 use civitas_core::budget_processes::{self as pb, BallotChoices};
 use civitas_core::ids::BudgetProjectId;
 
-use super::{Channel, LocalizedName};
-use crate::errors::parse_id;
-use crate::schema::{LocalizedNameInput, request};
+use super::{Channel, Date, LocalizedName};
+use crate::errors::{IntoGraphql, parse_id};
+use crate::schema::{LocalizedNameInput, core_context, request};
 
 /// Where a budgeting process is in its life.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -264,6 +264,105 @@ impl BudgetProject {
     /// When it was proposed.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+
+    /// Its implementation milestones, in the order they were recorded (selected projects).
+    #[graphql(complexity = 10)]
+    async fn milestones(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<BudgetMilestone>> {
+        let list = pb::milestones::list(core_context(ctx), self.0.id).await.gql()?;
+        Ok(list.into_iter().map(BudgetMilestone).collect())
+    }
+}
+
+/// Where a milestone stands.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "pb::milestones::MilestoneStatus")]
+pub enum MilestoneStatus {
+    /// Not started.
+    Planned,
+    /// Under way.
+    InProgress,
+    /// Finished.
+    Done,
+    /// Behind its date.
+    Delayed,
+}
+
+/// A milestone of a selected project's implementation.
+pub struct BudgetMilestone(pub pb::milestones::Milestone);
+
+#[Object]
+impl BudgetMilestone {
+    /// Its ID (`mst_…`).
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// Its project's ID.
+    async fn project_id(&self) -> ID {
+        ID(self.0.project_id.to_string())
+    }
+
+    /// What it is, in the request's language.
+    async fn title(&self, ctx: &Context<'_>) -> String {
+        self.0.title.get(request(ctx).locale).to_owned()
+    }
+
+    /// What it is, in every language.
+    async fn titles(&self) -> LocalizedName {
+        (&self.0.title).into()
+    }
+
+    /// Where it stands.
+    async fn status(&self) -> MilestoneStatus {
+        self.0.status.into()
+    }
+
+    /// How far along, 0 to 100.
+    async fn progress(&self) -> u8 {
+        self.0.progress
+    }
+
+    /// When it is (or was) due or reached.
+    async fn date(&self) -> Option<Date> {
+        self.0.date.map(Date)
+    }
+
+    /// A public note.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+
+    /// When it last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// A milestone, as recorded or changed (only the fields given change).
+#[derive(InputObject, Default)]
+pub struct MilestoneInput {
+    /// What it is (required when adding).
+    pub title: Option<LocalizedNameInput>,
+    /// Where it stands (`PLANNED` by default; `DONE` sets progress to 100 unless given).
+    pub status: Option<MilestoneStatus>,
+    /// How far along, 0 to 100.
+    pub progress: Option<i32>,
+    /// When it is (or was) due or reached.
+    pub date: Option<Date>,
+    /// A public note.
+    pub note: Option<String>,
+}
+
+impl From<MilestoneInput> for pb::milestones::MilestoneInput {
+    fn from(input: MilestoneInput) -> Self {
+        pb::milestones::MilestoneInput {
+            title: input.title.map(Into::into),
+            status: input.status.map(Into::into),
+            progress: input.progress,
+            date: input.date.map(|date| Some(date.0)),
+            note: input.note.map(Some),
+        }
     }
 }
 

@@ -167,6 +167,26 @@ async fn a_process_is_proposed_reviewed_voted_tallied_and_exported() {
     assert!(published.contains(changed["receipt"].as_str().expect("receipt")));
     assert!(published.contains(walk_in["receipt"].as_str().expect("receipt")));
     assert!(!published.contains(receipts[0]["receipt"].as_str().expect("receipt")), "v0's first ballot was replaced");
+
+    // Implementation tracking: milestones of selected projects, public.
+    let add = r#"mutation($project: ID!, $input: MilestoneInput!) {
+      addMilestone(projectId: $project, input: $input) { id status progress date note } }"#;
+    let input =
+        json!({ "title": name("Saplings ordered"), "status": "IN_PROGRESS", "progress": 30, "date": "2027-03-01" });
+    let milestone =
+        server.ok(Some(&admin0), add, json!({ "project": selected[0], "input": input })).await["addMilestone"].clone();
+    assert_eq!((milestone["status"].as_str(), milestone["progress"].as_i64()), (Some("IN_PROGRESS"), Some(30)));
+    let (code, _) = server.error(Some(&admin1), add, json!({ "project": selected[0], "input": input })).await;
+    assert_eq!(code, "FORBIDDEN");
+    let (code, _) = server.error(Some(&admin0), add, json!({ "project": projects[2], "input": input })).await;
+    assert_eq!(code, "BAD_USER_INPUT", "the infeasible project was not selected");
+    let update = r#"mutation($id: ID!) { updateMilestone(id: $id, input: { status: DONE, note: "Planted" }) { status progress note } }"#;
+    let done = server.ok(Some(&admin0), update, json!({ "id": milestone["id"] })).await["updateMilestone"].clone();
+    assert_eq!((done["status"].as_str(), done["progress"].as_i64()), (Some("DONE"), Some(100)));
+    let public = "query($id: ID!) { budgetProject(id: $id) { milestones { title status progress note date } } }";
+    let read = server.ok(None, public, json!({ "id": selected[0] })).await;
+    assert_eq!(read["budgetProject"]["milestones"][0]["note"], "Planted");
+    assert_eq!(read["budgetProject"]["milestones"][0]["date"], "2027-03-01");
 }
 
 const INTROSPECT: &str = r#"{ __schema { queryType { fields { name args { name type { kind } } } }
