@@ -9,6 +9,7 @@
 //! tallies the counted ballots by the process's rule and stores the outcome with the process.
 
 mod ballots;
+pub mod eligibility;
 mod entity;
 mod error;
 pub mod milestones;
@@ -17,6 +18,7 @@ mod money;
 mod outcome;
 mod projects;
 mod query;
+pub mod reviews;
 mod service;
 
 pub use ballots::{MAX_RECEIPTS_PAGE, cast, my_ballot, published, turnout, withdraw};

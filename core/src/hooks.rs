@@ -22,7 +22,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use sea_orm::DbErr;
 
 use crate::context::Context;
-use crate::ids::{CategoryId, DepartmentId, DistrictId, StreetId, SurveyId};
+use crate::ids::{BudgetProcessId, CategoryId, DepartmentId, DistrictId, StreetId, SurveyId};
 use crate::plugins::{HookCall, HookKind, LoadedPlugin, PluginRuntime};
 use crate::tickets::{Channel, GeoPoint, Priority};
 
@@ -228,4 +228,33 @@ pub struct ValidatorProblem {
     pub question: Option<String>,
     /// What is wrong, as the district wrote it.
     pub message: String,
+}
+
+/// A voter, as the `ballot-eligibility` plugin of the process's district (or the city's) sees
+/// them: what the city verified, never who they are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EligibilityRequest {
+    /// The process's district; `None` for a city-wide process.
+    pub district_id: Option<DistrictId>,
+    /// The process.
+    pub process_id: BudgetProcessId,
+    /// Its title (English).
+    pub process_name: String,
+    /// The voter's age in whole years, if their token carries a verified birth year.
+    pub age: Option<u8>,
+    /// The district the voter's token says they live in.
+    pub resident_district: Option<DistrictId>,
+    /// How the ballot comes in (`WEB`, `APP`, `PHONE`, `WALK_IN`), as a verified attribute.
+    pub channel: Channel,
+}
+
+/// A `ballot-eligibility` plugin's answer, not yet checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EligibilityAnswer {
+    /// May vote.
+    Eligible,
+    /// May not; the reason is shown to the voter.
+    Ineligible(String),
+    /// A person must decide; the reason is shown to the district's admins.
+    ManualReview(String),
 }

@@ -144,6 +144,10 @@ typed_id!(
     BudgetMilestoneId, "mst", "milestone"
 );
 typed_id!(
+    /// A ballot waiting for an admin's eligibility decision (random, unrelated to the ballot's).
+    EligibilityReviewId, "elr", "eligibility review"
+);
+typed_id!(
     /// A ballot of a budgeting process (random, so that IDs do not follow the order of casting).
     BallotId, "blt", "ballot"
 );

@@ -17,8 +17,9 @@ pub use budget::{
     BallotContent, BallotFormat, BallotInput, BallotReceipt, BallotRules, BallotRulesInput, BallotStatus,
     BudgetMilestone, BudgetPhase, BudgetProcess, BudgetProcessFilterInput, BudgetProject, BudgetProjectInput,
     BudgetProjectStatus, BudgetResults, BudgetTurnout, CastBallotResult, ChannelCount, CreateBudgetProcessInput,
-    FeasibilityDecision, MilestoneInput, MilestoneStatus, MyBallot, OnBehalfOfVoterInput, ProjectExplanation,
-    ProjectPoints, ProjectPointsInput, ProjectVoteCount, UpdateBudgetProcessInput,
+    EligibilityReview, EligibilityReviewStatus, FeasibilityDecision, MilestoneInput, MilestoneStatus, MyBallot,
+    OnBehalfOfVoterInput, ProjectExplanation, ProjectPoints, ProjectPointsInput, ProjectVoteCount,
+    UpdateBudgetProcessInput,
 };
 pub use directory::{Category, Department, District, LocalizedName, Street};
 pub use enums::{Channel, Priority, TicketEventKind, TicketStatus};

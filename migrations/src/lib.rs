@@ -20,6 +20,7 @@ mod m20261207_000011_survey_text_answers;
 mod m20261207_000012_survey_tallies;
 mod m20261207_000013_budget_processes;
 mod m20261207_000014_budget_milestones;
+mod m20261207_000015_budget_eligibility;
 pub mod survey_tallies;
 
 /// Runs every Civitas migration in order.
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000012_survey_tallies::Migration),
             Box::new(m20261207_000013_budget_processes::Migration),
             Box::new(m20261207_000014_budget_milestones::Migration),
+            Box::new(m20261207_000015_budget_eligibility::Migration),
         ]
     }
 }

@@ -14,7 +14,8 @@ use std::time::Duration;
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use civitas_core::events::StoredEvent;
 use civitas_core::hooks::{
-    DeadlineRequest, RoutingRequest, SurveyAnswerValue, SurveyValidationRequest, ValidatorProblem,
+    DeadlineRequest, EligibilityAnswer, EligibilityRequest, RoutingRequest, SurveyAnswerValue, SurveyValidationRequest,
+    ValidatorProblem,
 };
 use civitas_core::ids::PluginId;
 use civitas_core::plugins::{
@@ -31,7 +32,8 @@ use crate::limits::CallLimits;
 use crate::plugin::CompiledPlugin;
 use crate::prepared::HookInput;
 use crate::types::{
-    Action, Answer, AnswerValue, Channel, DispatchedTicket, DomainEvent, Location, NewTicket, Priority, SurveyResponse,
+    Action, Answer, AnswerValue, BudgetingProcess, Channel, DispatchedTicket, DomainEvent, Eligibility,
+    EligibilityQuestion, Location, NewTicket, Priority, SurveyResponse, Voter,
 };
 use crate::warm::Warmer;
 
@@ -365,6 +367,23 @@ fn instant(millis: i64) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp_millis(millis)
 }
 
+/// An eligibility plugin's view of a voter and the process: what the city verified (age,
+/// district of residence, the channel the ballot comes through), never who they are.
+pub fn eligibility_question(request: &EligibilityRequest) -> EligibilityQuestion {
+    EligibilityQuestion {
+        voter: Voter {
+            age: request.age,
+            resident_district: request.resident_district.map(|district| district.to_string()),
+            attributes: vec![("channel".to_owned(), request.channel.as_str().to_owned())],
+        },
+        process: BudgetingProcess {
+            id: request.process_id.to_string(),
+            district: request.district_id.map(|district| district.to_string()).unwrap_or_default(),
+            name: request.process_name.clone(),
+        },
+    }
+}
+
 impl PluginRuntime for WasmRuntime {
     fn inspect(&self, component: &[u8]) -> Result<ComponentInfo, String> {
         let compiled = self.engine.compile(component).map_err(|error| error.to_string())?;
@@ -431,6 +450,15 @@ impl PluginRuntime for WasmRuntime {
                 .into_iter()
                 .map(|problem| ValidatorProblem { question: problem.question, message: problem.message })
                 .collect()
+        })
+    }
+
+    fn check_eligibility(&self, plugin: &LoadedPlugin, request: &EligibilityRequest) -> HookCall<EligibilityAnswer> {
+        let question = eligibility_question(request);
+        self.call(plugin, &question, |answer| match answer {
+            Eligibility::Eligible => EligibilityAnswer::Eligible,
+            Eligibility::Ineligible(reason) => EligibilityAnswer::Ineligible(reason),
+            Eligibility::ManualReview(reason) => EligibilityAnswer::ManualReview(reason),
         })
     }
 }

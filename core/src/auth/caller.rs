@@ -110,6 +110,9 @@ pub enum Caller {
         /// A phone number the identity provider verified (residents), which makes the same
         /// person's self-service and assisted survey answers one participation.
         phone: Option<VerifiedPhone>,
+        /// The year of birth the identity provider verified (residents), for votes with a
+        /// minimum age.
+        birth_year: Option<i32>,
     },
     /// The system itself (sweepers, auto-close), acting on every district.
     System,
@@ -124,6 +127,7 @@ impl Caller {
             district: None,
             department: None,
             phone: None,
+            birth_year: None,
         }
     }
 
@@ -135,6 +139,7 @@ impl Caller {
             district: None,
             department: None,
             phone: None,
+            birth_year: None,
         }
     }
 
@@ -146,6 +151,7 @@ impl Caller {
             district: Some(district),
             department: Some(department),
             phone: None,
+            birth_year: None,
         }
     }
 
@@ -157,6 +163,7 @@ impl Caller {
             district: Some(district),
             department: None,
             phone: None,
+            birth_year: None,
         }
     }
 
@@ -168,6 +175,7 @@ impl Caller {
             district: None,
             department: None,
             phone: None,
+            birth_year: None,
         }
     }
 
@@ -185,6 +193,22 @@ impl Caller {
             *own = Some(phone);
         }
         self
+    }
+
+    /// The same caller with a verified year of birth (a resident's optional `birthYear` claim).
+    pub fn with_birth_year(mut self, year: i32) -> Self {
+        if let Caller::User { birth_year, .. } = &mut self {
+            *birth_year = Some(year);
+        }
+        self
+    }
+
+    /// The caller's verified year of birth, if the token carried one.
+    pub fn birth_year(&self) -> Option<i32> {
+        match self {
+            Caller::User { birth_year, .. } => *birth_year,
+            Caller::Anonymous | Caller::System => None,
+        }
     }
 
     /// The caller's verified phone number, if the token carried one.

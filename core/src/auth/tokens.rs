@@ -78,6 +78,10 @@ pub struct Claims {
     /// Department ID, for department staff.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
+    /// A resident's year of birth as the identity provider verified it (optional): votes with a
+    /// minimum age admit them by it.
+    #[serde(default, rename = "birthYear", skip_serializing_if = "Option::is_none")]
+    pub birth_year: Option<i32>,
     /// Issued at (seconds since the epoch).
     #[serde(default)]
     pub iat: i64,
@@ -141,12 +145,18 @@ impl Claims {
             })?),
             _ => None,
         };
+        if let Some(year) = self.birth_year.filter(|_| resident)
+            && !(1900..=2100).contains(&year)
+        {
+            return Err(AuthError::InvalidClaims(Message::new("birthYear: not a year of birth")));
+        }
         Ok(Caller::User {
             subject: self.sub,
             role,
             district: if needs_district || resident { district } else { None },
             department: if role == Role::DepartmentStaff { department } else { None },
             phone,
+            birth_year: self.birth_year.filter(|_| resident),
         })
     }
 }
@@ -335,6 +345,7 @@ mod tests {
             district: Some("dst_1".into()),
             department: Some("dep_2".into()),
             phone: None,
+            birth_year: None,
             iat: 0,
             exp,
             nbf: None,
@@ -358,6 +369,18 @@ mod tests {
         let operator = Claims { phone: Some("+86 138 1234 5678".into()), ..claims("operator", 1) };
         let operator = operator.into_caller().expect("valid");
         assert_eq!((operator.district(), operator.phone()), (None, None), "only residents carry these");
+    }
+
+    #[test]
+    fn a_residents_verified_year_of_birth_is_kept_if_it_is_one() {
+        let resident = Claims { birth_year: Some(2008), department: None, ..claims("resident", 1) };
+        assert_eq!(resident.into_caller().expect("valid").birth_year(), Some(2008));
+        let bad = Claims { birth_year: Some(208), department: None, ..claims("resident", 1) };
+        assert!(matches!(bad.into_caller(), Err(AuthError::InvalidClaims(_))));
+        let operator = Claims { birth_year: Some(1980), ..claims("operator", 1) };
+        assert_eq!(operator.into_caller().expect("valid").birth_year(), None, "only residents carry it");
+        let json = serde_json::to_value(Claims { birth_year: Some(2008), ..claims("resident", 1) }).expect("json");
+        assert_eq!(json["birthYear"], 2008, "the claim's name");
     }
 
     fn signed(claims: &Claims) -> String {

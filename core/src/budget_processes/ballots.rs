@@ -13,18 +13,21 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, SqlErr, TransactionTrait,
 };
 
-use super::entity::{ballot, participation};
+use super::eligibility;
+use super::entity::{ballot, participation, review};
 use super::model::{
     BallotChoices, BallotFormat, BallotStatus, BudgetPhase, BudgetProcess, CastOnBehalf, CastReceipt, MyBallot,
     ProjectStatus, PublishedBallot, Turnout,
 };
 use super::money::Money;
+use super::reviews::ReviewStatus;
 use super::service::{json, load};
 use super::{BudgetError, projects};
 use crate::auth::{Caller, Role};
 use crate::context::Context;
 use crate::error::InvalidInput;
 use crate::events::{self, BallotFacts, DomainEvent};
+use crate::hooks::EligibilityAnswer;
 use crate::i18n::Message;
 use crate::ids::{BudgetProcessId, BudgetProjectId};
 use crate::paging::{Order, Page, Window};
@@ -56,6 +59,26 @@ pub async fn cast(
     }
     let (participant, channel) = voter(caller, &process, channel, on_behalf_of.as_ref())?;
     let choices = checked(ctx, &process, choices).await?;
+    // The district's rule of who may vote, asked with what the city verified (no identity),
+    // before any transaction.
+    let resident_district = on_behalf_of.is_none().then(|| caller.district()).flatten();
+    let age = voter_age(ctx, caller, on_behalf_of.is_some());
+    let mut reviews = Vec::new();
+    match (process.minimum_age, age) {
+        (Some(minimum), Some(age)) if age < minimum => {
+            return Err(BudgetError::Ineligible(format!("the minimum age is {minimum}")));
+        }
+        (Some(minimum), None) => {
+            reviews.push(format!("no verified year of birth; the minimum age is {minimum}: check an ID card"));
+        }
+        _ => {}
+    }
+    match eligibility::decide(ctx, &process, age, resident_district, channel).await? {
+        EligibilityAnswer::Eligible => {}
+        EligibilityAnswer::Ineligible(reason) => return Err(BudgetError::Ineligible(reason)),
+        EligibilityAnswer::ManualReview(reason) => reviews.push(reason),
+    }
+    let review = (!reviews.is_empty()).then(|| reviews.join("; "));
     let key = keys::key(ctx, BALLOTS, process.id.0, &participant);
     let earlier = participation::Entity::find_by_id((process.id.0, key.clone())).one(&ctx.db).await?;
     let ballot_id = keys::random_id();
@@ -79,6 +102,7 @@ pub async fn cast(
                 return Err(BudgetError::Conflict);
             }
             let old = keys::unmask(ctx, BALLOTS, process.id.0, &key, earlier.ballot_ref);
+            review::Entity::delete_many().filter(review::Column::BallotId.eq(old)).exec(&txn).await?;
             ballot::Entity::delete_by_id(old).exec(&txn).await?;
         }
         None => {
@@ -98,7 +122,7 @@ pub async fn cast(
             }
         }
     }
-    let status = BallotStatus::Counted;
+    let status = if review.is_some() { BallotStatus::PendingReview } else { BallotStatus::Counted };
     ballot::ActiveModel {
         id: Set(ballot_id),
         process_id: Set(process.id.0),
@@ -109,6 +133,17 @@ pub async fn cast(
     }
     .insert(&txn)
     .await?;
+    if let Some(reason) = review {
+        review::ActiveModel {
+            id: Set(keys::random_id()),
+            process_id: Set(process.id.0),
+            ballot_id: Set(ballot_id),
+            reason: Set(reason),
+            status: Set(ReviewStatus::Pending.as_str().to_owned()),
+        }
+        .insert(&txn)
+        .await?;
+    }
     let replaced = earlier.is_some();
     let facts = BallotFacts {
         process: process.id,
@@ -145,6 +180,7 @@ pub async fn withdraw(ctx: &Context, caller: &Caller, id: BudgetProcessId) -> Re
         return Err(BudgetError::Conflict);
     }
     let row = ballot::Entity::find_by_id(ballot_id).one(&txn).await?;
+    review::Entity::delete_many().filter(review::Column::BallotId.eq(ballot_id)).exec(&txn).await?;
     ballot::Entity::delete_by_id(ballot_id).exec(&txn).await?;
     let channel = row.map_or_else(|| Channel::Web.as_str().to_owned(), |row| row.channel);
     let facts = BallotFacts { process: process.id, district: process.district_id, channel, replaced: false };
@@ -271,6 +307,17 @@ fn voter(
             Ok((participant, assisted.channel))
         }
     }
+}
+
+/// The voter's age in the year of the vote, from a birth year their identity provider verified
+/// (`None` for assisted votes: the operator's caller is not the voter).
+fn voter_age(ctx: &Context, caller: &Caller, assisted: bool) -> Option<u8> {
+    use chrono::Datelike;
+    if assisted {
+        return None;
+    }
+    let year = ctx.clock.now().year();
+    caller.birth_year().and_then(|born| u8::try_from(year - born).ok())
 }
 
 /// An ID-card number: letters and digits (spaces and dashes dropped), upper-cased.

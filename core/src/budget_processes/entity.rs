@@ -23,6 +23,7 @@ pub(crate) mod process {
         pub voting_until_ms: Option<i64>,
         pub outcome: Option<String>,
         pub version: i32,
+        pub minimum_age: Option<i32>,
         pub created_at_ms: i64,
         pub updated_at_ms: i64,
     }
@@ -116,6 +117,26 @@ pub(crate) mod milestone {
         pub note: Option<String>,
         pub created_at_ms: i64,
         pub updated_at_ms: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub(crate) mod review {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "budget_reviews")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: i64,
+        pub process_id: i64,
+        pub ballot_id: i64,
+        pub reason: String,
+        pub status: String,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

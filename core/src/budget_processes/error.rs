@@ -33,6 +33,9 @@ pub enum BudgetError {
     /// Voting is for residents (of the process's district).
     #[error("this vote is for other residents")]
     NotEligible,
+    /// The district's eligibility rule refuses the voter (its reason).
+    #[error("you may not vote in this process: {0}")]
+    Ineligible(String),
     /// Casting for someone else is for operators.
     #[error("only hotline operators cast a ballot on behalf of a resident")]
     OperatorsOnly,
@@ -57,7 +60,10 @@ impl Classify for BudgetError {
     fn kind(&self) -> ErrorKind {
         match self {
             BudgetError::Unauthenticated => ErrorKind::Unauthenticated,
-            BudgetError::Forbidden | BudgetError::NotEligible | BudgetError::OperatorsOnly => ErrorKind::Forbidden,
+            BudgetError::Forbidden
+            | BudgetError::NotEligible
+            | BudgetError::Ineligible(_)
+            | BudgetError::OperatorsOnly => ErrorKind::Forbidden,
             BudgetError::NotFound | BudgetError::NoBallot => ErrorKind::NotFound,
             BudgetError::InvalidInput(invalid) => ErrorKind::BadInput { field: invalid.field },
             BudgetError::Invalid(problems) => ErrorKind::Problems(problems.clone()),
@@ -81,6 +87,9 @@ impl Classify for BudgetError {
                     .arg("from", from)
             }
             BudgetError::NotEligible => Message::new("this vote is for other residents"),
+            BudgetError::Ineligible(reason) => {
+                Message::new("you may not vote in this process: {reason}").arg("reason", reason)
+            }
             BudgetError::OperatorsOnly => Message::new("only hotline operators cast a ballot on behalf of a resident"),
             BudgetError::NoBallot => Message::new("you have no ballot in this process"),
             BudgetError::Conflict => Message::new("changed concurrently; reload and try again"),

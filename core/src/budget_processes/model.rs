@@ -70,6 +70,8 @@ stored_enum!(
         Counted = "COUNTED",
         /// Waiting for the district admin's eligibility decision.
         PendingReview = "PENDING_REVIEW",
+        /// Refused by the district admin's eligibility decision: not counted.
+        Rejected = "REJECTED",
     }
 );
 
@@ -112,6 +114,9 @@ pub struct BudgetProcess {
     pub rules: BallotRules,
     /// The tally rule (an engine rule name, `mes-cost+greedy`).
     pub rule: String,
+    /// The youngest age, in the year of the vote, at which residents vote (checked against
+    /// their verified year of birth); `None`: any age.
+    pub minimum_age: Option<u8>,
     /// Where it is.
     pub phase: BudgetPhase,
     /// When proposals open (informative).
@@ -145,6 +150,8 @@ pub struct BudgetProcessDraft {
     pub rules: Option<BallotRules>,
     /// The tally rule's name.
     pub rule: Option<String>,
+    /// The minimum age (`Some(None)` removes it).
+    pub minimum_age: Option<Option<u8>>,
     /// Phase dates.
     pub proposals_from: Option<Option<DateTime<Utc>>>,
     /// Phase dates.

@@ -81,6 +81,7 @@ pub async fn create(
         format: BallotFormat::Approval,
         rules: BallotRules::default(),
         rule: String::new(),
+        minimum_age: None,
         phase: BudgetPhase::Proposals,
         proposals_from: None,
         review_from: None,
@@ -100,6 +101,7 @@ pub async fn create(
         format: Set(process.format.as_str().to_owned()),
         rules: Set(json(&process.rules)?),
         rule: Set(process.rule.clone()),
+        minimum_age: Set(process.minimum_age.map(i32::from)),
         phase: Set(process.phase.as_str().to_owned()),
         proposals_from_ms: Set(process.proposals_from.map(to_millis)),
         review_from_ms: Set(process.review_from.map(to_millis)),
@@ -211,6 +213,9 @@ fn applied(process: BudgetProcess, draft: BudgetProcessDraft, creating: bool) ->
     }
     if let Some(format) = draft.format {
         process.format = format;
+    }
+    if let Some(minimum_age) = draft.minimum_age {
+        process.minimum_age = minimum_age;
     }
     if let Some(rules) = draft.rules {
         process.rules = rules;
@@ -336,6 +341,7 @@ async fn store(
         .col_expr(process::Column::Format, after.format.as_str().into())
         .col_expr(process::Column::Rules, json(&after.rules)?.into())
         .col_expr(process::Column::Rule, after.rule.clone().into())
+        .col_expr(process::Column::MinimumAge, after.minimum_age.map(i32::from).into())
         .col_expr(process::Column::Phase, after.phase.as_str().into())
         .col_expr(process::Column::ProposalsFromMs, after.proposals_from.map(to_millis).into())
         .col_expr(process::Column::ReviewFromMs, after.review_from.map(to_millis).into())
@@ -389,6 +395,7 @@ fn audited(process: &BudgetProcess) -> serde_json::Value {
         "format": process.format.as_str(),
         "ballot": process.rules,
         "rule": process.rule,
+        "minimumAge": process.minimum_age,
         "proposalsFrom": process.proposals_from,
         "reviewFrom": process.review_from,
         "votingFrom": process.voting_from,
@@ -415,6 +422,7 @@ impl TryFrom<process::Model> for BudgetProcess {
             format: BallotFormat::parse(&row.format).ok_or_else(|| corrupt("format"))?,
             rules: serde_json::from_str(&row.rules).map_err(|error| BudgetError::Corrupt(error.to_string()))?,
             rule: row.rule.clone(),
+            minimum_age: row.minimum_age.and_then(|age| u8::try_from(age).ok()),
             phase: BudgetPhase::parse(&row.phase).ok_or_else(|| corrupt("phase"))?,
             proposals_from: row.proposals_from_ms.map(from_millis),
             review_from: row.review_from_ms.map(from_millis),

@@ -71,6 +71,7 @@ pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
     ("budget project", "预算项目", "預算項目"),
     ("ballot", "选票", "選票"),
     ("milestone", "里程碑", "里程碑"),
+    ("eligibility review", "资格审核", "資格審核"),
     // IDs and cursors.
     (
         "`{given}` is not a valid {kind} ID (expected `{prefix}_<number>`)",
@@ -359,6 +360,9 @@ pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
         "代填的回答須透過 PHONE 或 WALK_IN 管道",
     ),
     // Budgeting processes.
+    ("birthYear: not a year of birth", "birthYear：不是有效的出生年份", "birthYear：不是有效的出生年份"),
+    ("you may not vote in this process: {reason}", "您不能参加本次投票：{reason}", "您不能參加本次投票：{reason}"),
+    ("decide the eligibility reviews of", "审核投票资格", "審核投票資格"),
     ("give each phase at most once", "每个阶段最多给出一次", "每個階段最多給出一次"),
     ("a project has at most {max} milestones", "每个项目最多 {max} 个里程碑", "每個項目最多 {max} 個里程碑"),
     ("only selected projects are tracked", "只跟踪入选的项目", "只追蹤入選的項目"),

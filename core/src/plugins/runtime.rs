@@ -8,7 +8,9 @@ use chrono::{DateTime, Utc};
 
 use super::{HookKind, PluginLimits};
 use crate::events::StoredEvent;
-use crate::hooks::{DeadlineRequest, RoutingRequest, SurveyValidationRequest, ValidatorProblem};
+use crate::hooks::{
+    DeadlineRequest, EligibilityAnswer, EligibilityRequest, RoutingRequest, SurveyValidationRequest, ValidatorProblem,
+};
 use crate::ids::PluginId;
 use crate::tickets::Priority;
 
@@ -123,4 +125,7 @@ pub trait PluginRuntime: Send + Sync + Debug {
         plugin: &LoadedPlugin,
         request: &SurveyValidationRequest,
     ) -> HookCall<Vec<ValidatorProblem>>;
+
+    /// Runs `ballot-eligibility`: whether a voter may take part in a budgeting process.
+    fn check_eligibility(&self, plugin: &LoadedPlugin, request: &EligibilityRequest) -> HookCall<EligibilityAnswer>;
 }

@@ -31,6 +31,7 @@ fn resident(subject: &str, district: DistrictId) -> Caller {
         district: Some(district),
         department: None,
         phone: None,
+        birth_year: None,
     }
 }
 

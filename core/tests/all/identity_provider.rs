@@ -17,6 +17,7 @@ fn claims() -> Claims {
         district: Some("dst_3".into()),
         department: None,
         phone: None,
+        birth_year: None,
         iat: now,
         exp: now + 300,
         nbf: None,

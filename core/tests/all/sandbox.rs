@@ -10,7 +10,9 @@ use std::time::Duration;
 use civitas_core::Context;
 use civitas_core::auth::Caller;
 use civitas_core::events::StoredEvent;
-use civitas_core::hooks::{DeadlineRequest, RoutingRequest, SurveyValidationRequest, ValidatorProblem};
+use civitas_core::hooks::{
+    DeadlineRequest, EligibilityAnswer, EligibilityRequest, RoutingRequest, SurveyValidationRequest, ValidatorProblem,
+};
 use civitas_core::ids::DistrictId;
 use civitas_core::plugins::{
     self, ActionAnswer, ComponentInfo, DeadlineAnswer, FailurePolicy, HookCall, HookFailure, HookKind, LoadedPlugin,
@@ -141,6 +143,10 @@ impl PluginRuntime for FakeSandbox {
         _request: &SurveyValidationRequest,
     ) -> HookCall<Vec<ValidatorProblem>> {
         // Survey validators are tested with a real component (graphql/tests/http/surveys.rs).
+        measured(not_implemented())
+    }
+
+    fn check_eligibility(&self, _plugin: &LoadedPlugin, _request: &EligibilityRequest) -> HookCall<EligibilityAnswer> {
         measured(not_implemented())
     }
 }

@@ -295,6 +295,7 @@ async fn running_tallies_equal_a_recount_after_replacements_and_withdrawals() {
             district: (step % 3 != 0).then(|| districts[usize::from(who.len() % 2 == 0)]),
             department: None,
             phone: None,
+            birth_year: None,
         };
         if rng.below(6) == 0 {
             if surveys::withdraw(&city.ctx, &caller, survey.id).await.is_ok() {

@@ -58,6 +58,10 @@ pub enum TokenCommand {
         /// and those an operator gives for them by this number are one participation.
         #[arg(long)]
         phone: Option<String>,
+        /// A resident's verified year of birth (`2008`): admits them to votes with a minimum
+        /// age (and tells a district's eligibility plugin their age).
+        #[arg(long)]
+        birth_year: Option<i32>,
         /// Department ID (`dep_4`), for department staff.
         #[arg(long)]
         department: Option<String>,
@@ -78,8 +82,18 @@ pub enum TokenCommand {
 }
 
 pub fn run(command: TokenCommand) -> anyhow::Result<()> {
-    let TokenCommand::Issue { role, district, department, phone, subject, ttl_hours, data, jwt_secret, tokens } =
-        command;
+    let TokenCommand::Issue {
+        role,
+        district,
+        department,
+        phone,
+        birth_year,
+        subject,
+        ttl_hours,
+        data,
+        jwt_secret,
+        tokens,
+    } = command;
     let ttl = Duration::from_secs(ttl_hours.saturating_mul(3600));
     if ttl_hours == 0 || ttl > tokens.jwt_max_lifetime {
         anyhow::bail!(
@@ -88,7 +102,7 @@ pub fn run(command: TokenCommand) -> anyhow::Result<()> {
         );
     }
     let secret = civitas_graphql::settings::existing_signing_secret(&data.data_dir, jwt_secret.as_deref())?;
-    let claims = Claims { phone, ..claims(subject, role, district, department, ttl, &tokens) };
+    let claims = Claims { phone, birth_year, ..claims(subject, role, district, department, ttl, &tokens) };
     // Refuse to print a token the server would reject: consistent claims, and a district and
     // department that its directory has.
     let caller = claims.clone().into_caller()?;
@@ -117,6 +131,7 @@ pub fn claims(
         district,
         department,
         phone: None,
+        birth_year: None,
         iat: now,
         exp: now + i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX / 2),
         nbf: None,

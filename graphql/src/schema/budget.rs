@@ -5,7 +5,9 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
 use civitas_core::budget_processes::{self as pb, BudgetProcessDraft, CastOnBehalf, Feasibility, ProjectProposal};
 use civitas_core::i18n::LocalizedText;
-use civitas_core::ids::{BallotId, BudgetMilestoneId, BudgetProcessId, BudgetProjectId, DistrictId, StreetId};
+use civitas_core::ids::{
+    BallotId, BudgetMilestoneId, BudgetProcessId, BudgetProjectId, DistrictId, EligibilityReviewId, StreetId,
+};
 
 use super::{core_context, request};
 use crate::errors::{IntoGraphql, parse_id};
@@ -13,7 +15,7 @@ use crate::relay::{PageArgs, cursor};
 use crate::types::{
     BallotInput, BallotReceipt, BudgetMilestone, BudgetProcess, BudgetProcessFilterInput, BudgetProject,
     BudgetProjectInput, BudgetResults, BudgetTurnout, CastBallotResult, Channel, CreateBudgetProcessInput,
-    FeasibilityDecision, MilestoneInput, MyBallot, OnBehalfOfVoterInput, UpdateBudgetProcessInput,
+    EligibilityReview, FeasibilityDecision, MilestoneInput, MyBallot, OnBehalfOfVoterInput, UpdateBudgetProcessInput,
 };
 
 /// Budgeting queries.
@@ -136,6 +138,34 @@ impl BudgetQuery {
         );
         Ok(connection)
     }
+
+    /// The ballots of a vote waiting for (or having had) an eligibility decision, for the
+    /// process's admins (Relay connection; at most 200 per page); `pendingOnly` keeps those
+    /// still waiting. Never who voted nor what a ballot marks.
+    #[graphql(complexity = "PageArgs::requested(first, last) * child_complexity")]
+    #[allow(clippy::too_many_arguments)]
+    async fn eligibility_reviews(
+        &self,
+        ctx: &Context<'_>,
+        process_id: ID,
+        pending_only: Option<bool>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, EligibilityReview>> {
+        let id: BudgetProcessId = parse_id("processId", &process_id)?;
+        let window = PageArgs { first, after, last, before }
+            .window(pb::reviews::MAX_REVIEWS_PAGE, |id: EligibilityReviewId| id.0)?;
+        let caller = &request(ctx).caller;
+        let page =
+            pb::reviews::list(core_context(ctx), caller, id, pending_only.unwrap_or(false), window).await.gql()?;
+        let mut connection = Connection::new(page.has_previous_page, page.has_next_page);
+        connection
+            .edges
+            .extend(page.items.into_iter().map(|review| Edge::new(cursor(review.id), EligibilityReview(review))));
+        Ok(connection)
+    }
 }
 
 /// Budgeting mutations.
@@ -161,6 +191,7 @@ impl BudgetMutation {
             format: Some(format),
             rules: Some(rules),
             rule: input.rule,
+            minimum_age: Some(input.minimum_age),
             proposals_from: Some(input.proposals_from),
             review_from: Some(input.review_from),
             voting_from: Some(input.voting_from),
@@ -187,6 +218,7 @@ impl BudgetMutation {
             format: ballot.as_ref().map(|(format, _)| *format),
             rules: ballot.map(|(_, rules)| rules),
             rule: input.rule,
+            minimum_age: input.minimum_age.map(Some),
             proposals_from: input.proposals_from.map(Some),
             review_from: input.review_from.map(Some),
             voting_from: input.voting_from.map(Some),
@@ -296,6 +328,19 @@ impl BudgetMutation {
         let milestone =
             pb::milestones::update(core_context(ctx), &request(ctx).caller, id, input.into()).await.gql()?;
         Ok(BudgetMilestone(milestone))
+    }
+
+    /// Accepts (the ballot is counted) or rejects a ballot waiting for an eligibility decision,
+    /// while the vote is open (the process's admins).
+    async fn decide_eligibility(
+        &self,
+        ctx: &Context<'_>,
+        review_id: ID,
+        accept: bool,
+    ) -> async_graphql::Result<EligibilityReview> {
+        let id: EligibilityReviewId = parse_id("reviewId", &review_id)?;
+        let review = pb::reviews::decide(core_context(ctx), &request(ctx).caller, id, accept).await.gql()?;
+        Ok(EligibilityReview(review))
     }
 
     /// Withdraws the caller's ballot while the vote is open (they may vote again).

@@ -69,6 +69,52 @@ pub enum BallotStatus {
     Counted,
     /// Waiting for the district admin's eligibility decision.
     PendingReview,
+    /// Refused by the district admin's eligibility decision: not counted.
+    Rejected,
+}
+
+/// Where an eligibility review stands.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "pb::reviews::ReviewStatus")]
+pub enum EligibilityReviewStatus {
+    /// Waiting for an admin.
+    Pending,
+    /// Accepted: the ballot is counted.
+    Accepted,
+    /// Rejected: the ballot is not counted.
+    Rejected,
+}
+
+/// A ballot waiting for (or having had) an admin's eligibility decision: the reason and the
+/// channel, never who voted nor what the ballot marks.
+pub struct EligibilityReview(pub pb::reviews::EligibilityReview);
+
+#[Object]
+impl EligibilityReview {
+    /// Its ID (`elr_…`).
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The process's ID.
+    async fn process_id(&self) -> ID {
+        ID(self.0.process_id.to_string())
+    }
+
+    /// Why it needs a person (the eligibility rule's reason).
+    async fn reason(&self) -> &str {
+        &self.0.reason
+    }
+
+    /// How the ballot came in.
+    async fn channel(&self) -> Channel {
+        self.0.channel.into()
+    }
+
+    /// Where it stands.
+    async fn status(&self) -> EligibilityReviewStatus {
+        self.0.status.into()
+    }
 }
 
 /// A budgeting process.
@@ -119,6 +165,12 @@ impl BudgetProcess {
     /// The tally rule (`civitas pb tally --rule` names).
     async fn rule(&self) -> &str {
         &self.0.rule
+    }
+
+    /// The youngest age, in the year of the vote, at which residents vote (by the year of birth
+    /// their token carries; without one, their ballot waits for an eligibility review).
+    async fn minimum_age(&self) -> Option<u8> {
+        self.0.minimum_age
     }
 
     /// Where it is.
@@ -635,6 +687,9 @@ pub struct CreateBudgetProcessInput {
     /// The tally rule (`civitas pb tally --rule` names; default `mes-cost+greedy` for approval,
     /// `greedy-points` for cumulative, `greedy-borda` for ordinal ballots).
     pub rule: Option<String>,
+    /// The youngest age, in the year of the vote, at which residents vote (by their token's
+    /// verified `birthYear`; without one, their ballot waits for an eligibility review).
+    pub minimum_age: Option<u8>,
     /// When proposals open.
     pub proposals_from: Option<DateTime<Utc>>,
     /// When review starts (the sweeper advances the process then).
@@ -660,6 +715,8 @@ pub struct UpdateBudgetProcessInput {
     pub ballot: Option<BallotRulesInput>,
     /// The tally rule (while taking proposals).
     pub rule: Option<String>,
+    /// The minimum age (while taking proposals).
+    pub minimum_age: Option<u8>,
     /// When proposals open.
     pub proposals_from: Option<DateTime<Utc>>,
     /// When review starts.

@@ -148,6 +148,7 @@ async fn invalid_tokens_are_unauthenticated() {
             district: None,
             department: None,
             phone: None,
+            birth_year: None,
             iat: 0,
             exp,
             nbf: None,

@@ -3,6 +3,7 @@
 
 mod binary;
 mod budget;
+mod budget_eligibility;
 mod budget_tenancy;
 mod directory;
 mod edge;

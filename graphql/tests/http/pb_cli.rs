@@ -208,6 +208,7 @@ async fn export_writes_a_tallied_process_that_pb_tally_counts_to_the_stored_outc
             district: Some(district),
             department: None,
             phone: None,
+            birth_year: None,
         };
         let ballot = BallotChoices { approvals, ..BallotChoices::default() };
         pb::cast(&ctx, &resident, process.id, ballot, Channel::App, None).await.expect("cast");

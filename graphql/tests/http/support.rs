@@ -50,16 +50,23 @@ pub struct Who {
     pub district: Option<String>,
     pub department: Option<String>,
     pub phone: Option<String>,
+    pub birth_year: Option<i32>,
 }
 
 impl Who {
     pub fn new(role: &'static str, subject: &str) -> Self {
-        Who { subject: subject.into(), role, district: None, department: None, phone: None }
+        Who { subject: subject.into(), role, district: None, department: None, phone: None, birth_year: None }
     }
 
     /// A resident whose identity provider verified this phone number.
     pub fn with_phone(mut self, phone: &str) -> Self {
         self.phone = Some(phone.to_owned());
+        self
+    }
+
+    /// A resident whose identity provider verified this year of birth.
+    pub fn born_in(mut self, year: i32) -> Self {
+        self.birth_year = Some(year);
         self
     }
 
@@ -81,6 +88,7 @@ impl Who {
             district: self.district.clone(),
             department: self.department.clone(),
             phone: self.phone.clone(),
+            birth_year: self.birth_year,
             iat: now,
             exp: now + 600,
             nbf: None,
