@@ -22,6 +22,10 @@ enum Operation {
     /// `submitSurveyResponse` as an operator answering for a new resident each time (a phone
     /// number of its own), all 20 questions of `survey_seed`'s survey (`--survey`).
     SurveyAnswer,
+    /// `castBallot` as an operator casting for a new resident each time (a phone number of its
+    /// own), approving 3 of the 100 projects of `budget_seed`'s voting process (`--process`,
+    /// projects from `--first-project`).
+    Ballot,
 }
 
 #[derive(Parser)]
@@ -50,10 +54,36 @@ struct Args {
     /// The survey `--operation survey-answer` answers (seeded by `survey_seed`).
     #[arg(long, default_value = "srv_1")]
     survey: String,
+    /// The process `--operation ballot` votes in (seeded by `budget_seed`).
+    #[arg(long, default_value = "pbp_2")]
+    process: String,
+    /// The number of the first of its 100 projects (`prj_101`: 101).
+    #[arg(long, default_value_t = 101)]
+    first_project: u64,
 }
 
-fn body(operation: Operation, sequence: u64, survey: &str) -> Value {
+/// What an operation needs besides its sequence number.
+struct Targets {
+    survey: String,
+    process: String,
+    first_project: u64,
+}
+
+fn body(operation: Operation, sequence: u64, targets: &Targets) -> Value {
+    let survey = &targets.survey;
     match operation {
+        Operation::Ballot => {
+            let first = sequence % 100;
+            let approvals: Vec<String> = [first, (first + 37) % 100, (first + 71) % 100]
+                .iter()
+                .map(|offset| format!("prj_{}", targets.first_project + offset))
+                .collect();
+            json!({
+                "query": "mutation($p: ID!, $a: [ID!]!, $phone: String!) { castBallot(processId: $p, channel: PHONE, \
+                          ballot: { approvals: $a }, onBehalfOf: { phone: $phone, channel: PHONE }) { receipt status } }",
+                "variables": { "p": targets.process, "a": approvals, "phone": format!("+86 137{:08}", sequence % 100_000_000) }
+            })
+        }
         Operation::SurveyAnswer => json!({
             "query": "mutation($s: ID!, $a: [SurveyAnswerInput!]!, $p: String!) { submitSurveyResponse(surveyId: $s, \
                       answers: $a, onBehalfOf: { phone: $p, channel: PHONE }) { id } }",
@@ -115,13 +145,15 @@ async fn main() -> anyhow::Result<()> {
     let client = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).build()?;
     let warm_up_until = Instant::now() + Duration::from_secs(2);
     let stop_at = warm_up_until + Duration::from_secs(args.seconds);
-    let shared = Arc::new((client, url, args.token.clone(), args.survey.clone()));
+    let targets =
+        Targets { survey: args.survey.clone(), process: args.process.clone(), first_project: args.first_project };
+    let shared = Arc::new((client, url, args.token.clone(), targets));
     let mut workers = Vec::new();
     for worker in 0..args.concurrency {
         let shared = shared.clone();
         let operation = args.operation;
         workers.push(tokio::spawn(async move {
-            let (client, url, token, survey) = &*shared;
+            let (client, url, token, targets) = &*shared;
             let mut latencies = Vec::new();
             let mut errors = 0u64;
             let mut sequence = worker as u64 * 1_000_000;
@@ -131,7 +163,7 @@ async fn main() -> anyhow::Result<()> {
                     break;
                 }
                 sequence += 1;
-                let mut request = client.post(url).json(&body(operation, sequence, survey));
+                let mut request = client.post(url).json(&body(operation, sequence, targets));
                 if !token.is_empty() {
                     request = request.bearer_auth(token);
                 }
@@ -171,6 +203,7 @@ async fn main() -> anyhow::Result<()> {
             Operation::Submit => "submitTicket".to_owned(),
             Operation::List => "tickets(first: 50)".to_owned(),
             Operation::SurveyAnswer => "submitSurveyResponse".to_owned(),
+            Operation::Ballot => "castBallot".to_owned(),
         }
     };
     println!(
