@@ -16,6 +16,7 @@ pub mod milestones;
 mod model;
 mod money;
 mod outcome;
+pub mod paper;
 mod projects;
 mod query;
 pub mod reviews;

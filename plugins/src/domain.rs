@@ -262,6 +262,8 @@ fn channel(channel: tickets::Channel) -> Channel {
         tickets::Channel::Email => Channel::Email,
         tickets::Channel::Sensor => Channel::Sensor,
         tickets::Channel::WalkIn => Channel::WalkIn,
+        // WIT 0.1.0 has no paper channel: a paper form handed in at a counter is a walk-in.
+        tickets::Channel::Paper => Channel::WalkIn,
     }
 }
 

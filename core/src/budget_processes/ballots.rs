@@ -10,7 +10,8 @@
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, SqlErr, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
+    SqlErr, TransactionTrait,
 };
 
 use super::eligibility;
@@ -81,37 +82,83 @@ pub async fn cast(
     let review = (!reviews.is_empty()).then(|| reviews.join("; "));
     let key = keys::key(ctx, BALLOTS, process.id.0, &participant);
     let earlier = participation::Entity::find_by_id((process.id.0, key.clone())).one(&ctx.db).await?;
+    let txn = ctx.db.begin().await?;
+    let (receipt, status) =
+        store_ballot(ctx, &txn, &process, &key, earlier.as_ref(), &choices, channel, review).await?;
+    let replaced = earlier.is_some();
+    let facts = BallotFacts {
+        process: process.id,
+        district: process.district_id,
+        channel: channel.as_str().to_owned(),
+        replaced,
+    };
+    events::append(&txn, &DomainEvent::BallotCast(facts), to_millis(ctx.clock.now())).await?;
+    txn.commit().await?;
+    Ok(CastReceipt { receipt, status, replaced })
+}
+
+/// The participation key of `participant` (`phone:…`, `id:…`, `sub:…`) in `process`.
+pub(super) fn ballot_participant_key(ctx: &Context, process: &BudgetProcess, participant: &str) -> String {
+    keys::key(ctx, BALLOTS, process.id.0, participant)
+}
+
+/// Stores a paper ballot of an imported batch in `txn` (counted: staff checked the voter);
+/// whether it replaced the voter's earlier ballot.
+pub(super) async fn store_paper_ballot(
+    ctx: &Context,
+    txn: &DatabaseTransaction,
+    process: &BudgetProcess,
+    key: &str,
+    choices: &BallotChoices,
+) -> Result<bool, BudgetError> {
+    let earlier = participation::Entity::find_by_id((process.id.0, key.to_owned())).one(txn).await?;
+    store_ballot(ctx, txn, process, key, earlier.as_ref(), choices, Channel::Paper, None).await?;
+    Ok(earlier.is_some())
+}
+
+/// Stores one voter's ballot in `txn`: a new participation (a unique violation is `CONFLICT`)
+/// or a conditional move of the existing one to the new ballot (a concurrent twin that moved
+/// it first makes this a `CONFLICT`) with the earlier ballot deleted; the ballot row, and its
+/// review when it waits for one. Returns its receipt and status.
+#[allow(clippy::too_many_arguments)]
+async fn store_ballot(
+    ctx: &Context,
+    txn: &DatabaseTransaction,
+    process: &BudgetProcess,
+    key: &str,
+    earlier: Option<&participation::Model>,
+    choices: &BallotChoices,
+    channel: Channel,
+    review: Option<String>,
+) -> Result<(String, BallotStatus), BudgetError> {
     let ballot_id = keys::random_id();
     let receipt = receipt_code();
-    let txn = ctx.db.begin().await?;
-    match &earlier {
+    match earlier {
         Some(earlier) => {
-            // Only the ballot this request read may be replaced: a concurrent twin that got there
-            // first makes this one a conflict instead of a second ballot.
             let moved = participation::Entity::update_many()
                 .filter(participation::Column::ProcessId.eq(process.id.0))
-                .filter(participation::Column::ParticipantKey.eq(key.clone()))
+                .filter(participation::Column::ParticipantKey.eq(key))
                 .filter(participation::Column::BallotRef.eq(earlier.ballot_ref))
                 .col_expr(
                     participation::Column::BallotRef,
-                    keys::mask(ctx, BALLOTS, process.id.0, &key, ballot_id).into(),
+                    keys::mask(ctx, BALLOTS, process.id.0, key, ballot_id).into(),
                 )
-                .exec(&txn)
+                .exec(txn)
                 .await?;
             if moved.rows_affected != 1 {
                 return Err(BudgetError::Conflict);
             }
-            let old = keys::unmask(ctx, BALLOTS, process.id.0, &key, earlier.ballot_ref);
-            review::Entity::delete_many().filter(review::Column::BallotId.eq(old)).exec(&txn).await?;
-            ballot::Entity::delete_by_id(old).exec(&txn).await?;
+            let old = keys::unmask(ctx, BALLOTS, process.id.0, key, earlier.ballot_ref);
+            review::Entity::delete_many().filter(review::Column::BallotId.eq(old)).exec(txn).await?;
+            ballot::Entity::delete_by_id(old).exec(txn).await?;
         }
         None => {
             let inserted = participation::ActiveModel {
                 process_id: Set(process.id.0),
-                participant_key: Set(key.clone()),
-                ballot_ref: Set(keys::mask(ctx, BALLOTS, process.id.0, &key, ballot_id)),
+                participant_key: Set(key.to_owned()),
+                ballot_ref: Set(keys::mask(ctx, BALLOTS, process.id.0, key, ballot_id)),
             }
-            .insert(&txn)
+            .insert(txn)
             .await;
             match inserted {
                 Ok(_) => {}
@@ -129,9 +176,9 @@ pub async fn cast(
         receipt: Set(receipt.clone()),
         channel: Set(channel.as_str().to_owned()),
         status: Set(status.as_str().to_owned()),
-        choices: Set(json(&choices)?),
+        choices: Set(json(choices)?),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     if let Some(reason) = review {
         review::ActiveModel {
@@ -141,19 +188,10 @@ pub async fn cast(
             reason: Set(reason),
             status: Set(ReviewStatus::Pending.as_str().to_owned()),
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
     }
-    let replaced = earlier.is_some();
-    let facts = BallotFacts {
-        process: process.id,
-        district: process.district_id,
-        channel: channel.as_str().to_owned(),
-        replaced,
-    };
-    events::append(&txn, &DomainEvent::BallotCast(facts), to_millis(ctx.clock.now())).await?;
-    txn.commit().await?;
-    Ok(CastReceipt { receipt, status, replaced })
+    Ok((receipt, status))
 }
 
 /// Withdraws the caller's ballot while the vote is open; they may vote again.
@@ -321,7 +359,7 @@ fn voter_age(ctx: &Context, caller: &Caller, assisted: bool) -> Option<u8> {
 }
 
 /// An ID-card number: letters and digits (spaces and dashes dropped), upper-cased.
-fn id_number(text: &str) -> Result<String, InvalidInput> {
+pub(super) fn id_number(text: &str) -> Result<String, InvalidInput> {
     let cleaned: String = text.chars().filter(|c| !matches!(c, ' ' | '-')).map(|c| c.to_ascii_uppercase()).collect();
     if (6..=32).contains(&cleaned.len()) && cleaned.chars().all(|c| c.is_ascii_alphanumeric()) {
         Ok(cleaned)
@@ -332,12 +370,30 @@ fn id_number(text: &str) -> Result<String, InvalidInput> {
 
 /// The ballot checked against the process's rules and ballot, every problem at once.
 async fn checked(ctx: &Context, process: &BudgetProcess, choices: BallotChoices) -> Result<BallotChoices, BudgetError> {
-    let on_ballot: HashMap<BudgetProjectId, Money> = projects::all(&ctx.db, process.id)
+    let on_ballot = ballot_projects(ctx, process).await?;
+    let problems = ballot_problems(process, &on_ballot, &choices);
+    Ok(problems.into_result(choices)?)
+}
+
+/// The projects on a process's ballot and their costs.
+pub(super) async fn ballot_projects(
+    ctx: &Context,
+    process: &BudgetProcess,
+) -> Result<HashMap<BudgetProjectId, Money>, BudgetError> {
+    Ok(projects::all(&ctx.db, process.id)
         .await?
         .into_iter()
         .filter(|project| project.status == ProjectStatus::Feasible)
         .map(|project| (project.id, project.cost))
-        .collect();
+        .collect())
+}
+
+/// Every problem of a ballot by the process's rules.
+pub(super) fn ballot_problems(
+    process: &BudgetProcess,
+    on_ballot: &HashMap<BudgetProjectId, Money>,
+    choices: &BallotChoices,
+) -> Problems {
     let mut problems = Problems::default();
     let rules = &process.rules;
     let mut seen = HashSet::new();
@@ -434,7 +490,7 @@ async fn checked(ctx: &Context, process: &BudgetProcess, choices: BallotChoices)
     if choices.approvals.is_empty() && choices.points.is_empty() && choices.ranking.is_empty() && problems.is_empty() {
         problems.add("ballot", Message::new("an empty ballot: withdraw your ballot instead"));
     }
-    Ok(problems.into_result(choices)?)
+    problems
 }
 
 /// A receipt code: 80 random bits in 16 characters of an alphabet without look-alikes.

@@ -497,6 +497,8 @@ domain_events! {
     BudgetMilestoneAdded(BudgetMilestoneFacts) = "budget.milestone_added",
     /// A milestone changed.
     BudgetMilestoneUpdated(BudgetMilestoneFacts) = "budget.milestone_updated",
+    /// A district admin imported a batch of paper ballots (counts in the audit entry).
+    BudgetPaperBallotsImported(BudgetProcessFacts) = "budget.paper_ballots_imported",
     /// An admin accepted or rejected a ballot in the eligibility-review queue.
     BudgetEligibilityDecided(BudgetProcessFacts) = "budget.eligibility_decided",
     /// A ballot was cast (or replaced the voter's earlier one).

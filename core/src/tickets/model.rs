@@ -21,6 +21,8 @@ stored_enum!(
         Sensor = "SENSOR",
         /// A visit to a service counter.
         WalkIn = "WALK_IN",
+        /// A paper form or ballot, entered by staff (budgeting votes' paper batches).
+        Paper = "PAPER",
     }
 );
 

@@ -370,3 +370,47 @@ async fn a_thousand_concurrent_voters_through_two_instances_leave_one_ballot_eac
     let recount = tally(&election, Rule::MesCostGreedy, &TallyOptions::default()).expect("tally");
     assert_eq!(recount.selected, stored.selected.iter().map(ToString::to_string).collect::<Vec<_>>());
 }
+
+/// A paper batch: every problem listed by line and nothing stored; then stored in one go, a
+/// voter who voted online and on paper has one ballot (the later), and the turnout counts the
+/// paper channel apart (CONSUL #5794).
+#[tokio::test]
+async fn paper_batches_are_checked_whole_then_stored_one_ballot_per_voter() {
+    let city = city().await;
+    let district = city.district(0).district.id;
+    let (process, ids) = voting(&city).await;
+    let admin = city.district_admin(0);
+    let online = CastOnBehalf { phone: Some("138 0000 0001".into()), id_number: None, channel: Channel::Phone };
+    pb::cast(&city.ctx, &Caller::operator("op"), process.id, approvals(&[ids[0]]), Channel::Phone, Some(online))
+        .await
+        .expect("an assisted vote by phone first");
+    pb::cast(&city.ctx, &resident("online", district), process.id, approvals(&[ids[1]]), Channel::App, None)
+        .await
+        .expect("an online vote");
+
+    let bad = format!(
+        "phone,id_number,approvals\n138 0000 0002,,{} prj_999\n,12,{}\n139 0000 0003,,{}\n139 0000 0003,,{}\n",
+        ids[0], ids[0], ids[1], ids[1]
+    );
+    let error = pb::paper::import(&city.ctx, &admin, process.id, &bad).await.expect_err("refused");
+    let paths = problems(&error);
+    for expected in ["csv[line 2].approvals[1]", "csv[line 3].id_number", "csv[line 5]"] {
+        assert!(paths.iter().any(|path| path.starts_with(expected) || path == expected), "{expected} in {paths:?}");
+    }
+    assert_eq!(pb::turnout(&city.ctx, process.id).await.expect("turnout").total, 2, "nothing stored");
+    let other = pb::paper::import(&city.ctx, &city.district_admin(1), process.id, "phone,approvals\n").await;
+    assert_eq!(other.expect_err("another district's admin").kind(), ErrorKind::Forbidden);
+
+    let good = format!(
+        "phone,id_number,approvals\n138 0000 0001,,{} {}\n,31010119900101123X,{}\n139 0000 0004,,{}\n",
+        ids[1], ids[2], ids[0], ids[2]
+    );
+    let imported = pb::paper::import(&city.ctx, &admin, process.id, &good).await.expect("imported");
+    assert_eq!((imported.ballots, imported.replaced), (3, 1), "the phone voter's paper ballot replaced their call");
+    let turnout = pb::turnout(&city.ctx, process.id).await.expect("turnout");
+    assert_eq!(turnout.total, 4);
+    let paper = turnout.by_channel.iter().find(|(channel, _)| *channel == Channel::Paper).map(|(_, count)| *count);
+    assert_eq!(paper, Some(3));
+    let phone = turnout.by_channel.iter().find(|(channel, _)| *channel == Channel::Phone);
+    assert_eq!(phone, None, "the assisted vote was replaced");
+}

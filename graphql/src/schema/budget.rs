@@ -18,6 +18,18 @@ use crate::types::{
     EligibilityReview, FeasibilityDecision, MilestoneInput, MyBallot, OnBehalfOfVoterInput, UpdateBudgetProcessInput,
 };
 
+/// The largest paper batch, in bytes (10,000 lines of a few project IDs each).
+const MAX_PAPER_CSV_BYTES: usize = 2_000_000;
+
+/// What a paper batch did.
+#[derive(async_graphql::SimpleObject)]
+pub struct PaperImportResult {
+    /// Ballots stored.
+    pub ballots: usize,
+    /// Of them, how many replaced a voter's earlier ballot (online or on paper).
+    pub replaced: usize,
+}
+
 /// Budgeting queries.
 #[derive(Default)]
 pub struct BudgetQuery;
@@ -341,6 +353,29 @@ impl BudgetMutation {
         let id: EligibilityReviewId = parse_id("reviewId", &review_id)?;
         let review = pb::reviews::decide(core_context(ctx), &request(ctx).caller, id, accept).await.gql()?;
         Ok(EligibilityReview(review))
+    }
+
+    /// Imports a batch of paper ballots counted at a polling station (the process's admins,
+    /// while the vote is open): CSV with a header, one voter per line (`phone` or `id_number`,
+    /// their participation as for an assisted vote: a later ballot replaces an earlier one) and
+    /// the ballot (`approvals` / `ranking`: project IDs separated by spaces; `points`:
+    /// `prj_1:3 prj_2:2`). Every problem is listed with its line; nothing is stored unless all
+    /// lines are valid. At most 10,000 lines.
+    async fn import_paper_ballots(
+        &self,
+        ctx: &Context<'_>,
+        process_id: ID,
+        csv: String,
+    ) -> async_graphql::Result<PaperImportResult> {
+        let id: BudgetProcessId = parse_id("processId", &process_id)?;
+        if csv.len() > MAX_PAPER_CSV_BYTES {
+            return Err(crate::errors::bad_input(
+                "csv",
+                civitas_core::i18n::Message::new("at most {max} bytes").arg("max", MAX_PAPER_CSV_BYTES),
+            ));
+        }
+        let imported = pb::paper::import(core_context(ctx), &request(ctx).caller, id, &csv).await.gql()?;
+        Ok(PaperImportResult { ballots: imported.ballots, replaced: imported.replaced })
     }
 
     /// Withdraws the caller's ballot while the vote is open (they may vote again).

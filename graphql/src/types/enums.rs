@@ -19,6 +19,8 @@ pub enum Channel {
     Sensor,
     /// A visit to a service counter.
     WalkIn,
+    /// A paper form or ballot, entered by staff.
+    Paper,
 }
 
 /// How urgent a ticket is.

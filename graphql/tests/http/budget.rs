@@ -124,12 +124,21 @@ async fn a_process_is_proposed_reviewed_voted_tallied_and_exported() {
         "assisted": { "idNumber": "31010119900101123X", "channel": "WALK_IN" }, "channel": "WALK_IN" });
     let walk_in = server.ok(Some(&operator), CAST, assisted).await["castBallot"].clone();
     assert_eq!(walk_in["status"], "COUNTED");
+    // A paper batch from a polling station, imported by the district's admin.
+    let import =
+        "mutation($id: ID!, $csv: String!) { importPaperBallots(processId: $id, csv: $csv) { ballots replaced } }";
+    let csv = format!("phone,approvals\n139 0000 0042,{} {}\n", projects[0], projects[1]);
+    let (code, _) = server.error(Some(&admin1), import, json!({ "id": process, "csv": csv })).await;
+    assert_eq!(code, "FORBIDDEN", "another district's admin");
+    let imported = server.ok(Some(&admin0), import, json!({ "id": process, "csv": csv })).await;
+    assert_eq!(imported["importPaperBallots"], json!({ "ballots": 1, "replaced": 0 }));
 
     // While the vote runs, a city admin sees the turnout and nothing per project.
     let mayor = Who::new("city_admin", "mayor");
     let running = server.ok(Some(&mayor), RESULTS, json!({ "id": process })).await;
     assert!(running["budgetResults"].is_null());
-    assert_eq!(running["budgetTurnout"]["total"], 7);
+    assert_eq!(running["budgetTurnout"]["total"], 8);
+    assert!(running["budgetTurnout"]["byChannel"].to_string().contains("PAPER"), "{running}");
     let (code, _) = server.error(Some(&mayor), RECEIPTS, json!({ "id": process })).await;
     assert_eq!(code, "INVALID_TRANSITION");
     let export = format!("{}/budgeting/processes/{process}.pb", server.url);
@@ -138,7 +147,7 @@ async fn a_process_is_proposed_reviewed_voted_tallied_and_exported() {
     let tallied = server.ok(Some(&admin0), ADVANCE, json!({ "id": process })).await;
     assert_eq!(tallied["advanceBudgetPhase"]["phase"], "TALLIED");
     let results = server.ok(None, RESULTS, json!({ "id": process })).await["budgetResults"].clone();
-    assert_eq!(results["turnout"]["total"], 7);
+    assert_eq!(results["turnout"]["total"], 8);
     let selected: Vec<String> = results["selected"]
         .as_array()
         .expect("selected")
@@ -151,7 +160,7 @@ async fn a_process_is_proposed_reviewed_voted_tallied_and_exported() {
     let response = server.http.get(&export).send().await.expect("get");
     assert_eq!(response.status().as_u16(), 200);
     let election = parse_pabulib_str(&response.text().await.expect("text")).expect("a .pb file");
-    assert_eq!(election.voter_count(), 7);
+    assert_eq!(election.voter_count(), 8);
     let recount = tally(&election, Rule::MesCostGreedy, &TallyOptions::default()).expect("tally");
     assert_eq!(recount.selected, selected);
 
@@ -163,7 +172,7 @@ async fn a_process_is_proposed_reviewed_voted_tallied_and_exported() {
         .iter()
         .filter_map(|edge| edge["node"]["receipt"].as_str())
         .collect();
-    assert_eq!(published.len(), 7);
+    assert_eq!(published.len(), 8);
     assert!(published.contains(changed["receipt"].as_str().expect("receipt")));
     assert!(published.contains(walk_in["receipt"].as_str().expect("receipt")));
     assert!(!published.contains(receipts[0]["receipt"].as_str().expect("receipt")), "v0's first ballot was replaced");

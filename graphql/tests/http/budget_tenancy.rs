@@ -31,7 +31,7 @@ const ROLES: [&str; 8] = [
 ];
 
 #[rustfmt::skip]
-const MATRIX: [(&str, [Outcome; 8]); 14] = [
+const MATRIX: [(&str, [Outcome; 8]); 16] = [
     //                   anon res  res2 oper staff adminA adminB city
     ("read",             [A,   A,   A,   A,   A,    A,     A,     A]),
     ("update",           [U,   F,   F,   F,   F,    A,     F,     A]),
@@ -43,6 +43,8 @@ const MATRIX: [(&str, [Outcome; 8]); 14] = [
     ("cast for",         [U,   F,   F,   A,   F,    F,     F,     F]),
     ("my ballot",        [U,   A,   F,   F,   F,    F,     F,     F]),
     ("withdraw",         [U,   A,   F,   F,   F,    F,     F,     F]),
+    ("paper import",     [U,   F,   F,   F,   F,    A,     F,     A]),
+    ("reviews",          [U,   F,   F,   F,   F,    A,     F,     A]),
     ("turnout",          [A,   A,   A,   A,   A,    A,     A,     A]),
     ("results",          [A,   A,   A,   A,   A,    A,     A,     A]),
     ("receipts",         [A,   A,   A,   A,   A,    A,     A,     A]),
@@ -103,7 +105,7 @@ async fn process_for(server: &TestServer, operation: &str) -> (String, String) {
     let review = "mutation($id: ID!) { reviewBudgetProject(id: $id, decision: FEASIBLE) { id } }";
     server.ok(admin.as_ref(), review, json!({ "id": project })).await;
     server.ok(admin.as_ref(), ADVANCE, json!({ "id": id })).await;
-    if matches!(operation, "cast" | "cast for" | "turnout") {
+    if matches!(operation, "cast" | "cast for" | "turnout" | "paper import" | "reviews") {
         return (id, project);
     }
     let resident = who(server, "resident");
@@ -131,6 +133,10 @@ fn request(operation: &str) -> &'static str {
         "my ballot" => "query($id: ID!) { myBallot(processId: $id) { ballot { approvals } } }",
         "withdraw" => "mutation($id: ID!) { withdrawBallot(processId: $id) }",
         "turnout" => "query($id: ID!) { budgetTurnout(processId: $id) { total } }",
+        "paper import" => {
+            r#"mutation($id: ID!, $csv: String!) { importPaperBallots(processId: $id, csv: $csv) { ballots } }"#
+        }
+        "reviews" => "query($id: ID!) { eligibilityReviews(processId: $id, first: 10) { edges { node { id } } } }",
         "results" => "query($id: ID!) { budgetResults(processId: $id) { selected { id } } }",
         "receipts" => "query($id: ID!) { ballotReceipts(processId: $id, first: 10) { edges { node { receipt } } } }",
         other => panic!("unknown operation {other}"),
@@ -155,8 +161,12 @@ async fn attempt(server: &TestServer, operation: &str, who: Option<&Who>) -> (Ou
         };
         return (outcome, body);
     }
-    let variables =
-        if operation == "review" { json!({ "project": project }) } else { json!({ "id": id, "project": project }) };
+    let csv = format!("phone,approvals\n139 0000 7777,{project}\n");
+    let variables = match operation {
+        "review" => json!({ "project": project }),
+        "paper import" => json!({ "id": id, "csv": csv }),
+        _ => json!({ "id": id, "project": project }),
+    };
     let (status, body) = server.post(who, request(operation), variables).await;
     assert_eq!(status, 200, "{body}");
     let outcome = match body["errors"][0]["extensions"]["code"].as_str() {
