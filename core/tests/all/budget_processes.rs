@@ -204,12 +204,39 @@ async fn ballots_hold_no_identity_and_other_districts_cannot_manage() {
             .query_all_raw(Statement::from_string(backend, format!("SELECT * FROM {table}")))
             .await
             .expect("rows");
-        assert_eq!(rows.len(), 2);
+        assert_eq!(rows.len(), 2, "{table}");
         let dump = format!("{rows:?}");
         for secret in ["alice-subject", "bob-subject", "sub:"] {
             assert!(!dump.contains(secret), "{table} holds {secret}");
         }
     }
+    // IDs do not follow the order of casting (a PostgreSQL heap keeps rows in insertion order in
+    // both tables; what links a participation to a person is its HMAC key, under a secret the
+    // database does not hold).
+    let mut receipts_in_cast_order = Vec::new();
+    for voter in 0..20 {
+        let who = resident(&format!("ordered-{voter}"), district);
+        let cast = pb::cast(&city.ctx, &who, process.id, approvals(&[ids[1]]), Channel::Web, None).await.expect("cast");
+        receipts_in_cast_order.push(cast.receipt);
+    }
+    let rows = city
+        .ctx
+        .db
+        .query_all_raw(Statement::from_string(
+            backend,
+            format!("SELECT id, receipt FROM budget_ballots WHERE process_id = {}", process.id.0),
+        ))
+        .await
+        .expect("rows");
+    let stored: Vec<(i64, String)> = rows
+        .iter()
+        .map(|row| (row.try_get_by_index(0).expect("id"), row.try_get_by_index(1).expect("receipt")))
+        .collect();
+    let ids_in_cast_order: Vec<i64> = receipts_in_cast_order
+        .iter()
+        .map(|receipt| stored.iter().find(|(_, stored)| stored == receipt).expect("stored").0)
+        .collect();
+    assert!(ids_in_cast_order.windows(2).any(|pair| pair[0] > pair[1]), "IDs rise with casting: {ids_in_cast_order:?}");
     let other_admin = city.district_admin(1);
     for refused in [
         pb::advance(&city.ctx, &other_admin, process.id).await.map(|_| ()),
