@@ -196,3 +196,120 @@ async fn sigterm_stops_the_server_cleanly_its_data_is_the_owners_alone_and_logs_
 async fn post(client: &reqwest::Client, url: &str, token: &str, query: serde_json::Value) -> serde_json::Value {
     client.post(url).bearer_auth(token).json(&query).send().await.expect("post").json().await.expect("json")
 }
+
+/// Starts `civitas serve` on `url` (no demo) and waits until it listens.
+async fn serve_on(url: &str, data_dir: &std::path::Path, port: u16, secrets: (&str, &str)) -> Child {
+    let mut command = Command::new(BINARY);
+    command
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database-url", url])
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env("CIVITAS_JWT_SECRET", secrets.0)
+        .env("CIVITAS_PARTICIPATION_SECRET", secrets.1)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let child = Child(command.spawn().expect("spawn civitas serve"));
+    let client = reqwest::Client::new();
+    for _ in 0..300 {
+        if client.get(format!("http://127.0.0.1:{port}/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
+            return child;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("civitas serve did not start on port {port}");
+}
+
+/// Two server processes on one database (Decidim #12553 failed exactly there): 200 residents
+/// vote through both at once, 50 of them casting two different ballots at the same moment, one
+/// through each server. Every voter ends with exactly one counted ballot; a twin is either a
+/// replacement or a `CONFLICT`, never a second ballot, never an internal error.
+#[tokio::test]
+async fn two_server_processes_on_one_database_keep_one_ballot_per_voter() {
+    use civitas_core::auth::{Caller, Claims, TokenIssuer};
+    use civitas_core::budget_processes::{self as pb, BudgetProcessDraft, Feasibility, ProjectProposal};
+    use civitas_core::i18n::LocalizedText;
+
+    let database = civitas_core::testing::TestDatabase::new().await.expect("test database");
+    let ctx = &database.ctx;
+    let city = civitas_core::demo::seed_directory(ctx).await.expect("seed").expect("empty");
+    let district = city.districts[0].district.id;
+    let admin = Caller::district_admin("admin", district);
+    let text = |en: &str| LocalizedText::new(en, en, en);
+    let draft = BudgetProcessDraft {
+        title: Some(text("Two servers")),
+        budget: Some("1000".into()),
+        currency: Some("CNY".into()),
+        ..BudgetProcessDraft::default()
+    };
+    let process = pb::create(ctx, &admin, Some(district), draft).await.expect("create");
+    let mut projects = Vec::new();
+    for (title, cost) in [("a", "400"), ("b", "300")] {
+        let proposal = ProjectProposal {
+            title: text(title),
+            description: None,
+            cost: cost.into(),
+            street_id: None,
+            latitude: None,
+            longitude: None,
+        };
+        projects.push(pb::propose(ctx, &admin, process.id, proposal).await.expect("propose").id.to_string());
+    }
+    pb::advance(ctx, &admin, process.id).await.expect("review");
+    for project in &projects {
+        pb::review(ctx, &admin, project.parse().expect("id"), Feasibility::Feasible { cost: None })
+            .await
+            .expect("review");
+    }
+    pb::advance(ctx, &admin, process.id).await.expect("voting");
+
+    let secrets = ("two-servers-jwt-secret-0123456789abcdef", "two-servers-participation-secret");
+    let base = std::env::temp_dir().join(format!("civitas-two-{}", uuid::Uuid::new_v4().simple()));
+    let ports = [free_port(), free_port()];
+    let _first = serve_on(&database.url, &base.join("a"), ports[0], secrets).await;
+    let _second = serve_on(&database.url, &base.join("b"), ports[1], secrets).await;
+
+    let issuer = TokenIssuer::new(secrets.0.as_bytes());
+    let token = |voter: usize| {
+        let now = chrono::Utc::now().timestamp();
+        let claims = Claims {
+            sub: format!("voter-{voter}"),
+            role: "resident".into(),
+            district: Some(district.to_string()),
+            department: None,
+            phone: None,
+            birth_year: None,
+            iat: now,
+            exp: now + 600,
+            nbf: None,
+            iss: None,
+            aud: None,
+        };
+        issuer.issue(&claims).expect("sign")
+    };
+    let client = reqwest::Client::new();
+    let cast = r#"mutation($p: ID!, $a: [ID!]!) { castBallot(processId: $p, ballot: { approvals: $a }) { receipt replaced } }"#;
+    let mut casts = tokio::task::JoinSet::new();
+    for voter in 0..200usize {
+        let twins = if voter < 50 { 2 } else { 1 };
+        for twin in 0..twins {
+            let url = format!("http://127.0.0.1:{}/graphql", ports[(voter + twin) % 2]);
+            let body = json!({ "query": cast, "variables": { "p": process.id.to_string(), "a": [projects[(voter + twin) % 2]] } });
+            let (client, token) = (client.clone(), token(voter));
+            casts.spawn(async move { (voter, post(&client, &url, &token, body).await) });
+        }
+    }
+    let mut accepted = std::collections::HashMap::<usize, usize>::new();
+    let mut conflicts = 0;
+    for (voter, body) in casts.join_all().await {
+        match body["errors"][0]["extensions"]["code"].as_str() {
+            None => *accepted.entry(voter).or_default() += 1,
+            Some("CONFLICT") => conflicts += 1,
+            Some(other) => panic!("voter {voter}: {other}: {body}"),
+        }
+    }
+    assert_eq!(accepted.len(), 200, "every voter has a ballot");
+    assert_eq!(accepted.values().sum::<usize>() + conflicts, 250);
+    let turnout = pb::turnout(ctx, process.id).await.expect("turnout");
+    assert_eq!(turnout.total, 200, "one counted ballot per voter");
+    let _ = std::fs::remove_dir_all(&base);
+}
