@@ -92,6 +92,15 @@ impl std::fmt::Debug for VerifiedPhone {
     }
 }
 
+/// Why a caller may not administer something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminRefusal {
+    /// Nobody signed in.
+    Unauthenticated,
+    /// Signed in, without the right.
+    Forbidden,
+}
+
 /// The identity on whose behalf a service function runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Caller {
@@ -208,6 +217,18 @@ impl Caller {
         match self {
             Caller::User { birth_year, .. } => *birth_year,
             Caller::Anonymous | Caller::System => None,
+        }
+    }
+
+    /// Whether the caller administers what belongs to `district` (`None`: the city's own):
+    /// city admins and the system everything, a district admin their district's.
+    pub fn administers(&self, district: Option<DistrictId>) -> Result<(), AdminRefusal> {
+        match self {
+            Caller::Anonymous => Err(AdminRefusal::Unauthenticated),
+            Caller::System => Ok(()),
+            _ if self.is(Role::CityAdmin) => Ok(()),
+            _ if self.is(Role::DistrictAdmin) && district.is_some() && self.district() == district => Ok(()),
+            _ => Err(AdminRefusal::Forbidden),
         }
     }
 

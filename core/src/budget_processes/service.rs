@@ -12,7 +12,7 @@ use super::model::{BallotFormat, BallotRules, BudgetPhase, BudgetProcess, Budget
 use super::money::Money;
 use super::{BudgetError, outcome};
 use crate::audit::{self, Change};
-use crate::auth::{Caller, Role};
+use crate::auth::{AdminRefusal, Caller};
 use crate::budgeting::{Rule, VoteType};
 use crate::context::Context;
 use crate::directory::{self, DirectoryError};
@@ -27,13 +27,10 @@ use crate::time::{from_millis, to_millis};
 
 /// Whether `caller` manages the processes of `district` (`None`: the city's).
 pub(crate) fn may_manage(caller: &Caller, district: Option<DistrictId>) -> Result<(), BudgetError> {
-    match caller {
-        Caller::Anonymous => Err(BudgetError::Unauthenticated),
-        Caller::System => Ok(()),
-        _ if caller.is(Role::CityAdmin) => Ok(()),
-        _ if caller.is(Role::DistrictAdmin) && district.is_some() && caller.district() == district => Ok(()),
-        _ => Err(BudgetError::Forbidden),
-    }
+    caller.administers(district).map_err(|refusal| match refusal {
+        AdminRefusal::Unauthenticated => BudgetError::Unauthenticated,
+        AdminRefusal::Forbidden => BudgetError::Forbidden,
+    })
 }
 
 /// The tally rule a format takes when none is given.

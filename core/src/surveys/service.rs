@@ -12,7 +12,7 @@ use super::entity::survey;
 use super::settings::{Anonymity, Audience, QuestionEdit, ResultsVisibility, Survey, SurveyDraft, SurveyStatus};
 use super::{Question, SurveyError};
 use crate::audit::{self, Change};
-use crate::auth::{Caller, Role};
+use crate::auth::{AdminRefusal, Caller, Role};
 use crate::context::Context;
 use crate::directory::{self, DirectoryError};
 use crate::error::InvalidInput;
@@ -30,13 +30,10 @@ pub const MAX_DESCRIPTION_CHARS: usize = 5_000;
 
 /// Whether `caller` manages the surveys of `district` (`None`: the city's).
 pub(crate) fn may_manage(caller: &Caller, district: Option<DistrictId>) -> Result<(), SurveyError> {
-    match caller {
-        Caller::Anonymous => Err(SurveyError::Unauthenticated),
-        Caller::System => Ok(()),
-        _ if caller.is(Role::CityAdmin) => Ok(()),
-        _ if caller.is(Role::DistrictAdmin) && district.is_some() && caller.district() == district => Ok(()),
-        _ => Err(SurveyError::Forbidden),
-    }
+    caller.administers(district).map_err(|refusal| match refusal {
+        AdminRefusal::Unauthenticated => SurveyError::Unauthenticated,
+        AdminRefusal::Forbidden => SurveyError::Forbidden,
+    })
 }
 
 /// The surveys `caller` manages, as an SQL condition (none for callers who manage none).

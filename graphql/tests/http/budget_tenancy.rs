@@ -7,29 +7,12 @@
 
 use serde_json::{Value, json};
 
+use crate::roles::{Outcome, ROLES, outcome_of, who};
 use crate::support::{TestServer, Who};
 
-/// A = allowed, F = FORBIDDEN, U = UNAUTHENTICATED.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Outcome {
-    A,
-    F,
-    U,
-}
 use Outcome::{A, F, U};
 
 /// The process belongs to district 0 ("own").
-const ROLES: [&str; 8] = [
-    "anonymous",
-    "resident",
-    "resident elsewhere",
-    "operator",
-    "staff",
-    "own district admin",
-    "other district admin",
-    "city admin",
-];
-
 #[rustfmt::skip]
 const MATRIX: [(&str, [Outcome; 8]); 16] = [
     //                   anon res  res2 oper staff adminA adminB city
@@ -50,23 +33,6 @@ const MATRIX: [(&str, [Outcome; 8]); 16] = [
     ("receipts",         [A,   A,   A,   A,   A,    A,     A,     A]),
     ("export",           [A,   A,   A,   A,   A,    A,     A,     A]),
 ];
-
-fn who(server: &TestServer, role: &str) -> Option<Who> {
-    let (own, other) = (0, 1);
-    Some(match role {
-        "anonymous" => return None,
-        "resident" => Who::new("resident", "res-own").in_district(server.district_id(own)),
-        "resident elsewhere" => Who::new("resident", "res-other").in_district(server.district_id(other)),
-        "operator" => Who::new("operator", "op-9"),
-        "staff" => Who::new("department_staff", "staff-a")
-            .in_district(server.district_id(own))
-            .in_department(server.department_id(own, 0)),
-        "own district admin" => Who::new("district_admin", "admin-a").in_district(server.district_id(own)),
-        "other district admin" => Who::new("district_admin", "admin-b").in_district(server.district_id(other)),
-        "city admin" => Who::new("city_admin", "mayor"),
-        other => panic!("unknown role {other}"),
-    })
-}
 
 fn name(en: &str) -> Value {
     json!({ "en": en, "zhHans": en, "zhHant": en })
@@ -169,12 +135,8 @@ async fn attempt(server: &TestServer, operation: &str, who: Option<&Who>) -> (Ou
     };
     let (status, body) = server.post(who, request(operation), variables).await;
     assert_eq!(status, 200, "{body}");
-    let outcome = match body["errors"][0]["extensions"]["code"].as_str() {
-        None => A,
-        Some("UNAUTHENTICATED") => U,
-        Some("FORBIDDEN") => F,
-        Some(_) => panic!("{operation}: unexpected {body}"),
-    };
+    let code = body["errors"][0]["extensions"]["code"].as_str();
+    let outcome = outcome_of(code).unwrap_or_else(|| panic!("{operation}: unexpected {body}"));
     (outcome, body.to_string())
 }
 

@@ -17,6 +17,7 @@ mod plugin_cli;
 mod plugins;
 mod relay;
 mod reporters;
+mod roles;
 mod schema;
 mod support;
 mod survey_tenancy;
