@@ -15,7 +15,7 @@ use sea_orm::{
 };
 
 use super::eligibility;
-use super::entity::{ballot, participation, review};
+use super::entity::{ballot, participation, process, review};
 use super::model::{
     BallotChoices, BallotFormat, BallotStatus, BudgetPhase, BudgetProcess, CastOnBehalf, CastReceipt, MyBallot,
     ProjectStatus, PublishedBallot, Turnout,
@@ -93,8 +93,22 @@ pub async fn cast(
         replaced,
     };
     events::append(&txn, &DomainEvent::BallotCast(facts), to_millis(ctx.clock.now())).await?;
+    still_voting(&txn, process.id).await?;
     txn.commit().await?;
     Ok(CastReceipt { receipt, status, replaced })
+}
+
+/// Holds the process row in share mode until `txn` ends (on PostgreSQL; SQLite runs one writer
+/// at a time) and checks it still votes: a close waits for this transaction, and this one is
+/// refused if the close came first — no ballot changes after the count. Called last, after the
+/// transaction's first write (so that SQLite takes its write lock before reading).
+pub(super) async fn still_voting(txn: &DatabaseTransaction, id: BudgetProcessId) -> Result<(), BudgetError> {
+    let row = process::Entity::find_by_id(id.0).lock_shared().one(txn).await?.ok_or(BudgetError::NotFound)?;
+    match BudgetPhase::parse(&row.phase) {
+        Some(BudgetPhase::Voting) => Ok(()),
+        Some(phase) => Err(BudgetError::InvalidTransition { action: "vote in", from: phase }),
+        None => Err(BudgetError::Corrupt(format!("process {}: phase", row.id))),
+    }
 }
 
 /// The participation key of `participant` (`phone:…`, `id:…`, `sub:…`) in `process`.
@@ -223,6 +237,7 @@ pub async fn withdraw(ctx: &Context, caller: &Caller, id: BudgetProcessId) -> Re
     let channel = row.map_or_else(|| Channel::Web.as_str().to_owned(), |row| row.channel);
     let facts = BallotFacts { process: process.id, district: process.district_id, channel, replaced: false };
     events::append(&txn, &DomainEvent::BallotWithdrawn(facts), to_millis(ctx.clock.now())).await?;
+    still_voting(&txn, process.id).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -180,8 +180,8 @@ pub(crate) async fn election(
 }
 
 /// Tallies a process's counted ballots by its rule: the outcome to store, as JSON.
-pub(crate) async fn count(ctx: &Context, process: &BudgetProcess) -> Result<String, BudgetError> {
-    let (election, ids, turnout) = election(&ctx.db, process).await?;
+pub(crate) async fn count(db: &impl ConnectionTrait, process: &BudgetProcess) -> Result<String, BudgetError> {
+    let (election, ids, turnout) = election(db, process).await?;
     let rule = Rule::from_str(&process.rule).map_err(|error| BudgetError::Tally(error.to_string()))?;
     let outcome = budgeting::tally(&election, rule, &TallyOptions::default())
         .map_err(|error| BudgetError::Tally(error.to_string()))?;

@@ -22,7 +22,7 @@ use std::collections::HashSet;
 use sea_orm::TransactionTrait;
 
 use super::BudgetError;
-use super::ballots::{ballot_participant_key, ballot_problems, ballot_projects, store_paper_ballot};
+use super::ballots::{ballot_participant_key, ballot_problems, ballot_projects, still_voting, store_paper_ballot};
 use super::model::{BallotChoices, BudgetPhase};
 use super::service::{facts, load, may_manage};
 use crate::audit::{self, Change};
@@ -92,6 +92,7 @@ pub async fn import(
     let change =
         Change { event: DomainEvent::BudgetPaperBallotsImported(facts(&process)), before: None, after: Some(summary) };
     audit::record(&txn, caller, now, change).await?;
+    still_voting(&txn, process.id).await?;
     txn.commit().await?;
     Ok(PaperImport { ballots: rows.len(), replaced })
 }

@@ -129,6 +129,7 @@ pub async fn decide(
         after: Some(audited(status)),
     };
     audit::record(&txn, caller, now, change).await?;
+    super::ballots::still_voting(&txn, process.id).await?;
     txn.commit().await?;
     Ok(EligibilityReview { status, ..to_review(row, channel)? })
 }

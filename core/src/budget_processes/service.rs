@@ -142,7 +142,7 @@ pub async fn update(
         return Err(BudgetError::InvalidTransition { action: "change", from: before.phase });
     }
     let after = applied(before.clone(), draft, false)?;
-    store(ctx, caller, &before, after, None, DomainEvent::BudgetProcessUpdated).await
+    store(ctx, caller, &before, after, false, DomainEvent::BudgetProcessUpdated).await
 }
 
 /// Moves a process to its next phase: `REVIEW` → `VOTING` needs every project reviewed and one
@@ -166,8 +166,7 @@ pub async fn advance(ctx: &Context, caller: &Caller, id: BudgetProcessId) -> Res
         problems.into_result(())?;
     }
     let after = BudgetProcess { phase: next, ..before.clone() };
-    let stored = if next == BudgetPhase::Tallied { Some(outcome::count(ctx, &before).await?) } else { None };
-    store(ctx, caller, &before, after, stored, DomainEvent::BudgetPhaseAdvanced).await
+    store(ctx, caller, &before, after, next == BudgetPhase::Tallied, DomainEvent::BudgetPhaseAdvanced).await
 }
 
 /// Cancels a process in any phase before the tally.
@@ -177,7 +176,7 @@ pub async fn cancel(ctx: &Context, caller: &Caller, id: BudgetProcessId) -> Resu
         return Err(BudgetError::InvalidTransition { action: "cancel", from: before.phase });
     }
     let after = BudgetProcess { phase: BudgetPhase::Cancelled, ..before.clone() };
-    store(ctx, caller, &before, after, None, DomainEvent::BudgetProcessCancelled).await
+    store(ctx, caller, &before, after, false, DomainEvent::BudgetProcessCancelled).await
 }
 
 /// `draft` applied to `process`, checked, every problem at once.
@@ -315,20 +314,20 @@ fn check_rules(problems: &mut Problems, process: &BudgetProcess) {
     }
 }
 
-/// Writes `after` over `before` if nobody changed it meanwhile (with the tally's outcome when
-/// one was counted), its audit entry and event.
+/// Writes `after` over `before` if nobody changed it meanwhile — with `tally`, then counts the
+/// votes and stores the outcome in the same transaction — its audit entry and event.
 async fn store(
     ctx: &Context,
     caller: &Caller,
     before: &BudgetProcess,
     after: BudgetProcess,
-    outcome: Option<String>,
+    tally: bool,
     event: fn(BudgetProcessFacts) -> DomainEvent,
 ) -> Result<BudgetProcess, BudgetError> {
     let now = ctx.clock.now();
     let after = BudgetProcess { version: before.version + 1, ..after };
     let txn = ctx.db.begin().await?;
-    let mut update = process::Entity::update_many()
+    let update = process::Entity::update_many()
         .filter(process::Column::Id.eq(before.id.0))
         .filter(process::Column::Version.eq(before.version))
         .col_expr(process::Column::Title, json(&after.title)?.into())
@@ -346,11 +345,19 @@ async fn store(
         .col_expr(process::Column::VotingUntilMs, after.voting_until.map(to_millis).into())
         .col_expr(process::Column::Version, after.version.into())
         .col_expr(process::Column::UpdatedAtMs, to_millis(now).into());
-    if let Some(outcome) = outcome {
-        update = update.col_expr(process::Column::Outcome, outcome.into());
-    }
     if update.exec(&txn).await?.rows_affected != 1 {
         return Err(BudgetError::Conflict);
+    }
+    if tally {
+        // The phase changed first: that update waited for the ballots in flight (every change
+        // to a vote holds the process row in share mode, `ballots::still_voting`) and turns later
+        // ones away, so this count sees every ballot there will ever be.
+        let outcome = outcome::count(&txn, before).await?;
+        process::Entity::update_many()
+            .filter(process::Column::Id.eq(before.id.0))
+            .col_expr(process::Column::Outcome, outcome.into())
+            .exec(&txn)
+            .await?;
     }
     let change = Change { event: event(facts(&after)), before: Some(audited(before)), after: Some(audited(&after)) };
     audit::record(&txn, caller, now, change).await?;

@@ -441,3 +441,61 @@ async fn paper_batches_are_checked_whole_then_stored_one_ballot_per_voter() {
     let phone = turnout.by_channel.iter().find(|(channel, _)| *channel == Channel::Phone);
     assert_eq!(phone, None, "the assisted vote was replaced");
 }
+
+/// Closing while ballots are being cast: a ballot either is counted in the stored outcome or
+/// was refused — none lands after the count (the close waits for the casts in flight, later
+/// ones see the vote closed). The close starts once 50 ballots are in, with more arriving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_close_during_casting_counts_exactly_the_ballots_that_got_in() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    let city = city().await;
+    let district = city.district(0).district.id;
+    let (process, ids) = voting(&city).await;
+    let accepted = Arc::new(AtomicU64::new(0));
+    let mut casts = tokio::task::JoinSet::new();
+    for voter in 0..1000usize {
+        let ctx = city.ctx.clone();
+        let ballot = approvals(&[ids[voter % 3]]);
+        let accepted = accepted.clone();
+        casts.spawn(async move {
+            // Arrivals spread over a second, so that the close comes while they keep coming.
+            tokio::time::sleep(std::time::Duration::from_millis(voter as u64)).await;
+            let who = resident(&format!("racer-{voter}"), district);
+            let cast = pb::cast(&ctx, &who, process.id, ballot, Channel::App, None).await;
+            if cast.is_ok() {
+                accepted.fetch_add(1, Ordering::SeqCst);
+            }
+            cast.map(|_| ())
+        });
+    }
+    let close = {
+        let ctx = city.ctx.clone();
+        let admin = city.district_admin(0);
+        let accepted = accepted.clone();
+        tokio::spawn(async move {
+            while accepted.load(Ordering::SeqCst) < 50 {
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            }
+            pb::advance(&ctx, &admin, process.id).await.expect("the close");
+        })
+    };
+    let mut refused = 0u64;
+    for cast in casts.join_all().await {
+        if let Err(error) = cast {
+            assert_eq!(error.kind(), ErrorKind::InvalidTransition, "{error}");
+            refused += 1;
+        }
+    }
+    close.await.expect("closed");
+    let accepted = accepted.load(Ordering::SeqCst);
+    assert!(accepted >= 50 && accepted + refused == 1000, "{accepted} + {refused}");
+    let stored = pb::results(&city.ctx, process.id).await.expect("results").expect("tallied");
+    assert_eq!(stored.turnout.total, accepted, "every accepted ballot is counted, no other");
+    let rows = format!("SELECT COUNT(*) FROM budget_ballots WHERE process_id = {}", process.id.0);
+    assert_eq!(u64::try_from(count(&city.ctx, &rows).await).expect("count"), accepted);
+    let election = parse_pabulib_str(&pb::pabulib_export(&city.ctx, process.id).await.expect("export")).expect("pb");
+    let recount = tally(&election, Rule::MesCostGreedy, &TallyOptions::default()).expect("tally");
+    assert_eq!(recount.selected, stored.selected.iter().map(ToString::to_string).collect::<Vec<_>>());
+}
