@@ -258,3 +258,29 @@ pub enum EligibilityAnswer {
     /// A person must decide; the reason is shown to the district's admins.
     ManualReview(String),
 }
+
+/// A plugin's free text (a problem's message, a reason) as people will read it, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PluginText {
+    /// Control characters dropped, trimmed.
+    Clean(String),
+    /// Nothing left.
+    Empty,
+    /// More than the allowed characters.
+    TooLong,
+}
+
+impl PluginText {
+    /// `text` with control characters dropped and trimmed, if 1 to `max` characters remain.
+    pub(crate) fn check(text: &str, max: usize) -> PluginText {
+        let kept: String = text.chars().filter(|c| !c.is_control()).collect();
+        let kept = kept.trim();
+        if kept.is_empty() {
+            PluginText::Empty
+        } else if kept.chars().count() > max {
+            PluginText::TooLong
+        } else {
+            PluginText::Clean(kept.to_owned())
+        }
+    }
+}

@@ -204,14 +204,6 @@ impl Caller {
         self
     }
 
-    /// The same caller with a verified year of birth (a resident's optional `birthYear` claim).
-    pub fn with_birth_year(mut self, year: i32) -> Self {
-        if let Caller::User { birth_year, .. } = &mut self {
-            *birth_year = Some(year);
-        }
-        self
-    }
-
     /// The caller's verified year of birth, if the token carried one.
     pub fn birth_year(&self) -> Option<i32> {
         match self {

@@ -10,7 +10,7 @@ use sea_orm::DbErr;
 
 use super::model::BudgetProcess;
 use crate::context::Context;
-use crate::hooks::{Asked, EligibilityAnswer, EligibilityRequest, Hook, Verdict};
+use crate::hooks::{Asked, EligibilityAnswer, EligibilityRequest, Hook, PluginText, Verdict};
 use crate::ids::DistrictId;
 use crate::plugins::{HookCall, HookKind, LoadedPlugin, PluginRuntime};
 use crate::tickets::Channel;
@@ -50,28 +50,17 @@ impl Hook for CheckEligibility {
 }
 
 fn judge(answer: EligibilityAnswer) -> Verdict<EligibilityAnswer> {
-    let clean = |reason: String| -> Result<String, String> {
-        let reason: String = reason.chars().filter(|c| !c.is_control()).collect();
-        let reason = reason.trim().to_owned();
-        if reason.is_empty() {
-            Err("a decision without a reason".to_owned())
-        } else if reason.chars().count() > MAX_ELIGIBILITY_REASON_CHARS {
-            Err(format!("a reason longer than {MAX_ELIGIBILITY_REASON_CHARS} characters"))
-        } else {
-            Ok(reason)
-        }
+    let clean = |reason: &str| match PluginText::check(reason, MAX_ELIGIBILITY_REASON_CHARS) {
+        PluginText::Clean(reason) => Ok(reason),
+        PluginText::Empty => Err("a decision without a reason".to_owned()),
+        PluginText::TooLong => Err(format!("a reason longer than {MAX_ELIGIBILITY_REASON_CHARS} characters")),
     };
-    match answer {
-        EligibilityAnswer::Eligible => Verdict::Decided(EligibilityAnswer::Eligible),
-        EligibilityAnswer::Ineligible(reason) => match clean(reason) {
-            Ok(reason) => Verdict::Decided(EligibilityAnswer::Ineligible(reason)),
-            Err(refused) => Verdict::Refused(refused),
-        },
-        EligibilityAnswer::ManualReview(reason) => match clean(reason) {
-            Ok(reason) => Verdict::Decided(EligibilityAnswer::ManualReview(reason)),
-            Err(refused) => Verdict::Refused(refused),
-        },
-    }
+    let decided = match answer {
+        EligibilityAnswer::Eligible => Ok(EligibilityAnswer::Eligible),
+        EligibilityAnswer::Ineligible(reason) => clean(&reason).map(EligibilityAnswer::Ineligible),
+        EligibilityAnswer::ManualReview(reason) => clean(&reason).map(EligibilityAnswer::ManualReview),
+    };
+    decided.map_or_else(Verdict::Refused, Verdict::Decided)
 }
 
 /// Whether the voter may vote, by the district's plugin under its failure policy.

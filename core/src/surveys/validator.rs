@@ -9,7 +9,7 @@ use sea_orm::DbErr;
 
 use super::model::{Answer, Question};
 use crate::context::Context;
-use crate::hooks::{Asked, Hook, SurveyAnswerValue, SurveyValidationRequest, ValidatorProblem, Verdict};
+use crate::hooks::{Asked, Hook, PluginText, SurveyAnswerValue, SurveyValidationRequest, ValidatorProblem, Verdict};
 use crate::i18n::Message;
 use crate::ids::DistrictId;
 use crate::plugins::{HookCall, HookKind, LoadedPlugin, PluginRuntime};
@@ -61,14 +61,13 @@ fn judge(request: &SurveyValidationRequest, answer: Vec<ValidatorProblem>) -> Ve
     }
     let mut problems = Problems::default();
     for problem in answer {
-        let message: String = problem.message.chars().filter(|c| !c.is_control()).collect();
-        let message = message.trim();
-        if message.is_empty() {
-            return Verdict::Refused("a problem without a message".to_owned());
-        }
-        if message.chars().count() > MAX_VALIDATOR_MESSAGE_CHARS {
-            return Verdict::Refused(format!("a message longer than {MAX_VALIDATOR_MESSAGE_CHARS} characters"));
-        }
+        let message = match PluginText::check(&problem.message, MAX_VALIDATOR_MESSAGE_CHARS) {
+            PluginText::Clean(message) => message,
+            PluginText::Empty => return Verdict::Refused("a problem without a message".to_owned()),
+            PluginText::TooLong => {
+                return Verdict::Refused(format!("a message longer than {MAX_VALIDATOR_MESSAGE_CHARS} characters"));
+            }
+        };
         let path = match problem.question.as_deref() {
             None => "answers".to_owned(),
             Some(named) => {

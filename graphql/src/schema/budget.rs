@@ -118,6 +118,7 @@ impl BudgetQuery {
         let core = core_context(ctx);
         let Some(results) = pb::results(core, id).await.gql()? else { return Ok(None) };
         let projects = pb::all_projects(core, id).await.gql()?;
+        let projects = projects.into_iter().map(|project| (project.id, project)).collect();
         Ok(Some(BudgetResults { results, projects }))
     }
 

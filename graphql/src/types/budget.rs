@@ -1,6 +1,8 @@
 //! Budgeting processes over GraphQL: processes, projects, ballots, turnout and results as
 //! clients read them, and the inputs that create processes, propose projects and cast ballots.
 
+use std::collections::HashMap;
+
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use civitas_core::budget_processes::{self as pb, BallotChoices};
@@ -544,13 +546,13 @@ pub struct ChannelCount {
 pub struct BudgetResults {
     /// The stored outcome.
     pub results: pb::BudgetResults,
-    /// The projects on its ballot.
-    pub projects: Vec<pb::BudgetProject>,
+    /// The process's projects, by ID.
+    pub projects: HashMap<BudgetProjectId, pb::BudgetProject>,
 }
 
 impl BudgetResults {
     fn project(&self, id: BudgetProjectId) -> Option<BudgetProject> {
-        self.projects.iter().find(|project| project.id == id).cloned().map(BudgetProject)
+        self.projects.get(&id).cloned().map(BudgetProject)
     }
 }
 

@@ -7,7 +7,7 @@
 
 use serde_json::{Value, json};
 
-use crate::roles::{Outcome, ROLES, outcome_of, who};
+use crate::roles::{Outcome, ROLES, download, outcome_of, who};
 use crate::support::{TestServer, Who};
 
 use Outcome::{A, F, U};
@@ -112,20 +112,7 @@ fn request(operation: &str) -> &'static str {
 async fn attempt(server: &TestServer, operation: &str, who: Option<&Who>) -> (Outcome, String) {
     let (id, project) = process_for(server, operation).await;
     if operation == "export" {
-        let mut get = server.http.get(format!("{}/budgeting/processes/{id}.pb", server.url));
-        if let Some(who) = who {
-            get = get.bearer_auth(who.token());
-        }
-        let response = get.send().await.expect("export");
-        let status = response.status().as_u16();
-        let body = response.text().await.expect("body");
-        let outcome = match status {
-            200 => A,
-            401 => U,
-            403 => F,
-            other => panic!("export answered {other}: {body}"),
-        };
-        return (outcome, body);
+        return download(server, format!("{}/budgeting/processes/{id}.pb", server.url), who).await;
     }
     let csv = format!("phone,approvals\n139 0000 7777,{project}\n");
     let variables = match operation {

@@ -52,3 +52,22 @@ pub fn outcome_of(code: Option<&str>) -> Option<Outcome> {
         Some(_) => None,
     }
 }
+
+/// What `GET url` answers `who` (with their bearer token), and the body.
+pub async fn download(server: &TestServer, url: String, who: Option<&Who>) -> (Outcome, String) {
+    let mut get = server.http.get(url);
+    if let Some(who) = who {
+        get = get.bearer_auth(who.token());
+    }
+    let response = get.send().await.expect("download");
+    let status = response.status().as_u16();
+    let body = response.text().await.expect("body");
+    let outcome = match status {
+        200 => Outcome::A,
+        401 => Outcome::U,
+        403 => Outcome::F,
+        404 => Outcome::N,
+        other => panic!("the download answered {other}: {body}"),
+    };
+    (outcome, body)
+}

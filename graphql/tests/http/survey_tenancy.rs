@@ -6,7 +6,7 @@
 
 use serde_json::{Value, json};
 
-use crate::roles::{Outcome, ROLES, outcome_of, who};
+use crate::roles::{Outcome, ROLES, download, outcome_of, who};
 use crate::support::{TestServer, Who};
 
 use Outcome::{A, F, N, U};
@@ -101,21 +101,7 @@ fn request(operation: &str) -> &'static str {
 async fn attempt(server: &TestServer, operation: &str, who: Option<&Who>) -> (Outcome, String) {
     let id = survey_for(server, operation).await;
     if operation == "export" {
-        let mut get = server.http.get(format!("{}/surveys/{id}/responses.csv", server.url));
-        if let Some(who) = who {
-            get = get.bearer_auth(who.token());
-        }
-        let response = get.send().await.expect("export");
-        let status = response.status().as_u16();
-        let body = response.text().await.expect("body");
-        let outcome = match status {
-            200 => A,
-            401 => U,
-            403 => F,
-            404 => N,
-            other => panic!("export answered {other}: {body}"),
-        };
-        return (outcome, body);
+        return download(server, format!("{}/surveys/{id}/responses.csv", server.url), who).await;
     }
     let (status, body) = server.post(who, request(operation), json!({ "id": id, "answers": answers() })).await;
     assert_eq!(status, 200, "{body}");
