@@ -37,4 +37,6 @@ pub use pabulib::{
     write_pabulib,
 };
 pub use report::{plain_report, rule_in_words};
-pub use rules::{AddOneStrategy, Outcome, Rule, Satisfaction, TallyOptions, TallyProgress, TieBreaking, tally};
+pub use rules::{
+    AddOneStrategy, Outcome, Rule, Satisfaction, Tallier, TallyOptions, TallyProgress, TieBreaking, tally,
+};

@@ -7,7 +7,9 @@
 //! same secret, so that the server can find it again to replace or withdraw it and a dump
 //! cannot. Each domain passes its own scope labels, so keys never collide across domains.
 
+use crate::auth::Caller;
 use crate::context::Context;
+use crate::error::InvalidInput;
 
 /// The labels one domain's keys and masks are derived under.
 #[derive(Debug, Clone, Copy)]
@@ -16,6 +18,33 @@ pub(crate) struct Scope {
     pub key: &'static [u8],
     /// Label of the pads that mask stored IDs.
     pub pad: &'static [u8],
+}
+
+/// A signed-in resident as participation keys name them: the phone their identity provider
+/// verified, so that their own and operator-assisted participations (keyed by that phone) are
+/// one; else their token's subject.
+pub(crate) fn resident(caller: &Caller) -> Option<String> {
+    match caller.phone() {
+        Some(phone) => Some(format!("phone:{}", phone.digits())),
+        None => caller.subject().map(|subject| format!("sub:{subject}")),
+    }
+}
+
+/// A resident an operator names by phone (any common way of writing it; see
+/// [`crate::text::international_phone`]).
+pub(crate) fn by_phone(field: &'static str, phone: &str) -> Result<String, InvalidInput> {
+    Ok(format!("phone:{}", crate::text::international_phone(field, phone)?))
+}
+
+/// A resident an operator names by ID-card number: letters and digits (spaces and dashes
+/// dropped), upper-cased.
+pub(crate) fn by_id_number(field: &'static str, text: &str) -> Result<String, InvalidInput> {
+    let cleaned: String = text.chars().filter(|c| !matches!(c, ' ' | '-')).map(|c| c.to_ascii_uppercase()).collect();
+    if (6..=32).contains(&cleaned.len()) && cleaned.chars().all(|c| c.is_ascii_alphanumeric()) {
+        Ok(format!("id:{cleaned}"))
+    } else {
+        Err(InvalidInput::new(field, "must be 6 to 32 letters and digits"))
+    }
 }
 
 /// The participation key of `participant` in `owner` (hex of an HMAC).

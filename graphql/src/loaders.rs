@@ -9,8 +9,9 @@ use std::collections::HashMap;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use civitas_core::Context;
 use civitas_core::auth::Caller;
+use civitas_core::budget_processes::milestones::{self, Milestone};
 use civitas_core::directory::{self, Category, Department, District, Street};
-use civitas_core::ids::{CategoryId, DepartmentId, DistrictId, StreetId, TicketId};
+use civitas_core::ids::{BudgetProjectId, CategoryId, DepartmentId, DistrictId, StreetId, TicketId};
 use civitas_core::tickets::{self, Ticket, TicketEvent};
 
 use crate::errors::to_graphql;
@@ -26,12 +27,19 @@ pub struct TimelineLoader {
     caller: Caller,
 }
 
+/// Loads budget projects' implementation milestones (public) by project ID.
+pub struct MilestoneLoader {
+    ctx: Context,
+}
+
 /// The loaders of one request, caching what they loaded for the request's lifetime.
 pub struct Loaders {
     /// Directory entries.
     pub directory: DataLoader<DirectoryLoader, HashMapCache>,
     /// Ticket timelines.
     pub timelines: DataLoader<TimelineLoader, HashMapCache>,
+    /// Budget projects' milestones.
+    pub milestones: DataLoader<MilestoneLoader, HashMapCache>,
 }
 
 /// Which related objects a page of tickets needs, from the query's selection.
@@ -60,6 +68,11 @@ impl Loaders {
             ),
             timelines: DataLoader::with_cache(
                 TimelineLoader { ctx: ctx.clone(), caller: caller.clone() },
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
+            milestones: DataLoader::with_cache(
+                MilestoneLoader { ctx: ctx.clone() },
                 tokio::spawn,
                 HashMapCache::default(),
             ),
@@ -139,5 +152,14 @@ impl Loader<TicketId> for TimelineLoader {
 
     async fn load(&self, keys: &[TicketId]) -> Result<HashMap<TicketId, Vec<TicketEvent>>, Self::Error> {
         tickets::events_of(&self.ctx, &self.caller, keys, MAX_TIMELINE).await.map_err(to_graphql)
+    }
+}
+
+impl Loader<BudgetProjectId> for MilestoneLoader {
+    type Value = Vec<Milestone>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[BudgetProjectId]) -> Result<HashMap<BudgetProjectId, Vec<Milestone>>, Self::Error> {
+        milestones::of_projects(&self.ctx, keys).await.map_err(to_graphql)
     }
 }

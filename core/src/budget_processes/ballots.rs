@@ -10,8 +10,8 @@
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
-    SqlErr, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QuerySelect, SqlErr, TransactionTrait,
 };
 
 use super::eligibility;
@@ -116,17 +116,36 @@ pub(super) fn ballot_participant_key(ctx: &Context, process: &BudgetProcess, par
     keys::key(ctx, BALLOTS, process.id.0, participant)
 }
 
-/// Stores a paper ballot of an imported batch in `txn` (counted: staff checked the voter);
-/// whether it replaced the voter's earlier ballot.
+/// The participations of these keys in `process` (the voters who have a ballot), by key.
+pub(super) async fn earlier_participations(
+    db: &impl ConnectionTrait,
+    process: &BudgetProcess,
+    keys: &[String],
+) -> Result<HashMap<String, participation::Model>, BudgetError> {
+    let mut found = HashMap::new();
+    // Chunks keep each statement well under the databases' limits on bound parameters.
+    for chunk in keys.chunks(1_000) {
+        let rows = participation::Entity::find()
+            .filter(participation::Column::ProcessId.eq(process.id.0))
+            .filter(participation::Column::ParticipantKey.is_in(chunk.iter().cloned()))
+            .all(db)
+            .await?;
+        found.extend(rows.into_iter().map(|row| (row.participant_key.clone(), row)));
+    }
+    Ok(found)
+}
+
+/// Stores a paper ballot of an imported batch in `txn` (counted: staff checked the voter),
+/// replacing `earlier` (read before the transaction) if the voter had a ballot; whether it did.
 pub(super) async fn store_paper_ballot(
     ctx: &Context,
     txn: &DatabaseTransaction,
     process: &BudgetProcess,
     key: &str,
+    earlier: Option<&participation::Model>,
     choices: &BallotChoices,
 ) -> Result<bool, BudgetError> {
-    let earlier = participation::Entity::find_by_id((process.id.0, key.to_owned())).one(txn).await?;
-    store_ballot(ctx, txn, process, key, earlier.as_ref(), choices, Channel::Paper, None).await?;
+    store_ballot(ctx, txn, process, key, earlier, choices, Channel::Paper, None).await?;
     Ok(earlier.is_some())
 }
 
@@ -328,11 +347,7 @@ fn voter(
             {
                 return Err(BudgetError::NotEligible);
             }
-            // A verified phone makes online and assisted votes of one person one participation.
-            let participant = match caller.phone() {
-                Some(phone) => format!("phone:{}", phone.digits()),
-                None => format!("sub:{}", caller.subject().unwrap_or_default()),
-            };
+            let participant = keys::resident(caller).ok_or(BudgetError::NotEligible)?;
             Ok((participant, channel))
         }
         Some(assisted) => {
@@ -345,10 +360,8 @@ fn voter(
                 return Err(InvalidInput::new("onBehalfOf.channel", "assisted votes come by PHONE or WALK_IN").into());
             }
             let participant = match (&assisted.phone, &assisted.id_number) {
-                (Some(phone), None) => {
-                    format!("phone:{}", crate::text::international_phone("onBehalfOf.phone", phone)?)
-                }
-                (None, Some(number)) => format!("id:{}", id_number(number)?),
+                (Some(phone), None) => keys::by_phone("onBehalfOf.phone", phone)?,
+                (None, Some(number)) => keys::by_id_number("onBehalfOf.idNumber", number)?,
                 _ => {
                     return Err(InvalidInput::new(
                         "onBehalfOf",
@@ -371,16 +384,6 @@ fn voter_age(ctx: &Context, caller: &Caller, assisted: bool) -> Option<u8> {
     }
     let year = ctx.clock.now().year();
     caller.birth_year().and_then(|born| u8::try_from(year - born).ok())
-}
-
-/// An ID-card number: letters and digits (spaces and dashes dropped), upper-cased.
-pub(super) fn id_number(text: &str) -> Result<String, InvalidInput> {
-    let cleaned: String = text.chars().filter(|c| !matches!(c, ' ' | '-')).map(|c| c.to_ascii_uppercase()).collect();
-    if (6..=32).contains(&cleaned.len()) && cleaned.chars().all(|c| c.is_ascii_alphanumeric()) {
-        Ok(cleaned)
-    } else {
-        Err(InvalidInput::new("onBehalfOf.idNumber", "must be 6 to 32 letters and digits"))
-    }
 }
 
 /// The ballot checked against the process's rules and ballot, every problem at once.
@@ -528,7 +531,8 @@ mod tests {
 
     #[test]
     fn id_numbers_are_normalised() {
-        assert_eq!(id_number("3101 0119-9001 01123x").expect("valid"), "31010119900101123X");
+        let id_number = |text| keys::by_id_number("idNumber", text);
+        assert_eq!(id_number("3101 0119-9001 01123x").expect("valid"), "id:31010119900101123X");
         assert!(id_number("12").is_err());
         assert!(id_number("31010119900101123$").is_err());
     }

@@ -2,6 +2,8 @@
 //! tallied process — status, progress, a date and a public note — visible to everyone, changed
 //! by the process's admins.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -184,6 +186,26 @@ pub async fn list(ctx: &Context, project: BudgetProjectId) -> Result<Vec<Milesto
         .into_iter()
         .map(Milestone::try_from)
         .collect()
+}
+
+/// The milestones of several projects (what a page of projects shows), in one query.
+pub async fn of_projects(
+    ctx: &Context,
+    projects: &[BudgetProjectId],
+) -> Result<HashMap<BudgetProjectId, Vec<Milestone>>, BudgetError> {
+    let mut found: HashMap<BudgetProjectId, Vec<Milestone>> = HashMap::new();
+    let rows = milestone::Entity::find()
+        .filter(milestone::Column::ProjectId.is_in(projects.iter().map(|project| project.0)))
+        .order_by_asc(milestone::Column::Id)
+        .all(&ctx.db)
+        .await?;
+    for row in rows {
+        let list = found.entry(BudgetProjectId(row.project_id)).or_default();
+        if list.len() < MAX_MILESTONES_PER_PROJECT {
+            list.push(Milestone::try_from(row)?);
+        }
+    }
+    Ok(found)
 }
 
 /// The project, if the caller manages its process, the process is tallied and the project was

@@ -19,6 +19,7 @@ use super::projects;
 use super::service::{json, load, vote_type};
 use crate::budgeting::{self, Ballot, Election, Project, Rule, TallyOptions, Voter, explain};
 use crate::context::Context;
+use crate::i18n::{Locale, LocalizedText, Message};
 use crate::ids::{BudgetProcessId, BudgetProjectId};
 use crate::tickets::Channel;
 
@@ -47,8 +48,11 @@ pub struct ProjectOutcome {
     pub project: BudgetProjectId,
     /// Whether it is funded.
     pub selected: bool,
-    /// The rule's reason, in words.
+    /// The rule's reason, in English words.
     pub reason: String,
+    /// The rule's reason in every language (absent from outcomes stored before it was added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub localized_reason: Option<LocalizedText>,
 }
 
 /// The votes a project got.
@@ -214,6 +218,10 @@ pub(crate) async fn count(db: &impl ConnectionTrait, process: &BudgetProcess) ->
                     project: id_of(&explanation.project_id)?,
                     selected: explanation.selected,
                     reason: explain::describe(&explanation.reason, explanation.selected),
+                    localized_reason: Some(localized(&explain::reason_message(
+                        &explanation.reason,
+                        explanation.selected,
+                    ))),
                 })
             })
             .collect::<Result<_, BudgetError>>()?,
@@ -238,4 +246,12 @@ pub async fn pabulib_export(ctx: &Context, id: BudgetProcessId) -> Result<String
     }
     let (election, _, _) = election(&ctx.db, &process).await?;
     budgeting::pabulib_string(&election).map_err(|error| BudgetError::Corrupt(error.to_string()))
+}
+
+fn localized(message: &Message) -> LocalizedText {
+    LocalizedText {
+        en: message.render(Locale::En),
+        zh_hans: message.render(Locale::ZhHans),
+        zh_hant: message.render(Locale::ZhHant),
+    }
 }

@@ -22,7 +22,9 @@ use std::collections::HashSet;
 use sea_orm::TransactionTrait;
 
 use super::BudgetError;
-use super::ballots::{ballot_participant_key, ballot_problems, ballot_projects, still_voting, store_paper_ballot};
+use super::ballots::{
+    ballot_participant_key, ballot_problems, ballot_projects, earlier_participations, still_voting, store_paper_ballot,
+};
 use super::model::{BallotChoices, BudgetPhase};
 use super::service::{facts, load, may_manage};
 use crate::audit::{self, Change};
@@ -31,6 +33,7 @@ use crate::context::Context;
 use crate::events::DomainEvent;
 use crate::i18n::Message;
 use crate::ids::{BudgetProcessId, BudgetProjectId};
+use crate::participation;
 use crate::problems::Problems;
 
 /// The most ballots one batch holds.
@@ -80,11 +83,18 @@ pub async fn import(
     problems.into_result(())?;
 
     let now = ctx.clock.now();
+    // The voters' earlier ballots are looked up before the transaction (as a cast does), so
+    // that its first statement is a write: SQLite then holds its write lock from the start
+    // instead of failing to upgrade a read lock when another instance writes. Each replacement
+    // is conditional on the ballot found here; a concurrent change fails the batch (`CONFLICT`).
+    let keys: Vec<String> =
+        rows.iter().map(|(_, row)| ballot_participant_key(ctx, &process, &row.participant)).collect();
+    let earlier = earlier_participations(&ctx.db, &process, &keys).await?;
     let txn = ctx.db.begin().await?;
     let mut replaced = 0;
-    for (_, row) in &rows {
-        let key = ballot_participant_key(ctx, &process, &row.participant);
-        if store_paper_ballot(ctx, &txn, &process, &key, &row.choices).await? {
+    for ((_, row), key) in rows.iter().zip(&keys) {
+        let earlier = earlier.get(key.as_str());
+        if store_paper_ballot(ctx, &txn, &process, key, earlier, &row.choices).await? {
             replaced += 1;
         }
     }
@@ -130,12 +140,8 @@ fn parse(csv: &str, problems: &mut Problems) -> Vec<(usize, Row)> {
         }
         let field = |column: Option<usize>| column.and_then(|at| record.get(at)).filter(|value| !value.is_empty());
         let (column, participant) = match (field(phone), field(id_number)) {
-            (Some(phone), None) => {
-                ("phone", crate::text::international_phone("phone", phone).map(|phone| format!("phone:{phone}")))
-            }
-            (None, Some(number)) => {
-                ("id_number", super::ballots::id_number(number).map(|number| format!("id:{number}")))
-            }
+            (Some(phone), None) => ("phone", participation::by_phone("phone", phone)),
+            (None, Some(number)) => ("id_number", participation::by_id_number("id_number", number)),
             _ => {
                 problems.add(format!("csv[line {line}]"), Message::new("give a phone or an id_number, one of them"));
                 continue;

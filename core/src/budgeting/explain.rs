@@ -2,6 +2,7 @@
 //! "why did my project lose?".
 
 use crate::budgeting::number::Exact;
+use crate::i18n::{Locale, Message};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -123,46 +124,65 @@ pub fn explanation_table(explanations: &[ProjectExplanation]) -> String {
     table
 }
 
-/// One sentence for a reason.
+/// One sentence for a reason, in English.
 pub fn describe(reason: &Reason, selected: bool) -> String {
+    reason_message(reason, selected).render(Locale::En)
+}
+
+/// One sentence for a reason, to be shown in the reader's language.
+pub fn reason_message(reason: &Reason, selected: bool) -> Message {
     match reason {
         Reason::Greedy { rank, score, remaining_budget, completion } => {
-            let score = score.as_ref().map_or_else(|| "infinite (free)".to_owned(), ToString::to_string);
-            let pass = if *completion { "greedy completion" } else { "greedy order" };
-            if selected {
-                format!("rank {rank} in the {pass} (score {score}); {remaining_budget} left when reached")
+            let score = score
+                .as_ref()
+                .map_or_else(|| Message::new("infinite (free)"), |score| Message::verbatim(score.to_string()));
+            let pass = if *completion { Message::new("greedy completion") } else { Message::new("greedy order") };
+            let template = if selected {
+                Message::new("rank {rank} in the {pass} (score {score}); {left} left when reached")
             } else {
-                format!(
-                    "rank {rank} in the {pass} (score {score}); only {remaining_budget} left when reached: does not fit"
-                )
-            }
+                Message::new("rank {rank} in the {pass} (score {score}); only {left} left when reached: does not fit")
+            };
+            template
+                .arg("rank", rank)
+                .arg_message("pass", pass)
+                .arg_message("score", score)
+                .arg("left", remaining_budget)
         }
         Reason::MaxWelfare { welfare, optimal_welfare } => {
-            if selected {
-                format!("part of the feasible set of maximum welfare {optimal_welfare} (adds {welfare})")
+            let template = if selected {
+                Message::new("part of the feasible set of maximum welfare {optimal} (adds {welfare})")
             } else {
-                format!("not in the feasible set of maximum welfare {optimal_welfare} (would add {welfare})")
-            }
+                Message::new("not in the feasible set of maximum welfare {optimal} (would add {welfare})")
+            };
+            template.arg("optimal", optimal_welfare).arg("welfare", welfare)
         }
-        Reason::PhragmenBought { round, load } => format!("bought in round {round}, supporters' load {load:.6}"),
+        Reason::PhragmenBought { round, load } => Message::new("bought in round {round}, supporters' load {load}")
+            .arg("round", round)
+            .arg("load", format!("{load:.6}")),
         Reason::PhragmenNotBought { next_load, stopped_at_round } => match next_load {
-            Some(load) => {
-                format!("not reached: rule stopped in round {stopped_at_round} (supporters' load would be {load:.6})")
-            }
-            None => format!("no supporters; rule stopped in round {stopped_at_round}"),
+            Some(load) => Message::new("not reached: rule stopped in round {round} (supporters' load would be {load})")
+                .arg("round", stopped_at_round)
+                .arg("load", format!("{load:.6}")),
+            None => Message::new("no supporters; rule stopped in round {round}").arg("round", stopped_at_round),
         },
         Reason::EqualSharesBought { round, rho, per_voter_budget, payers } => {
             let voters: u64 = payers.iter().map(|group| group.voters).sum();
             let exhausted: u64 =
                 payers.iter().filter(|group| group.paid_everything_left).map(|group| group.voters).sum();
-            format!(
-                "bought in round {round} at ρ = {rho:.6} per unit of satisfaction; {voters} supporters paid ({exhausted} of them all they had left); each voter started with {per_voter_budget}"
-            )
+            Message::new("bought in round {round} at ρ = {rho} per unit of satisfaction; {voters} supporters paid ({exhausted} of them all they had left); each voter started with {budget}")
+            .arg("round", round)
+            .arg("rho", format!("{rho:.6}"))
+            .arg("voters", voters)
+            .arg("exhausted", exhausted)
+            .arg("budget", per_voter_budget)
         }
-        Reason::EqualSharesUnaffordable { supporters, supporters_money_left, per_voter_budget } => format!(
-            "never affordable: its {supporters} supporters had only {supporters_money_left:.2} left in total (each started with {per_voter_budget})"
-        ),
-        Reason::FreeProject => "costs nothing and has supporters: funded up front".to_owned(),
-        Reason::NoSupporters => "nobody supports it".to_owned(),
+        Reason::EqualSharesUnaffordable { supporters, supporters_money_left, per_voter_budget } => Message::new(
+            "never affordable: its {supporters} supporters had only {left} left in total (each started with {budget})",
+        )
+        .arg("supporters", supporters)
+        .arg("left", format!("{supporters_money_left:.2}"))
+        .arg("budget", per_voter_budget),
+        Reason::FreeProject => Message::new("costs nothing and has supporters: funded up front"),
+        Reason::NoSupporters => Message::new("nobody supports it"),
     }
 }

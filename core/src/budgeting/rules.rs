@@ -7,6 +7,7 @@ mod interval;
 mod max_welfare;
 mod phragmen;
 mod problem;
+mod shared;
 
 use crate::budgeting::error::TallyError;
 use crate::budgeting::explain::{PayerGroup, ProjectExplanation, Reason};
@@ -18,6 +19,8 @@ use num_bigint::BigInt;
 use num_rational::BigRational;
 use problem::{Problem, satisfaction_applies};
 use serde::Serialize;
+pub use shared::Tallier;
+use shared::{Shared, SharedRun};
 use std::fmt;
 use std::str::FromStr;
 
@@ -264,6 +267,15 @@ pub struct Outcome {
 
 /// Tallies an election with a rule.
 pub fn tally(election: &Election, rule: Rule, options: &TallyOptions<'_>) -> Result<Outcome, TallyError> {
+    tally_with(election, rule, options, &mut Shared::default())
+}
+
+fn tally_with(
+    election: &Election,
+    rule: Rule,
+    options: &TallyOptions<'_>,
+    shared: &mut Shared,
+) -> Result<Outcome, TallyError> {
     if !rule.applies_to(election.vote_type) {
         let reason = match rule {
             Rule::Phragmen => "it needs approval or choose-1 ballots",
@@ -279,7 +291,7 @@ pub fn tally(election: &Election, rule: Rule, options: &TallyOptions<'_>) -> Res
             reason: reason.to_owned(),
         });
     }
-    let problem = Problem::new(election, rule.satisfaction(), options.tie_breaking)?;
+    let problem = shared.problem(election, rule.satisfaction(), options.tie_breaking)?;
     let mut reasons: Vec<Option<Reason>> = vec![None; election.projects.len()];
     let mut per_voter_budget = None;
     let mut add_one_runs = None;
@@ -309,26 +321,35 @@ pub fn tally(election: &Election, rule: Rule, options: &TallyOptions<'_>) -> Res
         | Rule::MesCostAdd1Exhaustive => {
             let mut selected = Vec::new();
             if problem.voter_count > 0 {
-                let prepared = Prepared::new(&problem);
+                let prepared = shared.prepared(&problem);
                 let stop = match rule {
                     Rule::MesCostAdd1 | Rule::MesCostAdd1Greedy => Some(Stop::ExhaustiveOrOverspent),
                     Rule::MesCostAdd1Exhaustive => Some(Stop::Overspent),
                     _ => None,
                 };
-                let (run, budget) = match stop {
+                let shared_run = shared.run((rule.satisfaction(), options.tie_breaking, stop), || match stop {
                     Some(stop) => {
                         let result = add_one(&problem, &prepared, stop, options.add_one_strategy, options.progress);
-                        add_one_runs = Some(result.evaluations);
-                        (result.run, result.per_voter_budget)
+                        SharedRun {
+                            run: result.run,
+                            per_voter_budget: result.per_voter_budget,
+                            add_one_runs: Some(result.evaluations),
+                        }
                     }
                     None => {
                         let budget = BigRational::new(BigInt::from(problem.budget), BigInt::from(problem.voter_count));
-                        (equal_shares::run(&problem, &prepared, &budget), budget)
+                        SharedRun {
+                            run: equal_shares::run(&problem, &prepared, &budget),
+                            per_voter_budget: budget,
+                            add_one_runs: None,
+                        }
                     }
-                };
-                let payers = options.payer_ids.then(|| payer_voter_ids(election, &problem, &prepared, &run));
-                selected = equal_shares_reasons(&problem, &prepared, &run, &budget, payers, &mut reasons);
-                per_voter_budget = Some(problem.money_exact(&budget));
+                });
+                let SharedRun { run, per_voter_budget: budget, add_one_runs: runs } = &*shared_run;
+                add_one_runs = *runs;
+                let payers = options.payer_ids.then(|| payer_voter_ids(election, &problem, &prepared, run));
+                selected = equal_shares_reasons(&problem, &prepared, run, budget, payers, &mut reasons);
+                per_voter_budget = Some(problem.money_exact(budget));
             }
             if matches!(rule, Rule::MesCostGreedy | Rule::MesCostAdd1Greedy) && !is_exhaustive(&problem, &selected) {
                 let result = greedy::greedy(&problem, &selected, false, true);

@@ -359,6 +359,57 @@ pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
         "代填的回答须通过 PHONE 或 WALK_IN 渠道",
         "代填的回答須透過 PHONE 或 WALK_IN 管道",
     ),
+    // Why a project was or was not funded (the tally engine's explanations).
+    ("infinite (free)", "无穷大（免费）", "無窮大（免費）"),
+    ("greedy order", "贪心顺序", "貪婪順序"),
+    ("greedy completion", "贪心补全", "貪婪補全"),
+    (
+        "rank {rank} in the {pass} (score {score}); {left} left when reached",
+        "在{pass}中排第 {rank} 位（得分 {score}）；轮到它时还剩 {left}",
+        "在{pass}中排第 {rank} 位（得分 {score}）；輪到它時還剩 {left}",
+    ),
+    (
+        "rank {rank} in the {pass} (score {score}); only {left} left when reached: does not fit",
+        "在{pass}中排第 {rank} 位（得分 {score}）；轮到它时只剩 {left}：放不下",
+        "在{pass}中排第 {rank} 位（得分 {score}）；輪到它時只剩 {left}：放不下",
+    ),
+    (
+        "part of the feasible set of maximum welfare {optimal} (adds {welfare})",
+        "属于总福利最大（{optimal}）的可行组合（贡献 {welfare}）",
+        "屬於總福利最大（{optimal}）的可行組合（貢獻 {welfare}）",
+    ),
+    (
+        "not in the feasible set of maximum welfare {optimal} (would add {welfare})",
+        "不在总福利最大（{optimal}）的可行组合中（可贡献 {welfare}）",
+        "不在總福利最大（{optimal}）的可行組合中（可貢獻 {welfare}）",
+    ),
+    (
+        "bought in round {round}, supporters' load {load}",
+        "第 {round} 轮入选，支持者负担 {load}",
+        "第 {round} 輪入選，支持者負擔 {load}",
+    ),
+    (
+        "not reached: rule stopped in round {round} (supporters' load would be {load})",
+        "未轮到：规则在第 {round} 轮停止（支持者负担将为 {load}）",
+        "未輪到：規則在第 {round} 輪停止（支持者負擔將為 {load}）",
+    ),
+    (
+        "no supporters; rule stopped in round {round}",
+        "无人支持；规则在第 {round} 轮停止",
+        "無人支持；規則在第 {round} 輪停止",
+    ),
+    (
+        "bought in round {round} at ρ = {rho} per unit of satisfaction; {voters} supporters paid ({exhausted} of them all they had left); each voter started with {budget}",
+        "第 {round} 轮以每单位满意度 ρ = {rho} 入选；{voters} 名支持者出资（其中 {exhausted} 名付出了全部余额）；每位选民初始资金为 {budget}",
+        "第 {round} 輪以每單位滿意度 ρ = {rho} 入選；{voters} 名支持者出資（其中 {exhausted} 名付出了全部餘額）；每位選民初始資金為 {budget}",
+    ),
+    (
+        "never affordable: its {supporters} supporters had only {left} left in total (each started with {budget})",
+        "始终无法负担：其 {supporters} 名支持者合计只剩 {left}（每人初始资金为 {budget}）",
+        "始終無法負擔：其 {supporters} 名支持者合計只剩 {left}（每人初始資金為 {budget}）",
+    ),
+    ("costs nothing and has supporters: funded up front", "不花钱且有人支持：预先入选", "不花錢且有人支持：預先入選"),
+    ("nobody supports it", "无人支持", "無人支持"),
     // Budgeting processes.
     ("import paper ballots into", "导入纸质选票", "匯入紙本選票"),
     ("the same voter is on another line of the batch", "同一选民出现在本批次的另一行", "同一選民出現在本批次的另一行"),

@@ -124,8 +124,8 @@ async fn store(
             if !matches!(assisted.channel, Channel::Phone | Channel::WalkIn) {
                 return Err(InvalidInput::new("onBehalfOf.channel", "assisted answers come by PHONE or WALK_IN").into());
             }
-            let phone = crate::text::international_phone("onBehalfOf.phone", &assisted.phone)?;
-            (Some(format!("phone:{phone}")), assisted.channel, Some(format!("phone:{phone}")))
+            let participant = participation_keys::by_phone("onBehalfOf.phone", &assisted.phone)?;
+            (Some(participant.clone()), assisted.channel, Some(participant))
         }
     };
     // Who answers is settled before the answers are checked, so a duplicate never costs a call
@@ -315,12 +315,7 @@ fn participant(caller: &Caller, survey: &Survey) -> Result<Option<String>, Surve
                     return Err(SurveyError::NotInAudience);
                 }
             }
-            // A phone the identity provider verified makes self-service and assisted answers
-            // (keyed by that phone) one participation.
-            Ok(match caller.phone() {
-                Some(phone) => Some(format!("phone:{}", phone.digits())),
-                None => caller.subject().map(|subject| format!("sub:{subject}")),
-            })
+            Ok(participation_keys::resident(caller))
         }
         _ => Err(SurveyError::NotInAudience),
     }

@@ -7,4 +7,5 @@ mod naive;
 mod properties;
 mod reference;
 mod round_trip;
+mod shared_runs;
 mod support;

@@ -1,5 +1,8 @@
 //! `civitas pb tally` and `civitas pb check`: participatory-budgeting tallies of Pabulib files;
-//! `civitas pb export`: a tallied process's ballots as one.
+//! `civitas pb sweep`: a whole directory of them with every rule; `civitas pb export`: a tallied
+//! process's ballots as a Pabulib file.
+
+mod sweep;
 
 use std::fs::File;
 use std::io::Write;
@@ -58,6 +61,20 @@ pub enum PbCommand {
         /// The `.pb` file.
         file: PathBuf,
     },
+    /// Tally every Pabulib file of a directory (`.pb`, `.pb.gz`) with every rule that applies,
+    /// in one process: one TSV row per file and rule (file, rule, status, seconds, projects
+    /// selected, error) on stdout, a summary on stderr. Files are read as `pb tally` reads them
+    /// (ballots breaking the file's declarations are read as pabutools reads them).
+    Sweep {
+        /// Tallies at a time (default: one per core).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Only these rules, comma-separated (default: every rule that applies to each file).
+        #[arg(long, value_delimiter = ',', value_parser = parse_rule)]
+        rules: Vec<Rule>,
+        /// The directory, e.g. `pb_files/` of a clone of pabulib/pabulib_files.
+        dir: PathBuf,
+    },
     /// Export a tallied budgeting process's counted ballots, anonymised, as a Pabulib file
     /// (what `GET /budgeting/processes/{id}.pb` serves): `civitas pb tally` on it gives the
     /// stored outcome.
@@ -96,6 +113,7 @@ pub fn run(command: PbCommand) -> anyhow::Result<()> {
             run_tally(&file, &election, rule, options, explain, json)
         }
         PbCommand::Check { json, strict, file } => run_check(&file, json, strict),
+        PbCommand::Sweep { jobs, rules, dir } => sweep::run(&dir, jobs, &rules),
         PbCommand::Export { process_id, out, data } => super::runtime()?.block_on(run_export(&process_id, out, &data)),
     }
 }

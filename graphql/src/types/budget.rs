@@ -9,8 +9,8 @@ use civitas_core::budget_processes::{self as pb, BallotChoices};
 use civitas_core::ids::BudgetProjectId;
 
 use super::{Channel, Date, LocalizedName};
-use crate::errors::{IntoGraphql, parse_id};
-use crate::schema::{LocalizedNameInput, core_context, request};
+use crate::errors::parse_id;
+use crate::schema::{LocalizedNameInput, loaders, request};
 
 /// Where a budgeting process is in its life.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -323,7 +323,8 @@ impl BudgetProject {
     /// Its implementation milestones, in the order they were recorded (selected projects).
     #[graphql(complexity = 10)]
     async fn milestones(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<BudgetMilestone>> {
-        let list = pb::milestones::list(core_context(ctx), self.0.id).await.gql()?;
+        // Batched: a page of projects costs one query for all their milestones.
+        let list = loaders(ctx).milestones.load_one(self.0.id).await?.unwrap_or_default();
         Ok(list.into_iter().map(BudgetMilestone).collect())
     }
 }
@@ -573,8 +574,9 @@ impl BudgetResults {
         &self.results.rule
     }
 
-    /// For every project on the ballot: selected or not, and why.
-    async fn explanations(&self) -> Vec<ProjectExplanation> {
+    /// For every project on the ballot: selected or not, and why (in the request's language).
+    async fn explanations(&self, ctx: &Context<'_>) -> Vec<ProjectExplanation> {
+        let locale = request(ctx).locale;
         self.results
             .explanations
             .iter()
@@ -582,7 +584,10 @@ impl BudgetResults {
                 Some(ProjectExplanation {
                     project: self.project(explanation.project)?,
                     selected: explanation.selected,
-                    reason: explanation.reason.clone(),
+                    reason: match &explanation.localized_reason {
+                        Some(reason) => reason.get(locale).to_owned(),
+                        None => explanation.reason.clone(),
+                    },
                 })
             })
             .collect()

@@ -5,7 +5,9 @@
 
 use std::collections::HashSet;
 
+use civitas_core::budgeting::explain::reason_message;
 use civitas_core::budgeting::{Rule, TallyOptions, parse_pabulib_str, tally};
+use civitas_core::i18n::Locale;
 use serde_json::{Value, json};
 
 use crate::support::{TestServer, Who};
@@ -163,6 +165,29 @@ async fn a_process_is_proposed_reviewed_voted_tallied_and_exported() {
     assert_eq!(election.voter_count(), 8);
     let recount = tally(&election, Rule::MesCostGreedy, &TallyOptions::default()).expect("tally");
     assert_eq!(recount.selected, selected);
+
+    // The reasons speak the reader's language: the engine's sentence for the same reason.
+    for locale in [Locale::ZhHans, Locale::ZhHant, Locale::En] {
+        let tag = match locale {
+            Locale::ZhHans => "zh-Hans",
+            Locale::ZhHant => "zh-Hant",
+            Locale::En => "en",
+        };
+        let body = json!({ "query": RESULTS, "variables": { "id": process } });
+        let response = server.http.post(format!("{}/graphql", server.url)).header("accept-language", tag).json(&body);
+        let answer: Value = response.send().await.expect("post").json().await.expect("json");
+        let explanations = answer["data"]["budgetResults"]["explanations"].as_array().expect("explanations").clone();
+        assert_eq!(explanations.len(), recount.explanations.len());
+        for explanation in &explanations {
+            let project = explanation["project"]["id"].as_str().expect("id");
+            let engine =
+                recount.explanations.iter().find(|e| e.project_id == project).expect("the project was tallied");
+            let expected = reason_message(&engine.reason, engine.selected).render(locale);
+            assert_eq!(explanation["reason"], expected.as_str(), "{tag}");
+            let chinese = expected.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+            assert_eq!(chinese, locale != Locale::En, "{tag}: {expected}");
+        }
+    }
 
     // Receipts: the counted ballots', not the replaced one's.
     let page = server.ok(None, RECEIPTS, json!({ "id": process })).await;
@@ -331,4 +356,32 @@ async fn while_the_vote_runs_no_query_shows_a_per_project_count() {
     let mut found = Vec::new();
     vote_figures(&body, "", &mut found);
     assert!(found.iter().any(|path| path.ends_with(".votes.count")), "{found:?}");
+}
+
+/// A page of projects with their milestones costs the same statements whatever its size (the
+/// milestones come through one batched load, not one query per project).
+#[tokio::test]
+async fn a_page_of_projects_with_milestones_costs_a_constant_number_of_statements() {
+    let server = TestServer::start().await;
+    let admin0 = admin(&server, 0);
+    let input = json!({ "input": {
+        "districtId": server.district_id(0), "title": name("Parks"), "budget": "1000", "currency": "CNY",
+        "ballot": { "format": "APPROVAL", "maxProjects": 2 } } });
+    let process = server.ok(Some(&admin0), CREATE, input).await["createBudgetProcess"]["id"].clone();
+    let resident = voter(&server, "proposer");
+    for index in 0..12 {
+        let input =
+            json!({ "process": process, "input": { "title": name(&format!("project {index}")), "cost": "10" } });
+        server.ok(Some(&resident), PROPOSE, input).await;
+    }
+    let page = "query($id: ID!, $n: Int!) { budgetProjects(processId: $id, first: $n) { edges { node { id milestones { id } } } } }";
+    let mut costs = Vec::new();
+    for size in [2, 12] {
+        let before = server.statements.load(std::sync::atomic::Ordering::SeqCst);
+        let data = server.ok(None, page, json!({ "id": process, "n": size })).await;
+        assert_eq!(data["budgetProjects"]["edges"].as_array().expect("edges").len(), size);
+        costs.push(server.statements.load(std::sync::atomic::Ordering::SeqCst) - before);
+    }
+    assert_eq!(costs[0], costs[1], "statements per page must not grow with its size: {costs:?}");
+    assert!(costs[1] >= 2, "the counter must see the page's and the milestones' statements: {costs:?}");
 }

@@ -1,4 +1,4 @@
-//! `civitas pb tally` and `civitas pb check` as a user runs them on real Pabulib files.
+//! `civitas pb tally`, `check` and `sweep` as a user runs them on real Pabulib files.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -152,6 +152,47 @@ fn an_official_warsaw_file_with_ballots_over_its_limit_is_read_as_pabutools_read
         assert!(said.contains("line 837, field `vote`") && said.contains("--strict"), "{command:?}: {said}");
         assert!(refused.stdout.is_empty(), "{command:?}: nothing printed on refusal");
     }
+}
+
+/// `civitas pb sweep` on a directory: every file × every rule `pb check` lists, each with the
+/// selection `pb tally` prints; a broken file is one refused row, not the end of the sweep.
+#[test]
+fn sweep_tallies_a_directory_with_every_rule_like_tally_does() {
+    let dir = std::env::temp_dir().join(format!("civitas-sweep-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let names =
+        ["Netherlands_Assen_2024.pb", "Poland_Czestochowa_2020_Grabowka.pb", "Poland_Warszawa_2018_Grochow_Kinowa.pb"];
+    for name in names {
+        let source = shared_file(name);
+        std::fs::copy(&source, dir.join(source.file_name().expect("name"))).expect("copy");
+    }
+    std::fs::write(dir.join("broken.pb"), "META\nkey;value\nbudget;ten\n").expect("write");
+    let swept = civitas(&["pb", "sweep", "--jobs", "2"], &dir);
+    let table = stdout(&swept);
+    let rows: Vec<Vec<&str>> = table.lines().skip(1).map(|line| line.split('\t').collect()).collect();
+    let summary = String::from_utf8_lossy(&swept.stderr);
+    assert!(summary.contains("files: 4"), "{summary}");
+
+    let broken: Vec<_> = rows.iter().filter(|row| row[0] == "broken.pb").collect();
+    assert_eq!(broken.len(), 1, "{table}");
+    assert_eq!(broken[0][1..3], ["(read)", "refused"], "{table}");
+    for name in names {
+        let file = shared_file(name);
+        let check: serde_json::Value =
+            serde_json::from_str(&stdout(&civitas(&["pb", "check", "--json"], &file))).expect("JSON");
+        let rules: Vec<&str> =
+            check["applicable_rules"].as_array().expect("rules").iter().filter_map(|rule| rule.as_str()).collect();
+        let file_name = file.file_name().expect("name").to_string_lossy().into_owned();
+        let swept_rules: Vec<&str> =
+            rows.iter().filter(|row| row[0] == file_name && row[1] != "(read)").map(|row| row[1]).collect();
+        assert_eq!(swept_rules, rules, "{file_name}: every applicable rule, in the engine's order");
+        for row in rows.iter().filter(|row| row[0] == file_name && row[1] != "(read)") {
+            assert_eq!(row[2], "ok", "{row:?}");
+            let printed = stdout(&civitas(&["pb", "tally", "--rule", row[1]], &file));
+            assert_eq!(row[4], printed.lines().count().to_string(), "{file_name} {}: projects selected", row[1]);
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// `civitas pb export` on a server's data dir: refused before the tally; after it, a `.pb` file
