@@ -7,6 +7,7 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 
 use crate::context::Context;
+use crate::email::{self, EmailWriter, Mailer};
 use crate::events::{self, EventConsumer, PluginListeners};
 use crate::{budget_processes, surveys, tickets};
 
@@ -48,6 +49,27 @@ pub fn spawn(ctx: &Context, schedule: &Schedule) -> BackgroundTasks {
             spawn_consumer(ctx.clone(), PluginListeners, schedule.deliver_every),
         ],
     }
+}
+
+/// Starts email: the writer (ticket changes → messages in the outbox) as an event consumer,
+/// and the worker that hands due messages to `mailer` every `deliver_every`. Dropping the
+/// result stops both.
+pub fn spawn_email(ctx: &Context, writer: EmailWriter, mailer: Mailer, schedule: &Schedule) -> BackgroundTasks {
+    let every = schedule.deliver_every;
+    let worker_ctx = ctx.clone();
+    let worker = tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(every);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            match email::deliver_due(&worker_ctx, &mailer).await {
+                Ok(round) if round != Default::default() => tracing::info!(?round, "email delivery"),
+                Ok(_) => {}
+                Err(error) => tracing::error!(%error, "email delivery failed"),
+            }
+        }
+    });
+    BackgroundTasks { tasks: vec![spawn_consumer(ctx.clone(), writer, every), worker] }
 }
 
 fn spawn_sweeper(ctx: Context, every: Duration) -> JoinHandle<()> {

@@ -180,7 +180,10 @@ async fn seed_tickets(ctx: &Context, city: &DemoCity) -> Result<(), DemoError> {
         let Some(demo) = city.districts.get(district) else { continue };
         let Some(category) = demo.categories.get(category) else { continue };
         let (caller, contact) = if channel == Channel::Phone {
-            let contact = Contact { name: Some("王秀英".into()), phone: Some("13812345678".into()), email: None };
+            let contact =
+                Contact {
+                    name: Some("王秀英".into()), phone: Some("13812345678".into()), email: None, language: None
+                };
             (Caller::operator(subject), contact)
         } else {
             (Caller::resident(subject), Contact::default())

@@ -44,6 +44,20 @@ impl Locale {
         best.map(|(_, locale)| locale).unwrap_or_default()
     }
 
+    /// The BCP 47 tag Civitas stores and sends (`en`, `zh-Hans`, `zh-Hant`).
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::ZhHans => "zh-Hans",
+            Locale::ZhHant => "zh-Hant",
+        }
+    }
+
+    /// The locale of a stored tag (one [`Locale::tag`] wrote), or of any tag `negotiate` knows.
+    pub fn parse(tag: &str) -> Option<Locale> {
+        Self::from_tag(&tag.trim().to_ascii_lowercase())
+    }
+
     fn from_tag(tag: &str) -> Option<Locale> {
         if tag == "en" || tag.starts_with("en-") {
             return Some(Locale::En);

@@ -152,6 +152,11 @@ typed_id!(
     BallotId, "blt", "ballot"
 );
 
+typed_id!(
+    /// A message of the email outbox.
+    EmailId, "eml", "email"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

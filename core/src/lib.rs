@@ -21,6 +21,7 @@ pub mod db;
 pub mod demo;
 pub mod digest;
 pub mod directory;
+pub mod email;
 pub mod error;
 pub mod events;
 pub mod hooks;

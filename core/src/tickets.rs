@@ -13,7 +13,7 @@ pub(crate) mod reactions;
 mod service;
 mod state;
 mod stats;
-mod storage;
+pub(crate) mod storage;
 mod sweeper;
 mod tracking;
 

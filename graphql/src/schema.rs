@@ -1,6 +1,7 @@
 //! The schema: queries, mutations, limits, and the per-request context.
 
 mod budget;
+mod email;
 mod mutation;
 mod plugin;
 mod query;
@@ -15,6 +16,7 @@ use crate::cost::{CostGuard, Limits};
 use crate::loaders::Loaders;
 use crate::stats_cache::StatsCache;
 pub use budget::{BudgetMutation, BudgetQuery};
+pub use email::{EmailMutation, EmailQuery};
 pub use mutation::{LocalizedNameInput, MutationRoot};
 pub use plugin::{PluginMutation, PluginQuery, PluginSandbox};
 pub use query::QueryRoot;
@@ -22,11 +24,11 @@ pub use survey::{SurveyMutation, SurveyQuery};
 
 /// Every query: the directory and tickets, plugins, surveys.
 #[derive(MergedObject)]
-pub struct Query(QueryRoot, PluginQuery, SurveyQuery, BudgetQuery);
+pub struct Query(QueryRoot, PluginQuery, SurveyQuery, BudgetQuery, EmailQuery);
 
 /// Every mutation: tickets and the directory, plugins, surveys.
 #[derive(MergedObject)]
-pub struct Mutation(MutationRoot, PluginMutation, SurveyMutation, BudgetMutation);
+pub struct Mutation(MutationRoot, PluginMutation, SurveyMutation, BudgetMutation, EmailMutation);
 
 /// The Civitas schema.
 pub type CivitasSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -61,8 +63,8 @@ pub fn build_schema_with_plugins(ctx: Context, sandbox: PluginSandbox, limits: L
 fn builder(ctx: Context, limits: Limits) -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
     // Depth is the cost guard's (which leaves introspection out), not async-graphql's.
     let schema = Schema::build(
-        Query(QueryRoot, PluginQuery, SurveyQuery, BudgetQuery),
-        Mutation(MutationRoot, PluginMutation, SurveyMutation, BudgetMutation),
+        Query(QueryRoot, PluginQuery, SurveyQuery, BudgetQuery, EmailQuery),
+        Mutation(MutationRoot, PluginMutation, SurveyMutation, BudgetMutation, EmailMutation),
         EmptySubscription,
     )
     .data(ctx)

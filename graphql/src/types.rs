@@ -3,6 +3,7 @@
 mod audit;
 mod budget;
 mod directory;
+pub mod email;
 mod enums;
 mod me;
 mod notification;

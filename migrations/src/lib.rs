@@ -21,6 +21,7 @@ mod m20261207_000012_survey_tallies;
 mod m20261207_000013_budget_processes;
 mod m20261207_000014_budget_milestones;
 mod m20261207_000015_budget_eligibility;
+mod m20261207_000016_email_outbox;
 pub mod survey_tallies;
 
 /// Runs every Civitas migration in order.
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000013_budget_processes::Migration),
             Box::new(m20261207_000014_budget_milestones::Migration),
             Box::new(m20261207_000015_budget_eligibility::Migration),
+            Box::new(m20261207_000016_email_outbox::Migration),
         ]
     }
 }

@@ -70,6 +70,7 @@ pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
     ("budgeting process", "参与式预算", "參與式預算"),
     ("budget project", "预算项目", "預算項目"),
     ("ballot", "选票", "選票"),
+    ("email", "邮件", "郵件"),
     ("milestone", "里程碑", "里程碑"),
     ("eligibility review", "资格审核", "資格審核"),
     // IDs and cursors.
@@ -359,6 +360,9 @@ pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
         "代填的回答须通过 PHONE 或 WALK_IN 渠道",
         "代填的回答須透過 PHONE 或 WALK_IN 管道",
     ),
+    // Email.
+    ("only admins manage the email outbox", "只有管理员可以管理邮件发件箱", "只有管理員可以管理郵件寄件匣"),
+    ("email not found", "未找到该邮件", "找不到該郵件"),
     // Why a project was or was not funded (the tally engine's explanations).
     ("infinite (free)", "无穷大（免费）", "無窮大（免費）"),
     ("greedy order", "贪心顺序", "貪婪順序"),

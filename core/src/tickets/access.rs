@@ -96,6 +96,7 @@ pub fn contact_for(caller: &Caller, ticket: &Ticket) -> Contact {
         name: ticket.contact.name.as_deref().map(mask_name),
         phone: ticket.contact.phone.as_deref().map(mask_phone),
         email: ticket.contact.email.as_deref().map(mask_email),
+        language: ticket.contact.language,
     }
 }
 
@@ -163,7 +164,8 @@ mod tests {
 
     #[test]
     fn contact_debug_never_prints_values() {
-        let contact = Contact { name: Some("Jane".into()), phone: Some("13812345678".into()), email: None };
+        let contact =
+            Contact { name: Some("Jane".into()), phone: Some("13812345678".into()), email: None, language: None };
         let printed = format!("{contact:?}");
         assert!(!printed.contains("Jane") && !printed.contains("1381"), "{printed}");
     }

@@ -23,6 +23,7 @@ pub(crate) mod ticket {
         pub contact_name: Option<String>,
         pub contact_phone: Option<String>,
         pub contact_email: Option<String>,
+        pub contact_language: Option<String>,
         pub priority: String,
         pub status: String,
         pub department_id: Option<i64>,

@@ -118,6 +118,7 @@ pub(crate) fn contact(contact: &Contact) -> Result<Contact, InvalidInput> {
         name: optional_text("contact.name", contact.name.as_deref(), 100)?,
         phone: present(&contact.phone).map(|phone| text::phone("contact.phone", &phone)).transpose()?,
         email: present(&contact.email).map(|email| text::email("contact.email", &email)).transpose()?,
+        language: contact.language,
     })
 }
 

@@ -116,6 +116,9 @@ pub struct Contact {
     pub phone: Option<String>,
     /// Email address.
     pub email: Option<String>,
+    /// The language to write to them in (the submission's `Accept-Language`); the server's
+    /// default when `None`.
+    pub language: Option<crate::i18n::Locale>,
 }
 
 impl fmt::Debug for Contact {
@@ -125,6 +128,7 @@ impl fmt::Debug for Contact {
             .field("name", &present(&self.name))
             .field("phone", &present(&self.phone))
             .field("email", &present(&self.email))
+            .field("language", &self.language)
             .finish()
     }
 }

@@ -134,6 +134,7 @@ pub async fn submit(ctx: &Context, caller: &Caller, new: NewTicket) -> Result<Ti
         contact_name: Set(contact.name),
         contact_phone: Set(contact.phone),
         contact_email: Set(contact.email),
+        contact_language: Set(contact.language.map(|language| language.tag().to_owned())),
         priority: Set(priority.as_str().to_owned()),
         status: Set(state.status.as_str().to_owned()),
         department_id: Set(department.map(|id| id.0)),

@@ -36,7 +36,12 @@ impl TryFrom<ticket::Model> for Ticket {
             location: row.latitude.zip(row.longitude).map(|(latitude, longitude)| GeoPoint { latitude, longitude }),
             reporter_subject: row.reporter_subject,
             intake_subject: row.intake_subject,
-            contact: Contact { name: row.contact_name, phone: row.contact_phone, email: row.contact_email },
+            contact: Contact {
+                name: row.contact_name,
+                phone: row.contact_phone,
+                email: row.contact_email,
+                language: row.contact_language.as_deref().and_then(crate::i18n::Locale::parse),
+            },
             department_id: row.department_id.map(DepartmentId),
             respond_by: from_millis(row.respond_by_ms),
             resolve_by: from_millis(row.resolve_by_ms),

@@ -41,6 +41,7 @@ impl City {
                 name: Some("李四".into()),
                 phone: Some("13812345678".into()),
                 email: Some("li@example.org".into()),
+                language: None,
             },
             priority: None,
             idempotency_key: None,

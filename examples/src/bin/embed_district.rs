@@ -38,7 +38,12 @@ async fn main() -> anyhow::Result<()> {
         NewTicket {
             address: Some("Bus stop, Quay Road".into()),
             location: Some(GeoPoint { latitude: 31.2304, longitude: 121.4737 }),
-            contact: Contact { name: Some("陈阿姨".into()), phone: Some("13900001111".into()), email: None },
+            contact: Contact {
+                name: Some("陈阿姨".into()),
+                phone: Some("13900001111".into()),
+                email: None,
+                language: None,
+            },
             ..NewTicket::new(
                 harbour.district.id,
                 lighting.id,

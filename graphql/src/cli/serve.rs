@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use civitas_core::background::Schedule;
+use civitas_core::email::{EmailWriter, Mailer, MailerSettings};
+use civitas_core::i18n::Locale;
 use civitas_core::{Config, Context, directory};
 use civitas_graphql::cost::Limits;
 use civitas_graphql::csrf::AllowedOrigins;
@@ -84,6 +86,21 @@ pub struct ServeArgs {
     /// Seed a demo city into an empty database and print a token per role.
     #[arg(long)]
     demo: bool,
+    /// Send mail through this SMTP server (`smtp://host:25`, `smtp://host:587?tls=required` for
+    /// STARTTLS, `smtps://user:password@host:465`); without it, each message is written as an
+    /// `.eml` file under `DATA_DIR/mail/`.
+    #[arg(long, env = "CIVITAS_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The sender of every message.
+    #[arg(long, env = "CIVITAS_MAIL_FROM", default_value = "Civitas <noreply@civitas.localhost>")]
+    mail_from: String,
+    /// The language of mail to reporters who did not say (en, zh-Hans, zh-Hant).
+    #[arg(long, env = "CIVITAS_MAIL_LANGUAGE", default_value = "zh-Hans", value_parser = parse_locale)]
+    mail_language: Locale,
+}
+
+fn parse_locale(tag: &str) -> Result<Locale, String> {
+    Locale::parse(tag).ok_or_else(|| format!("`{tag}` is not en, zh-Hans or zh-Hant"))
 }
 
 /// `civitas_plugins::SlotReset` as a command-line value.
@@ -212,6 +229,17 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         deliver_every: Duration::from_millis(args.event_delivery_interval_ms.max(10)),
     };
     let background = civitas_core::background::spawn(&state.ctx, &schedule);
+    let mail = match &args.smtp_url {
+        Some(url) => MailerSettings::Smtp { url: url.clone(), from: args.mail_from.clone() },
+        None => MailerSettings::Files { dir: settings.data_dir.join("mail"), from: args.mail_from.clone() },
+    };
+    let mailer = Mailer::new(&mail)?;
+    match &mail {
+        MailerSettings::Smtp { .. } => tracing::info!("mail goes out through the SMTP server"),
+        MailerSettings::Files { dir, .. } => tracing::info!(dir = %dir.display(), "mail is written as .eml files"),
+    }
+    let writer = EmailWriter { default_locale: args.mail_language };
+    let email = civitas_core::background::spawn_email(&state.ctx, writer, mailer, &schedule);
     let db = state.ctx.db.clone();
     // Stop accepting at the signal; requests in flight get `GRACE` to finish, then the workers
     // stop and the pool closes (SQLite's WAL is checkpointed).
@@ -227,6 +255,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         Err(_) => tracing::warn!("requests still running after {} s were cut off", GRACE.as_secs()),
     }
     drop(background);
+    drop(email);
     db.close().await?;
     tracing::info!("stopped");
     Ok(())

@@ -48,7 +48,13 @@ impl MutationRoot {
             address: input.address,
             location: GeoPoint::from_pair(input.latitude, input.longitude)
                 .map_err(|invalid| bad_input(invalid.field, invalid.to_message()))?,
-            contact: tickets::Contact { name: contact.name, phone: contact.phone, email: contact.email },
+            // Mail about the ticket is written in the language the reporter asked in.
+            contact: tickets::Contact {
+                name: contact.name,
+                phone: contact.phone,
+                email: contact.email,
+                language: Some(request(ctx).locale),
+            },
             priority: input.priority.map(Into::into),
             idempotency_key: request(ctx).idempotency_key.clone(),
         };

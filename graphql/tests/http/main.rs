@@ -7,6 +7,7 @@ mod budget_eligibility;
 mod budget_tenancy;
 mod directory;
 mod edge;
+mod email;
 mod graphiql;
 mod introspection;
 mod languages;

@@ -84,7 +84,12 @@ async fn ticket_for(server: &TestServer, operation: &str) -> Ticket {
         street_id: None,
         address: None,
         location: None,
-        contact: Contact { name: Some("Reporter".into()), phone: Some("13800000000".into()), email: None },
+        contact: Contact {
+            name: Some("Reporter".into()),
+            phone: Some("13800000000".into()),
+            email: None,
+            language: None,
+        },
         priority: None,
         idempotency_key: None,
     };

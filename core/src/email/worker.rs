@@ -1,0 +1,116 @@
+//! Delivering the outbox: claim what is due, hand it over, record how it went.
+
+use chrono::Duration;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::EmailError;
+use super::entity;
+use super::model::EmailStatus;
+use super::transport::Mailer;
+use crate::context::Context;
+use crate::time::to_millis;
+
+/// Attempts before a message is marked failed (an admin may retry it).
+pub const MAX_ATTEMPTS: u32 = 10;
+
+/// How long an instance holds a claimed message: one that dies while sending releases it
+/// after this, and another instance retries it.
+const CLAIM: Duration = Duration::seconds(45);
+
+/// Messages claimed per round.
+const BATCH: u64 = 50;
+
+/// The wait after the `attempts`-th failed attempt: 15 s, 30 s, 1 min… at most 10 min.
+pub fn retry_delay(attempts: u32) -> Duration {
+    let seconds = 15i64.saturating_mul(1i64 << Ord::min(attempts.saturating_sub(1), 10));
+    Duration::seconds(Ord::min(seconds, 600))
+}
+
+/// What one round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeliveryRound {
+    /// Messages handed over.
+    pub sent: u64,
+    /// Messages that failed and wait for a retry.
+    pub deferred: u64,
+    /// Messages given up on after [`MAX_ATTEMPTS`].
+    pub failed: u64,
+}
+
+/// Sends every due message through `mailer`: each is claimed first (a conditional update, so
+/// two instances never send one message in the same claim), sent, then marked.
+pub async fn deliver_due(ctx: &Context, mailer: &Mailer) -> Result<DeliveryRound, EmailError> {
+    let now = to_millis(ctx.clock.now());
+    let unclaimed =
+        || Condition::any().add(entity::Column::ClaimedUntilMs.is_null()).add(entity::Column::ClaimedUntilMs.lt(now));
+    let due: Vec<i64> = entity::Entity::find()
+        .select_only()
+        .column(entity::Column::Id)
+        .filter(entity::Column::Status.eq(EmailStatus::Pending.as_str()))
+        .filter(entity::Column::NextAttemptAtMs.lte(now))
+        .filter(unclaimed())
+        .order_by_asc(entity::Column::Id)
+        .limit(BATCH)
+        .into_tuple()
+        .all(&ctx.db)
+        .await?;
+    let mut round = DeliveryRound::default();
+    for id in due {
+        let claimed = entity::Entity::update_many()
+            .col_expr(entity::Column::ClaimedUntilMs, Expr::value(now + CLAIM.num_milliseconds()))
+            .col_expr(entity::Column::Attempts, ExprTrait::add(Expr::col(entity::Column::Attempts), 1))
+            .filter(entity::Column::Id.eq(id))
+            .filter(entity::Column::Status.eq(EmailStatus::Pending.as_str()))
+            .filter(unclaimed())
+            .exec(&ctx.db)
+            .await?;
+        if claimed.rows_affected != 1 {
+            continue;
+        }
+        let Some(row) = entity::Entity::find_by_id(id).one(&ctx.db).await? else { continue };
+        let outcome = mailer.send(&row).await;
+        let finished = to_millis(ctx.clock.now());
+        let mut update =
+            entity::Entity::update_many().col_expr(entity::Column::ClaimedUntilMs, Expr::value(Option::<i64>::None));
+        match outcome {
+            Ok(()) => {
+                round.sent += 1;
+                update = update
+                    .col_expr(entity::Column::Status, Expr::value(EmailStatus::Sent.as_str()))
+                    .col_expr(entity::Column::SentAtMs, Expr::value(finished))
+                    .col_expr(entity::Column::LastError, Expr::value(Option::<String>::None));
+            }
+            Err(error) => {
+                let attempts = u32::try_from(row.attempts).unwrap_or(MAX_ATTEMPTS);
+                // The error text may quote the address: it goes to the row, never to the log.
+                tracing::warn!(email = row.id, attempts, "an email could not be sent");
+                update = update.col_expr(entity::Column::LastError, Expr::value(error.to_string()));
+                if attempts >= MAX_ATTEMPTS {
+                    round.failed += 1;
+                    update = update.col_expr(entity::Column::Status, Expr::value(EmailStatus::Failed.as_str()));
+                } else {
+                    round.deferred += 1;
+                    let next = finished + retry_delay(attempts).num_milliseconds();
+                    update = update.col_expr(entity::Column::NextAttemptAtMs, Expr::value(next));
+                }
+            }
+        }
+        update.filter(entity::Column::Id.eq(id)).exec(&ctx.db).await?;
+    }
+    Ok(round)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_start_within_thirty_seconds_and_stay_at_most_ten_minutes_apart() {
+        assert!(retry_delay(1) <= Duration::seconds(30));
+        let delays: Vec<i64> = (1..=MAX_ATTEMPTS).map(|attempt| retry_delay(attempt).num_seconds()).collect();
+        assert!(delays.windows(2).all(|pair| pair[0] <= pair[1]), "{delays:?}");
+        assert!(delays.iter().all(|&delay| delay <= 600), "{delays:?}");
+        assert_eq!(retry_delay(40).num_seconds(), 600);
+    }
+}

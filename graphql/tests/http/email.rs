@@ -1,0 +1,203 @@
+//! Mail to reporters through a real SMTP server on loopback (aiosmtpd from PyPI, writing a
+//! Maildir that Python's `email` package reads back): the right headers and text in the
+//! reporter's language; with the server down, changes still succeed and mail waits; when it
+//! returns every message arrives exactly once. And the embedded default: `.eml` files.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use chrono::Utc;
+use civitas_core::clock::Clock;
+use civitas_core::email::{EmailWriter, Mailer, MailerSettings, deliver_due, retry_delay};
+use civitas_core::events;
+use civitas_core::i18n::Locale;
+use serde_json::{Value, json};
+
+use crate::support::{SUBMIT, TestServer, Who, submit_input};
+
+const OUTBOX: &str = "query($status: EmailStatus) { emailOutbox(status: $status) { id messageId kind recipient language subject status attempts lastError } }";
+
+fn python_with_aiosmtpd() -> PathBuf {
+    let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("aiosmtpd-venv");
+    civitas_plugins::build::python_venv(&venv, &["aiosmtpd==1.4.6"])
+        .expect("a virtualenv with aiosmtpd (needs python3 with venv, and PyPI)")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+/// aiosmtpd on `port`, delivering into the Maildir `dir`.
+struct SmtpServer {
+    child: Child,
+}
+
+impl SmtpServer {
+    fn start(python: &Path, port: u16, dir: &Path) -> SmtpServer {
+        let child = Command::new(python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start aiosmtpd");
+        // Owned at once, so that a failure below still kills and waits for it (Drop).
+        let server = SmtpServer { child };
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return server;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("aiosmtpd did not listen on {port}");
+    }
+
+    fn stop(mut self) {
+        self.child.kill().expect("kill aiosmtpd");
+        self.child.wait().expect("wait for aiosmtpd");
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Every message of the Maildir, parsed by Python's `email` package.
+fn received(python: &Path, dir: &Path) -> Vec<Value> {
+    let script = r#"
+import email, email.policy, json, mailbox, sys
+out = []
+for key, message in mailbox.Maildir(sys.argv[1], factory=None, create=True).items():
+    parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+    out.append({
+        "to": str(parsed["To"]), "from": str(parsed["From"]), "subject": str(parsed["Subject"]),
+        "message_id": str(parsed["Message-ID"]), "language": str(parsed["Content-Language"]),
+        "text": parsed.get_body(preferencelist=("plain",)).get_content(),
+        "html": parsed.get_body(preferencelist=("html",)).get_content(),
+    })
+print(json.dumps(out))
+"#;
+    let output = Command::new(python).args(["-c", script]).arg(dir).output().expect("run python");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).expect("JSON")
+}
+
+async fn submit_in(server: &TestServer, who: &Who, language: &str, input: Value) -> Value {
+    let body = json!({ "query": SUBMIT, "variables": input });
+    let request = server.http.post(format!("{}/graphql", server.url)).bearer_auth(who.token());
+    let answer: Value =
+        request.header("accept-language", language).json(&body).send().await.expect("post").json().await.expect("json");
+    answer["data"]["submitTicket"].clone()
+}
+
+#[tokio::test]
+async fn reporters_get_mail_in_their_language_and_each_message_arrives_once_even_after_an_outage() {
+    let python = python_with_aiosmtpd();
+    let temp = tempfile::tempdir().expect("tempdir");
+    // A Maildir that does not exist yet (Python creates it with its tmp/new/cur folders).
+    let maildir = temp.path().join("Maildir");
+    let port = free_port();
+    let smtp = SmtpServer::start(&python, port, &maildir);
+    let clock = Clock::manual(Utc::now());
+    let server = TestServer::start_with_clock(clock.clone()).await;
+    let writer = EmailWriter { default_locale: Locale::En };
+    // The writer's cursor starts at the newest event (no mail about the past).
+    events::deliver(&server.ctx, &writer).await.expect("first round");
+    let settings = MailerSettings::Smtp {
+        url: format!("smtp://127.0.0.1:{port}"),
+        from: "Civitas hotline <noreply@civitas.test>".into(),
+    };
+    let mailer = Mailer::new(&settings).expect("mailer");
+
+    let operator = Who::new("operator", "op-1");
+    let ticket = submit_in(&server, &operator, "zh-Hant", submit_input(&server, 0, "PHONE")).await;
+    let (id, code) = (ticket["id"].as_str().expect("id").to_owned(), ticket["code"].as_str().expect("code").to_owned());
+    assert_eq!(events::deliver(&server.ctx, &writer).await.expect("writer").effects, 1);
+    let round = deliver_due(&server.ctx, &mailer).await.expect("worker");
+    let admin = Who::new("city_admin", "mayor");
+    let outbox = server.ok(Some(&admin), OUTBOX, json!({})).await;
+    assert_eq!(round.sent, 1, "{round:?} {outbox}");
+    let mail = received(&python, &maildir);
+    assert_eq!(mail.len(), 1, "{mail:?}");
+    assert_eq!(mail[0]["to"], "wang@example.org");
+    assert_eq!(mail[0]["from"], "Civitas hotline <noreply@civitas.test>");
+    assert_eq!(mail[0]["language"], "zh-Hant");
+    assert_eq!(mail[0]["subject"], format!("我們已收到您的反映 {code}"), "the reporter asked in Traditional Chinese");
+    let text = mail[0]["text"].as_str().expect("text");
+    assert!(text.contains(&code) && text.contains("追蹤編號"), "{text}");
+    assert!(mail[0]["html"].as_str().expect("html").contains(&code));
+
+    // Admins see the message with its recipient masked.
+    let outbox = server.ok(Some(&admin), OUTBOX, json!({ "status": "SENT" })).await["emailOutbox"].clone();
+    assert_eq!(outbox.as_array().expect("list").len(), 1);
+    assert_eq!(outbox[0]["messageId"], mail[0]["message_id"], "the stored Message-ID is the one sent");
+    assert_eq!(
+        (outbox[0]["kind"].as_str(), outbox[0]["language"].as_str()),
+        (Some("TICKET_RECEIVED"), Some("zh-Hant"))
+    );
+    assert!(!outbox[0]["recipient"].as_str().expect("recipient").contains("wang@"), "masked: {outbox}");
+    let (code_seen, _) = server.error(Some(&operator), OUTBOX, json!({})).await;
+    assert_eq!(code_seen, "FORBIDDEN", "operators do not read the outbox");
+
+    // The SMTP server goes down: the dispatch still succeeds, its mail waits.
+    smtp.stop();
+    let dispatch = r#"mutation($id: ID!, $dep: ID!) { dispatchTicket(id: $id, departmentId: $dep) { status } }"#;
+    let dispatched = server.ok(Some(&operator), dispatch, json!({ "id": id, "dep": server.department_id(0, 0) })).await;
+    assert_eq!(dispatched["dispatchTicket"]["status"], "DISPATCHED");
+    assert_eq!(events::deliver(&server.ctx, &writer).await.expect("writer").effects, 1);
+    let round = deliver_due(&server.ctx, &mailer).await.expect("worker");
+    assert_eq!((round.sent, round.deferred), (0, 1));
+    let pending = server.ok(Some(&admin), OUTBOX, json!({ "status": "PENDING" })).await["emailOutbox"].clone();
+    assert_eq!(pending.as_array().expect("list").len(), 1);
+    assert_eq!((pending[0]["attempts"].as_u64(), pending[0]["kind"].as_str()), (Some(1), Some("TICKET_DISPATCHED")));
+    assert!(pending[0]["lastError"].as_str().is_some_and(|error| !error.is_empty()), "{pending}");
+
+    // It comes back: nothing is sent before the retry is due, then the message once.
+    let _smtp = SmtpServer::start(&python, port, &maildir);
+    assert_eq!(deliver_due(&server.ctx, &mailer).await.expect("worker").sent, 0, "not due yet");
+    clock.advance(retry_delay(1));
+    assert_eq!(deliver_due(&server.ctx, &mailer).await.expect("worker").sent, 1);
+    assert_eq!(deliver_due(&server.ctx, &mailer).await.expect("worker"), Default::default(), "nothing left");
+    let mail = received(&python, &maildir);
+    let ids: std::collections::HashSet<&str> = mail.iter().filter_map(|m| m["message_id"].as_str()).collect();
+    assert_eq!((mail.len(), ids.len()), (2, 2), "each message exactly once: {mail:?}");
+    let dispatched_mail =
+        mail.iter().find(|m| m["text"].as_str().is_some_and(|t| t.contains("轉交"))).expect("the dispatch mail");
+    assert_eq!(dispatched_mail["message_id"], pending[0]["messageId"], "the retry kept its Message-ID");
+}
+
+#[tokio::test]
+async fn without_smtp_each_message_is_an_eml_file_and_tickets_without_email_send_nothing() {
+    let server = TestServer::start().await;
+    let writer = EmailWriter { default_locale: Locale::En };
+    events::deliver(&server.ctx, &writer).await.expect("first round");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mailer =
+        Mailer::new(&MailerSettings::Files { dir: dir.path().join("mail"), from: "noreply@civitas.test".into() })
+            .expect("mailer");
+    let operator = Who::new("operator", "op-1");
+    let mut input = submit_input(&server, 1, "PHONE");
+    input["input"]["contact"] = json!({ "name": "李四", "phone": "13912345678" });
+    submit_in(&server, &operator, "en", input).await;
+    let ticket = submit_in(&server, &operator, "en", submit_input(&server, 1, "PHONE")).await;
+    assert_eq!(events::deliver(&server.ctx, &writer).await.expect("writer").effects, 1, "one ticket has an email");
+    assert_eq!(deliver_due(&server.ctx, &mailer).await.expect("worker").sent, 1);
+    let files: Vec<PathBuf> = std::fs::read_dir(dir.path().join("mail"))
+        .expect("mail dir")
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "eml"))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let eml = std::fs::read_to_string(&files[0]).expect("eml");
+    assert!(eml.contains("To: wang@example.org"), "{eml}");
+    assert!(
+        eml.contains(&format!("Subject: We have received your report {}", ticket["code"].as_str().expect("code"))),
+        "{eml}"
+    );
+    assert!(eml.contains("Message-ID: <") && eml.contains("Content-Language: en"), "{eml}");
+}
