@@ -24,12 +24,14 @@ mod model;
 mod outbox;
 mod templates;
 mod transport;
+mod unsubscribe;
 mod worker;
 mod writer;
 
 pub use model::{EmailKind, EmailStatus, OutboxEmail};
 pub use outbox::{NewEmail, list, retry};
 pub use transport::{MailError, Mailer, MailerSettings};
+pub use unsubscribe::{OptedOut, unsubscribe};
 pub use worker::{DeliveryRound, MAX_ATTEMPTS, deliver_due, retry_delay};
 pub use writer::EmailWriter;
 

@@ -17,5 +17,6 @@ pub mod server;
 pub mod settings;
 pub mod stats_cache;
 pub mod types;
+pub mod unsubscribe;
 
 pub use schema::{CivitasSchema, PluginSandbox, RequestContext, build_schema, build_schema_with_plugins};

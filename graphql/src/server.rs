@@ -101,6 +101,7 @@ pub fn router(state: AppState) -> Router {
         .route("/graphiql/{version}/{file}", get(graphiql::asset_file))
         .route("/surveys/{id}/{file}", get(crate::export::responses))
         .route("/budgeting/processes/{file}", get(crate::export::budget_ballots))
+        .route("/unsubscribe/{token}", get(crate::unsubscribe::unsubscribe).post(crate::unsubscribe::unsubscribe))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .layer(axum::middleware::from_fn_with_state(state.allowed_origins.clone(), csrf::guard))

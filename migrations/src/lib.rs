@@ -22,6 +22,7 @@ mod m20261207_000013_budget_processes;
 mod m20261207_000014_budget_milestones;
 mod m20261207_000015_budget_eligibility;
 mod m20261207_000016_email_outbox;
+mod m20261207_000017_email_opt_outs;
 pub mod survey_tallies;
 
 /// Runs every Civitas migration in order.
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000014_budget_milestones::Migration),
             Box::new(m20261207_000015_budget_eligibility::Migration),
             Box::new(m20261207_000016_email_outbox::Migration),
+            Box::new(m20261207_000017_email_opt_outs::Migration),
         ]
     }
 }

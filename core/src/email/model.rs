@@ -46,6 +46,8 @@ stored_enum! {
         Sent = "SENT",
         /// Given up after repeated failures; an admin may retry it.
         Failed = "FAILED",
+        /// Not sent: the recipient unsubscribed from its kind before it went.
+        Unsubscribed = "UNSUBSCRIBED",
     }
 }
 

@@ -87,7 +87,10 @@ mod tests {
                 let rendered = render(*kind, locale, values).unwrap_or_else(|error| panic!("{error}"));
                 assert!(rendered.subject.contains("BJ-2026-000042"), "{kind} {locale:?}: {}", rendered.subject);
                 assert!(rendered.text.contains("<b>lamp</b> & more"), "{kind} {locale:?}: the plain text is verbatim");
-                assert!(rendered.html.contains("&lt;b&gt;lamp&lt;") && rendered.html.contains("&amp; more"), "{kind} {locale:?}");
+                assert!(
+                    rendered.html.contains("&lt;b&gt;lamp&lt;") && rendered.html.contains("&amp; more"),
+                    "{kind} {locale:?}"
+                );
                 assert!(!rendered.html.contains("<b>lamp"), "{kind} {locale:?}");
                 assert!(!rendered.text.contains("{{"), "{kind} {locale:?}: every placeholder filled");
             }

@@ -48,6 +48,8 @@ pub enum MailError {
 pub struct Mailer {
     from: Mailbox,
     transport: Transport,
+    /// The server's public address, for the unsubscribe links.
+    public_url: Option<String>,
 }
 
 #[derive(Clone)]
@@ -84,14 +86,27 @@ impl Mailer {
             }
         };
         let from = from.parse().map_err(|error| MailError::Settings(format!("the sender `{from}`: {error}")))?;
-        Ok(Mailer { from, transport })
+        Ok(Mailer { from, transport, public_url: None })
     }
 
-    /// Hands one stored message over.
-    pub(crate) async fn send(&self, row: &entity::Model) -> Result<(), MailError> {
+    /// Gives every message a one-click unsubscribe link (RFC 8058) to `url/unsubscribe/…`,
+    /// `url` being how recipients reach this server (`https://civitas.example.org`).
+    pub fn with_public_url(mut self, url: &str) -> Mailer {
+        self.public_url = Some(url.trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// Hands one stored message over, with the unsubscribe link of `token` when the server's
+    /// public address is known.
+    pub(crate) async fn send(&self, row: &entity::Model, token: &str) -> Result<(), MailError> {
         let to: Mailbox =
             row.recipient.parse().map_err(|_| MailError::Message("the recipient's address".to_owned()))?;
-        let message = Message::builder()
+        let mut builder = Message::builder();
+        if let Some(base) = &self.public_url {
+            builder =
+                builder.header(ListUnsubscribe(format!("<{base}/unsubscribe/{token}>"))).header(ListUnsubscribePost);
+        }
+        let message = builder
             .from(self.from.clone())
             .to(to)
             .subject(row.subject.clone())
@@ -125,5 +140,41 @@ impl Header for ContentLanguage {
 
     fn display(&self) -> HeaderValue {
         HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// `List-Unsubscribe` (RFC 2369): where to unsubscribe.
+#[derive(Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+
+    fn parse(text: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribe(text.to_owned()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// `List-Unsubscribe-Post` (RFC 8058): the link works with one POST, no page to fill.
+#[derive(Clone)]
+struct ListUnsubscribePost;
+
+impl Header for ListUnsubscribePost {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+
+    fn parse(_text: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribePost)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
     }
 }

@@ -6,8 +6,9 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Quer
 
 use super::EmailError;
 use super::entity;
-use super::model::EmailStatus;
+use super::model::{EmailKind, EmailStatus};
 use super::transport::Mailer;
+use super::unsubscribe;
 use crate::context::Context;
 use crate::time::to_millis;
 
@@ -36,6 +37,8 @@ pub struct DeliveryRound {
     pub deferred: u64,
     /// Messages given up on after [`MAX_ATTEMPTS`].
     pub failed: u64,
+    /// Messages not sent because their recipient unsubscribed meanwhile.
+    pub unsubscribed: u64,
 }
 
 /// Sends every due message through `mailer`: each is claimed first (a conditional update, so
@@ -69,7 +72,19 @@ pub async fn deliver_due(ctx: &Context, mailer: &Mailer) -> Result<DeliveryRound
             continue;
         }
         let Some(row) = entity::Entity::find_by_id(id).one(&ctx.db).await? else { continue };
-        let outcome = mailer.send(&row).await;
+        let kind = EmailKind::parse(&row.kind).ok_or_else(|| EmailError::Corrupt(format!("email {id}: kind")))?;
+        if unsubscribe::opted_out(ctx, &ctx.db, &row.recipient, kind).await? {
+            round.unsubscribed += 1;
+            entity::Entity::update_many()
+                .col_expr(entity::Column::Status, Expr::value(EmailStatus::Unsubscribed.as_str()))
+                .col_expr(entity::Column::ClaimedUntilMs, Expr::value(Option::<i64>::None))
+                .filter(entity::Column::Id.eq(id))
+                .exec(&ctx.db)
+                .await?;
+            continue;
+        }
+        let link = unsubscribe::token(ctx, &row.recipient, kind);
+        let outcome = mailer.send(&row, &link).await;
         let finished = to_millis(ctx.clock.now());
         let mut update =
             entity::Entity::update_many().col_expr(entity::Column::ClaimedUntilMs, Expr::value(Option::<i64>::None));

@@ -5,9 +5,11 @@ use chrono::{DateTime, Utc};
 use minijinja::context;
 use sea_orm::DatabaseTransaction;
 
+use super::EmailError;
 use super::model::EmailKind;
 use super::outbox::{self, NewEmail};
 use super::templates;
+use super::unsubscribe;
 use crate::context::Context;
 use crate::directory;
 use crate::events::{Decision, DeliveryError, DomainEvent, EventConsumer, EventScope, StoredEvent, TicketFacts};
@@ -71,6 +73,9 @@ impl EventConsumer for EmailWriter {
         let Some(recipient) = ticket.contact.email.clone() else {
             return Ok(Decision::Skip);
         };
+        if unsubscribe::opted_out(ctx, &ctx.db, &recipient, kind).await.map_err(storage)? {
+            return Ok(Decision::Skip);
+        }
         let locale = ticket.contact.language.unwrap_or(self.default_locale);
         let district = directory::districts_by_ids(ctx, &[ticket.district_id]).await?;
         let district = district.first().map(|district| district.name.get(locale).to_owned()).unwrap_or_default();
@@ -100,10 +105,14 @@ impl EventConsumer for EmailWriter {
         email: NewEmail,
         now: DateTime<Utc>,
     ) -> Result<u64, DeliveryError> {
-        outbox::enqueue(txn, email, now).await.map_err(|error| match error {
-            super::EmailError::Storage(error) => DeliveryError::Storage(error),
-            other => DeliveryError::Corrupt(other.to_string()),
-        })?;
+        outbox::enqueue(txn, email, now).await.map_err(storage)?;
         Ok(1)
+    }
+}
+
+fn storage(error: EmailError) -> DeliveryError {
+    match error {
+        EmailError::Storage(error) => DeliveryError::Storage(error),
+        other => DeliveryError::Corrupt(other.to_string()),
     }
 }

@@ -363,6 +363,23 @@ pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
     // Email.
     ("only admins manage the email outbox", "只有管理员可以管理邮件发件箱", "只有管理員可以管理郵件寄件匣"),
     ("email not found", "未找到该邮件", "找不到該郵件"),
+    (
+        "You will no longer receive this kind of mail from Civitas.",
+        "您将不再收到 Civitas 的此类邮件。",
+        "您將不再收到 Civitas 的此類郵件。",
+    ),
+    ("Stop all mail from Civitas", "退订 Civitas 的全部邮件", "退訂 Civitas 的全部郵件"),
+    (
+        "You will no longer receive mail from Civitas.",
+        "您将不再收到 Civitas 的任何邮件。",
+        "您將不再收到 Civitas 的任何郵件。",
+    ),
+    ("This unsubscribe link is not valid.", "此退订链接无效。", "此退訂連結無效。"),
+    (
+        "Something went wrong; please try the link again later.",
+        "出了点问题，请稍后再试此链接。",
+        "出了點問題，請稍後再試此連結。",
+    ),
     // Why a project was or was not funded (the tally engine's explanations).
     ("infinite (free)", "无穷大（免费）", "無窮大（免費）"),
     ("greedy order", "贪心顺序", "貪婪順序"),

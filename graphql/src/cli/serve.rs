@@ -91,6 +91,10 @@ pub struct ServeArgs {
     /// `.eml` file under `DATA_DIR/mail/`.
     #[arg(long, env = "CIVITAS_SMTP_URL", hide_env_values = true)]
     smtp_url: Option<String>,
+    /// How residents reach this server (`https://civitas.example.org`), for the unsubscribe
+    /// links in mail; `http://` + the listen address by default.
+    #[arg(long, env = "CIVITAS_PUBLIC_URL")]
+    public_url: Option<String>,
     /// The sender of every message.
     #[arg(long, env = "CIVITAS_MAIL_FROM", default_value = "Civitas <noreply@civitas.localhost>")]
     mail_from: String,
@@ -233,7 +237,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         Some(url) => MailerSettings::Smtp { url: url.clone(), from: args.mail_from.clone() },
         None => MailerSettings::Files { dir: settings.data_dir.join("mail"), from: args.mail_from.clone() },
     };
-    let mailer = Mailer::new(&mail)?;
+    let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{address}"));
+    let mailer = Mailer::new(&mail)?.with_public_url(&public_url);
     match &mail {
         MailerSettings::Smtp { .. } => tracing::info!("mail goes out through the SMTP server"),
         MailerSettings::Files { dir, .. } => tracing::info!(dir = %dir.display(), "mail is written as .eml files"),

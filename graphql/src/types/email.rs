@@ -14,6 +14,8 @@ pub enum EmailStatus {
     Sent,
     /// Given up after repeated failures; `retryEmail` queues it again.
     Failed,
+    /// Not sent: the recipient unsubscribed from its kind before it went.
+    Unsubscribed,
 }
 
 /// What a message is about.

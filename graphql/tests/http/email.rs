@@ -77,6 +77,7 @@ for key, message in mailbox.Maildir(sys.argv[1], factory=None, create=True).item
     out.append({
         "to": str(parsed["To"]), "from": str(parsed["From"]), "subject": str(parsed["Subject"]),
         "message_id": str(parsed["Message-ID"]), "language": str(parsed["Content-Language"]),
+        "unsubscribe": str(parsed["List-Unsubscribe"]), "unsubscribe_post": str(parsed["List-Unsubscribe-Post"]),
         "text": parsed.get_body(preferencelist=("plain",)).get_content(),
         "html": parsed.get_body(preferencelist=("html",)).get_content(),
     })
@@ -112,7 +113,7 @@ async fn reporters_get_mail_in_their_language_and_each_message_arrives_once_even
         url: format!("smtp://127.0.0.1:{port}"),
         from: "Civitas hotline <noreply@civitas.test>".into(),
     };
-    let mailer = Mailer::new(&settings).expect("mailer");
+    let mailer = Mailer::new(&settings).expect("mailer").with_public_url(&server.url);
 
     let operator = Who::new("operator", "op-1");
     let ticket = submit_in(&server, &operator, "zh-Hant", submit_input(&server, 0, "PHONE")).await;
@@ -169,6 +170,43 @@ async fn reporters_get_mail_in_their_language_and_each_message_arrives_once_even
     let dispatched_mail =
         mail.iter().find(|m| m["text"].as_str().is_some_and(|t| t.contains("轉交"))).expect("the dispatch mail");
     assert_eq!(dispatched_mail["message_id"], pending[0]["messageId"], "the retry kept its Message-ID");
+
+    // One-click unsubscribe (RFC 8058). A message written before the opt-out is not sent after it.
+    assert_eq!(dispatched_mail["unsubscribe_post"], "List-Unsubscribe=One-Click");
+    // (A long header is folded: the value is read back without its folding whitespace.)
+    let header: String =
+        dispatched_mail["unsubscribe"].as_str().expect("List-Unsubscribe").split_whitespace().collect();
+    let link = header.trim_matches(['<', '>']).to_owned();
+    assert!(link.starts_with(&format!("{}/unsubscribe/", server.url)), "{link}");
+    let staff = Who::new("department_staff", "staff-0")
+        .in_district(server.district_id(0))
+        .in_department(server.department_id(0, 0));
+    server.ok(Some(&staff), r#"mutation($id: ID!) { acceptTicket(id: $id) { status } }"#, json!({ "id": id })).await;
+    let resolve = r#"mutation($id: ID!) { resolveTicket(id: $id, resolution: "Fixed") { status } }"#;
+    server.ok(Some(&staff), resolve, json!({ "id": id })).await;
+    assert_eq!(
+        events::deliver(&server.ctx, &writer).await.expect("writer").effects,
+        1,
+        "the resolution mail is written"
+    );
+    let clicked = server
+        .http
+        .post(format!("{link}?all=1"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept-language", "zh-Hans")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(clicked.status().as_u16(), 200);
+    assert!(clicked.text().await.expect("page").contains("不再收到"), "the page speaks the reader's language");
+    let round = deliver_due(&server.ctx, &mailer).await.expect("worker");
+    assert_eq!((round.sent, round.unsubscribed), (0, 1));
+    assert_eq!(received(&python, &maildir).len(), 2, "nothing sent after the opt-out");
+    // The same link again changes nothing; a forged one is refused.
+    assert_eq!(server.http.get(&link).send().await.expect("get").status().as_u16(), 200);
+    let forged = format!("{}/unsubscribe/TICKET_CLOSED.{}.{}", server.url, "0".repeat(64), "0".repeat(32));
+    assert_eq!(server.http.get(&forged).send().await.expect("get").status().as_u16(), 404);
 }
 
 #[tokio::test]
