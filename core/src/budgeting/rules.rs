@@ -13,15 +13,17 @@ use crate::budgeting::error::TallyError;
 use crate::budgeting::explain::{PayerGroup, ProjectExplanation, Reason};
 use crate::budgeting::model::{Election, VoteType};
 use crate::budgeting::number::Exact;
-use add_one::{Stop, add_one};
+use add_one::{Ended, Stop, add_one};
 use equal_shares::{MesRun, Prepared};
 use num_bigint::BigInt;
 use num_rational::BigRational;
+use num_traits::Zero;
 use problem::{Problem, satisfaction_applies};
 use serde::Serialize;
 pub use shared::Tallier;
 use shared::{Shared, SharedRun};
 use std::fmt;
+use std::rc::Rc;
 use std::str::FromStr;
 
 /// How a voter's satisfaction with a funded project is measured.
@@ -327,25 +329,57 @@ fn tally_with(
                     Rule::MesCostAdd1Exhaustive => Some(Stop::Overspent),
                     _ => None,
                 };
-                let shared_run = shared.run((rule.satisfaction(), options.tie_breaking, stop), || match stop {
-                    Some(stop) => {
-                        let result = add_one(&problem, &prepared, stop, options.add_one_strategy, options.progress);
-                        SharedRun {
-                            run: result.run,
-                            per_voter_budget: result.per_voter_budget,
-                            add_one_runs: Some(result.evaluations),
+                // The cities' variant goes the same way as pabutools' until pabutools stops: it
+                // takes over where an earlier pabutools completion of this problem stopped.
+                let earlier = match stop {
+                    Some(Stop::Overspent) => shared.existing_run((
+                        rule.satisfaction(),
+                        options.tie_breaking,
+                        Some(Stop::ExhaustiveOrOverspent),
+                    )),
+                    _ => None,
+                };
+                let shared_run =
+                    shared.run((rule.satisfaction(), options.tie_breaking, stop), || match (stop, earlier) {
+                        // It stopped overspending (or having bought everything): so does this one.
+                        (Some(_), Some(earlier))
+                            if matches!(earlier.ended, Some(Ended::Overspent | Ended::AllBought)) =>
+                        {
+                            earlier
                         }
-                    }
-                    None => {
-                        let budget = BigRational::new(BigInt::from(problem.budget), BigInt::from(problem.voter_count));
-                        SharedRun {
-                            run: equal_shares::run(&problem, &prepared, &budget),
-                            per_voter_budget: budget,
-                            add_one_runs: None,
+                        (Some(stop), earlier) => {
+                            let (from_steps, before) =
+                                match earlier.as_deref().and_then(|run| run.ended.clone().zip(run.add_one_runs)) {
+                                    Some((Ended::Exhaustive { steps }, runs)) => (steps, runs),
+                                    _ => (BigInt::zero(), 0),
+                                };
+                            let result = add_one(
+                                &problem,
+                                &prepared,
+                                stop,
+                                options.add_one_strategy,
+                                options.progress,
+                                from_steps,
+                            );
+                            Rc::new(SharedRun {
+                                run: result.run,
+                                per_voter_budget: result.per_voter_budget,
+                                add_one_runs: Some(before + result.evaluations),
+                                ended: Some(result.ended),
+                            })
                         }
-                    }
-                });
-                let SharedRun { run, per_voter_budget: budget, add_one_runs: runs } = &*shared_run;
+                        (None, _) => {
+                            let budget =
+                                BigRational::new(BigInt::from(problem.budget), BigInt::from(problem.voter_count));
+                            Rc::new(SharedRun {
+                                run: equal_shares::run(&problem, &prepared, &budget),
+                                per_voter_budget: budget,
+                                add_one_runs: None,
+                                ended: None,
+                            })
+                        }
+                    });
+                let SharedRun { run, per_voter_budget: budget, add_one_runs: runs, .. } = &*shared_run;
                 add_one_runs = *runs;
                 let payers = options.payer_ids.then(|| payer_voter_ids(election, &problem, &prepared, run));
                 selected = equal_shares_reasons(&problem, &prepared, run, budget, payers, &mut reasons);

@@ -16,7 +16,7 @@ use crate::budgeting::rules::problem::Problem;
 use crate::budgeting::rules::{AddOneStrategy, TallyProgress};
 use num_bigint::BigInt;
 use num_rational::BigRational;
-use num_traits::{ToPrimitive, Zero};
+use num_traits::ToPrimitive;
 
 /// The smallest window (in units) worth a proof: a proof costs a few runs.
 const SMALLEST_WINDOW: u64 = 8;
@@ -43,27 +43,45 @@ pub(crate) enum Stop {
     Overspent,
 }
 
+/// Why a completion stopped raising the budget.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Ended {
+    /// The next budget's outcome would overspend (or nobody voted).
+    Overspent,
+    /// Every supported project is bought.
+    AllBought,
+    /// The outcome became exhaustive `steps` units above the initial budget (pabutools' stop).
+    Exhaustive { steps: BigInt },
+}
+
 /// The run whose outcome the completion returns and the per-voter budget it used.
 pub(crate) struct AddOneResult {
     pub run: MesRun,
     pub per_voter_budget: BigRational,
     /// How many MES runs were computed (for benchmarks and tests).
     pub evaluations: u64,
+    /// Why it stopped: a completion that stops only when overspending goes on from an
+    /// exhaustive stop instead of starting again (the unit steps below it are the same).
+    pub ended: Ended,
 }
 
-/// Runs the completion with a stepping strategy (all give the same outcome).
+/// Runs the completion with a stepping strategy (all give the same outcome), from `from_steps`
+/// units above the initial budget: zero, or where an earlier completion found every budget
+/// below fitting and not yet overspent (its exhaustive stop), which the unit-step procedure
+/// would pass through too.
 pub(crate) fn add_one(
     problem: &Problem,
     prepared: &Prepared,
     stop: Stop,
     strategy: AddOneStrategy,
     progress: Option<&dyn Fn(TallyProgress)>,
+    from_steps: BigInt,
 ) -> AddOneResult {
     let voters = BigRational::from_integer(BigInt::from(problem.voter_count.max(1)));
     let initial = BigRational::from_integer(BigInt::from(problem.budget)) / voters;
     let unit = BigRational::from_integer(BigInt::from(problem.money_scale));
     let free_cost = problem.total_cost(&prepared.free);
-    let mut steps = BigInt::zero();
+    let mut steps = from_steps;
     let mut evaluations = 0u64;
     let mut previous: Option<(MesRun, BigRational)> = None;
     let mut windows = Windows::new(strategy);
@@ -88,24 +106,33 @@ pub(crate) fn add_one(
                 Some((run, previous_budget)) => {
                     let last_fitting = per_voter_budget - &unit;
                     if last_fitting == previous_budget {
-                        AddOneResult { run, per_voter_budget: previous_budget, evaluations }
+                        AddOneResult { run, per_voter_budget: previous_budget, evaluations, ended: Ended::Overspent }
                     } else {
                         let run = super::equal_shares::run(problem, prepared, &last_fitting);
-                        AddOneResult { run, per_voter_budget: last_fitting, evaluations: evaluations + 1 }
+                        AddOneResult {
+                            run,
+                            per_voter_budget: last_fitting,
+                            evaluations: evaluations + 1,
+                            ended: Ended::Overspent,
+                        }
                     }
                 }
                 None => AddOneResult {
                     run: MesRun { rounds: Vec::new(), money_left: vec![0.0; problem.project_count()] },
                     per_voter_budget: initial,
                     evaluations,
+                    ended: Ended::Overspent,
                 },
             };
         }
         let unbought: Vec<usize> =
             prepared.candidates.iter().copied().filter(|project| !selected.contains(project)).collect();
         let exhaustive = unbought.iter().all(|&project| cost + problem.cost(project) > problem.budget);
-        if unbought.is_empty() || (stop == Stop::ExhaustiveOrOverspent && exhaustive) {
-            return AddOneResult { run: current, per_voter_budget, evaluations };
+        if unbought.is_empty() {
+            return AddOneResult { run: current, per_voter_budget, evaluations, ended: Ended::AllBought };
+        }
+        if stop == Stop::ExhaustiveOrOverspent && exhaustive {
+            return AddOneResult { run: current, per_voter_budget, evaluations, ended: Ended::Exhaustive { steps } };
         }
         let start = Interval::from_rational(&per_voter_budget);
         let unit_interval = Interval::from_integer(problem.money_scale);

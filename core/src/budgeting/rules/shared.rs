@@ -4,10 +4,13 @@
 //! applies. Rules that measure satisfaction the same way share their reduced problem; an
 //! equal-shares rule and its greedy completion (`mes-cost` and `mes-cost+greedy`, or
 //! `mes-cost-add1` and `mes-cost-add1+greedy`) share the equal-shares run itself, which is
-//! nearly all of their work. The outcomes are exactly those of separate [`super::tally`] calls
-//! (a test compares them on real elections).
+//! nearly all of their work; the cities' add-one variant (`mes-cost-add1-exhaustive`) goes on
+//! from where pabutools' (`mes-cost-add1`) stopped instead of raising the budget from the start
+//! again. The outcomes are exactly those of separate [`super::tally`] calls (a test compares
+//! them on real elections); only `add_one_runs` may differ, as it counts the runs of the path
+//! this tally took.
 
-use super::add_one::Stop;
+use super::add_one::{Ended, Stop};
 use super::equal_shares::{MesRun, Prepared};
 use super::problem::Problem;
 use super::{Outcome, Rule, Satisfaction, TallyOptions, TieBreaking};
@@ -21,6 +24,8 @@ pub(super) struct SharedRun {
     pub run: MesRun,
     pub per_voter_budget: BigRational,
     pub add_one_runs: Option<u64>,
+    /// Why an add-one completion stopped (`None` for a plain run).
+    pub ended: Option<Ended>,
 }
 
 /// What a reduced problem depends on.
@@ -68,13 +73,18 @@ impl Shared {
     }
 
     /// The run for `key`, computed by `compute` the first time.
-    pub(super) fn run(&mut self, key: RunKey, compute: impl FnOnce() -> SharedRun) -> Rc<SharedRun> {
-        if let Some((_, run)) = self.runs.iter().find(|(known, _)| *known == key) {
-            return Rc::clone(run);
+    pub(super) fn run(&mut self, key: RunKey, compute: impl FnOnce() -> Rc<SharedRun>) -> Rc<SharedRun> {
+        if let Some(run) = self.existing_run(key) {
+            return run;
         }
-        let run = Rc::new(compute());
+        let run = compute();
         self.runs.push((key, Rc::clone(&run)));
         run
+    }
+
+    /// The run for `key`, if computed already.
+    pub(super) fn existing_run(&self, key: RunKey) -> Option<Rc<SharedRun>> {
+        self.runs.iter().find(|(known, _)| *known == key).map(|(_, run)| Rc::clone(run))
     }
 }
 
