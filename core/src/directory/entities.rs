@@ -13,6 +13,7 @@ pub(crate) mod district {
         pub name_zh_hans: String,
         pub name_zh_hant: String,
         pub allow_anonymous_tickets: bool,
+        pub notification_email: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -53,6 +54,7 @@ pub(crate) mod department {
         pub name_en: String,
         pub name_zh_hans: String,
         pub name_zh_hant: String,
+        pub notification_email: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,6 +15,8 @@ pub struct District {
     pub name: LocalizedText,
     /// Whether callers who are not signed in may submit tickets here.
     pub allow_anonymous_tickets: bool,
+    /// The work address that hears of escalations and of plugins disabled by their failures.
+    pub notification_email: Option<String>,
 }
 
 /// A street of a district.
@@ -39,6 +41,8 @@ pub struct Department {
     pub district_id: DistrictId,
     /// Its name.
     pub name: LocalizedText,
+    /// The work address that hears of each ticket dispatched or transferred to it.
+    pub notification_email: Option<String>,
 }
 
 /// A ticket category of a district and the deadlines it sets.

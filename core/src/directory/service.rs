@@ -29,6 +29,7 @@ impl From<district::Model> for District {
             code: row.code,
             name: names(row.name_en, row.name_zh_hans, row.name_zh_hant),
             allow_anonymous_tickets: row.allow_anonymous_tickets,
+            notification_email: row.notification_email,
         }
     }
 }
@@ -49,6 +50,7 @@ impl From<department::Model> for Department {
             id: DepartmentId(row.id),
             district_id: DistrictId(row.district_id),
             name: names(row.name_en, row.name_zh_hans, row.name_zh_hant),
+            notification_email: row.notification_email,
         }
     }
 }
@@ -323,4 +325,58 @@ pub async fn create_category(ctx: &Context, caller: &Caller, new: NewCategory) -
     record_creation(&txn, ctx, caller, event, &created).await?;
     txn.commit().await?;
     Ok(created)
+}
+
+/// Sets (or with `None` clears) the work address that hears of a district's escalations and
+/// of its plugins disabled by their failures (its admin or a city admin); audited.
+pub async fn set_district_notification_email(
+    ctx: &Context,
+    caller: &Caller,
+    id: DistrictId,
+    email: Option<String>,
+) -> Result<District, DirectoryError> {
+    require_district_admin(caller, id)?;
+    let email = notification_email(email)?;
+    let before = district(ctx, id).await?;
+    let txn = ctx.db.begin().await?;
+    district::Entity::update_many()
+        .col_expr(district::Column::NotificationEmail, sea_orm::sea_query::Expr::value(email.clone()))
+        .filter(district::Column::Id.eq(id.0))
+        .exec(&txn)
+        .await?;
+    let after = District { notification_email: email, ..before.clone() };
+    let event = DomainEvent::DistrictUpdated(DistrictCreated { district: id, code: after.code.clone() });
+    let change = Change { event, before: serde_json::to_value(&before).ok(), after: serde_json::to_value(&after).ok() };
+    audit::record(&txn, caller, ctx.clock.now(), change).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Sets (or with `None` clears) the work address that hears of every ticket dispatched or
+/// transferred to a department (its district's admin or a city admin); audited.
+pub async fn set_department_notification_email(
+    ctx: &Context,
+    caller: &Caller,
+    id: DepartmentId,
+    email: Option<String>,
+) -> Result<Department, DirectoryError> {
+    let before = department(ctx, id).await?;
+    require_district_admin(caller, before.district_id)?;
+    let email = notification_email(email)?;
+    let txn = ctx.db.begin().await?;
+    department::Entity::update_many()
+        .col_expr(department::Column::NotificationEmail, sea_orm::sea_query::Expr::value(email.clone()))
+        .filter(department::Column::Id.eq(id.0))
+        .exec(&txn)
+        .await?;
+    let after = Department { notification_email: email, ..before.clone() };
+    let event = DomainEvent::DepartmentUpdated(DepartmentCreated { department: id, district: after.district_id });
+    let change = Change { event, before: serde_json::to_value(&before).ok(), after: serde_json::to_value(&after).ok() };
+    audit::record(&txn, caller, ctx.clock.now(), change).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+fn notification_email(email: Option<String>) -> Result<Option<String>, InvalidInput> {
+    email.filter(|email| !email.trim().is_empty()).map(|email| text::email("email", &email)).transpose()
 }

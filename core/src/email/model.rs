@@ -21,6 +21,12 @@ stored_enum! {
         TicketReopened = "TICKET_REOPENED",
         /// To the reporter: closed.
         TicketClosed = "TICKET_CLOSED",
+        /// To a department's address: a ticket was dispatched or transferred to it.
+        DepartmentTicketDispatched = "DEPARTMENT_TICKET_DISPATCHED",
+        /// To a district's address: a ticket missed a deadline.
+        TicketEscalated = "TICKET_ESCALATED",
+        /// To a district's address: a plugin was disabled by its failures.
+        PluginAutoDisabled = "PLUGIN_AUTO_DISABLED",
     }
 }
 
@@ -33,6 +39,9 @@ impl EmailKind {
             EmailKind::TicketResolved => "ticket_resolved",
             EmailKind::TicketReopened => "ticket_reopened",
             EmailKind::TicketClosed => "ticket_closed",
+            EmailKind::DepartmentTicketDispatched => "department_ticket_dispatched",
+            EmailKind::TicketEscalated => "ticket_escalated",
+            EmailKind::PluginAutoDisabled => "plugin_auto_disabled",
         }
     }
 }

@@ -19,8 +19,16 @@ macro_rules! templates {
 }
 
 /// Every template: (name, source).
-const TEMPLATES: &[(&str, &str)] =
-    templates!("ticket_received", "ticket_dispatched", "ticket_resolved", "ticket_reopened", "ticket_closed",);
+const TEMPLATES: &[(&str, &str)] = templates!(
+    "ticket_received",
+    "ticket_dispatched",
+    "ticket_resolved",
+    "ticket_reopened",
+    "ticket_closed",
+    "department_ticket_dispatched",
+    "ticket_escalated",
+    "plugin_auto_disabled",
+);
 
 const LAYOUT: &str = include_str!("../../templates/email/layout.html");
 
@@ -82,10 +90,13 @@ mod tests {
             for locale in [Locale::En, Locale::ZhHans, Locale::ZhHant] {
                 let values = context! {
                     code => "BJ-2026-000042", title => "<b>lamp</b> & more", district => "Dongcheng",
-                    department => "Streets",
+                    department => "Streets", reason => "<b>lamp</b> & more", name => "BJ-2026-000042",
+                    version => "1.0",
                 };
                 let rendered = render(*kind, locale, values).unwrap_or_else(|error| panic!("{error}"));
                 assert!(rendered.subject.contains("BJ-2026-000042"), "{kind} {locale:?}: {}", rendered.subject);
+                let whole = format!("{}\n{}", rendered.subject, rendered.text);
+                assert!(whole.contains("Dongcheng"), "{kind} {locale:?}: names the district");
                 assert!(rendered.text.contains("<b>lamp</b> & more"), "{kind} {locale:?}: the plain text is verbatim");
                 assert!(
                     rendered.html.contains("&lt;b&gt;lamp&lt;") && rendered.html.contains("&amp; more"),

@@ -453,10 +453,14 @@ domain_events! {
     TicketEscalated(TicketEscalation) = "ticket.escalated",
     /// A district was created.
     DistrictCreated(DistrictCreated) = "district.created",
+    /// A district's settings changed (its notification address).
+    DistrictUpdated(DistrictCreated) = "district.updated",
     /// A street was created.
     StreetCreated(StreetCreated) = "street.created",
     /// A department was created.
     DepartmentCreated(DepartmentCreated) = "department.created",
+    /// A department's settings changed (its notification address).
+    DepartmentUpdated(DepartmentCreated) = "department.updated",
     /// A ticket category was created.
     CategoryCreated(CategoryCreated) = "category.created",
     /// A plugin was installed (enabled).

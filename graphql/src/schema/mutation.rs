@@ -180,6 +180,32 @@ impl MutationRoot {
         Ok(Department(directory::create_department(core_context(ctx), &request(ctx).caller, new).await.gql()?))
     }
 
+    /// Sets the work address that hears of escalations and of plugins disabled by their
+    /// failures; null or empty clears it (the district's administrator or a city administrator).
+    async fn set_district_notification_email(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        email: Option<String>,
+    ) -> async_graphql::Result<District> {
+        let id = parse_id("id", &id)?;
+        let caller = &request(ctx).caller;
+        Ok(District(directory::set_district_notification_email(core_context(ctx), caller, id, email).await.gql()?))
+    }
+
+    /// Sets the work address that hears of each ticket dispatched or transferred to a
+    /// department; null or empty clears it (its district's administrator or a city administrator).
+    async fn set_department_notification_email(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        email: Option<String>,
+    ) -> async_graphql::Result<Department> {
+        let id = parse_id("id", &id)?;
+        let caller = &request(ctx).caller;
+        Ok(Department(directory::set_department_notification_email(core_context(ctx), caller, id, email).await.gql()?))
+    }
+
     /// Creates a ticket category with its deadlines (the district's administrator or a city
     /// administrator).
     async fn create_category(

@@ -38,6 +38,13 @@ impl District {
         ID(self.0.id.to_string())
     }
 
+    /// The work address that hears of escalations and of plugins disabled by their failures
+    /// (shown to the district's admins and city admins; null for everyone else).
+    async fn notification_email(&self, ctx: &Context<'_>) -> Option<&str> {
+        let admin = request(ctx).caller.administers(Some(self.0.id)).is_ok();
+        self.0.notification_email.as_deref().filter(|_| admin)
+    }
+
     /// Short unique code.
     async fn code(&self) -> &str {
         &self.0.code
@@ -106,6 +113,13 @@ impl Department {
     /// Its ID (`dep_…`).
     pub(crate) async fn id(&self) -> ID {
         ID(self.0.id.to_string())
+    }
+
+    /// The work address that hears of each ticket dispatched or transferred to it (shown to its
+    /// district's admins and city admins; null for everyone else).
+    async fn notification_email(&self, ctx: &Context<'_>) -> Option<&str> {
+        let admin = request(ctx).caller.administers(Some(self.0.district_id)).is_ok();
+        self.0.notification_email.as_deref().filter(|_| admin)
     }
 
     /// Name in the request's language.

@@ -32,6 +32,12 @@ pub enum EmailKind {
     TicketReopened,
     /// To the reporter: closed.
     TicketClosed,
+    /// To a department's address: a ticket was dispatched or transferred to it.
+    DepartmentTicketDispatched,
+    /// To a district's address: a ticket missed a deadline.
+    TicketEscalated,
+    /// To a district's address: a plugin was disabled by its failures.
+    PluginAutoDisabled,
 }
 
 /// A message of the outbox (its recipient masked).

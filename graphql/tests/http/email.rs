@@ -239,3 +239,64 @@ async fn without_smtp_each_message_is_an_eml_file_and_tickets_without_email_send
     );
     assert!(eml.contains("Message-ID: <") && eml.contains("Content-Language: en"), "{eml}");
 }
+
+/// Work addresses: a department hears of each ticket dispatched to it, a district of its
+/// escalations; only their admins set and see the addresses, and each district's admin sees
+/// only its district's mail.
+#[tokio::test]
+async fn departments_and_districts_hear_of_their_tickets_at_their_work_addresses() {
+    let clock = Clock::manual(Utc::now());
+    let server = TestServer::start_with_clock(clock.clone()).await;
+    let writer = EmailWriter { default_locale: Locale::En };
+    events::deliver(&server.ctx, &writer).await.expect("first round");
+    let admin0 = Who::new("district_admin", "admin-0").in_district(server.district_id(0));
+    let admin1 = Who::new("district_admin", "admin-1").in_district(server.district_id(1));
+    let operator = Who::new("operator", "op-1");
+    let set_department = "mutation($id: ID!, $email: String) { setDepartmentNotificationEmail(id: $id, email: $email) { id notificationEmail } }";
+    let set_district = "mutation($id: ID!, $email: String) { setDistrictNotificationEmail(id: $id, email: $email) { id notificationEmail } }";
+    let department = server.department_id(0, 0);
+    let (code, _) = server
+        .error(Some(&admin1), set_department, json!({ "id": department, "email": "streets@dst0.example.org" }))
+        .await;
+    assert_eq!(code, "FORBIDDEN", "another district's admin");
+    let (code, body) =
+        server.error(Some(&admin0), set_department, json!({ "id": department, "email": "not an address" })).await;
+    assert_eq!((code.as_str(), body["errors"][0]["extensions"]["field"].as_str()), ("BAD_USER_INPUT", Some("email")));
+    let set = server
+        .ok(Some(&admin0), set_department, json!({ "id": department, "email": "streets@dst0.example.org" }))
+        .await;
+    assert_eq!(set["setDepartmentNotificationEmail"]["notificationEmail"], "streets@dst0.example.org");
+    let set = server
+        .ok(Some(&admin0), set_district, json!({ "id": server.district_id(0), "email": "duty@dst0.example.org" }))
+        .await;
+    assert_eq!(set["setDistrictNotificationEmail"]["notificationEmail"], "duty@dst0.example.org");
+    let seen = server.ok(Some(&operator), "{ districts { id notificationEmail } }", json!({})).await;
+    assert!(
+        seen["districts"].as_array().expect("districts").iter().all(|d| d["notificationEmail"].is_null()),
+        "{seen}"
+    );
+
+    let ticket = submit_in(&server, &operator, "en", submit_input(&server, 0, "PHONE")).await;
+    let id = ticket["id"].as_str().expect("id").to_owned();
+    let dispatch = r#"mutation($id: ID!, $dep: ID!) { dispatchTicket(id: $id, departmentId: $dep) { status } }"#;
+    server.ok(Some(&operator), dispatch, json!({ "id": id, "dep": department })).await;
+    // Received + dispatched for the reporter, and the department's notice.
+    assert_eq!(events::deliver(&server.ctx, &writer).await.expect("writer").effects, 3);
+    // The response deadline passes: the sweeper escalates, the district hears of it.
+    clock.advance(chrono::Duration::days(30));
+    civitas_core::tickets::sweep(&server.ctx).await.expect("sweep");
+    assert!(events::deliver(&server.ctx, &writer).await.expect("writer").effects >= 1, "the escalation mail");
+
+    let outbox = "{ emailOutbox { kind recipient subject } }";
+    let mail = server.ok(Some(&admin0), outbox, json!({})).await["emailOutbox"].clone();
+    let kinds: Vec<&str> = mail.as_array().expect("list").iter().filter_map(|m| m["kind"].as_str()).collect();
+    for kind in ["TICKET_RECEIVED", "TICKET_DISPATCHED", "DEPARTMENT_TICKET_DISPATCHED", "TICKET_ESCALATED"] {
+        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+    }
+    let to_department =
+        mail.as_array().expect("list").iter().find(|m| m["kind"] == "DEPARTMENT_TICKET_DISPATCHED").expect("sent");
+    assert_eq!(to_department["recipient"], "s***@dst0.example.org");
+    assert!(to_department["subject"].as_str().expect("subject").starts_with("New ticket "), "{to_department}");
+    let other = server.ok(Some(&admin1), outbox, json!({})).await["emailOutbox"].clone();
+    assert_eq!(other.as_array().expect("list").len(), 0, "another district's admin sees none of it: {other}");
+}
