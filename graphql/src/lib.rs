@@ -11,6 +11,7 @@ pub mod export;
 pub mod graphiql;
 pub mod loaders;
 pub mod metrics;
+pub mod rate_limit;
 pub mod relay;
 pub mod schema;
 pub mod server;

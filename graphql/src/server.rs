@@ -1,6 +1,7 @@
 //! The HTTP server: `POST /graphql`, GraphiQL at `GET /graphql` (assets under `/graphiql/`), `GET /healthz`, `GET /metrics`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_graphql::ParseRequestError;
 use async_graphql_axum::rejection::GraphQLRejection;
@@ -15,7 +16,7 @@ use axum::routing::get;
 use civitas_core::Context;
 use civitas_core::auth::{AuthError, Caller, KnownBindings, TokenVerifier};
 use civitas_core::error::{Classify, ErrorKind};
-use civitas_core::i18n::Message;
+use civitas_core::i18n::{Locale, Message};
 use civitas_core::plugins::{FailurePolicy, PluginHooks, PluginRuntime};
 use http_body_util::Limited;
 use tokio::net::TcpListener;
@@ -25,6 +26,7 @@ use crate::cost::Limits;
 use crate::csrf::{self, AllowedOrigins};
 use crate::errors::{bad_input_at_root, localize, request_locale, to_graphql, transport_refusal};
 use crate::graphiql;
+use crate::rate_limit::{PeerAddr, RateLimits};
 use crate::schema::{CivitasSchema, PluginSandbox, build_schema, build_schema_with_plugins, request_data};
 
 /// Largest request body accepted, in bytes.
@@ -46,6 +48,8 @@ pub struct AppState {
     pub bindings: Arc<KnownBindings>,
     /// The web origins whose pages may call the API from a browser.
     pub allowed_origins: AllowedOrigins,
+    /// Limits on mutations per client (none unless configured).
+    pub rate_limits: RateLimits,
 }
 
 impl AppState {
@@ -57,6 +61,7 @@ impl AppState {
             verifier: Arc::new(verifier),
             bindings: Arc::default(),
             allowed_origins: AllowedOrigins::default(),
+            rate_limits: RateLimits::default(),
         }
     }
 
@@ -81,11 +86,18 @@ impl AppState {
             verifier: Arc::new(verifier),
             bindings: Arc::default(),
             allowed_origins: AllowedOrigins::default(),
+            rate_limits: RateLimits::default(),
         }
     }
 }
 
 impl AppState {
+    /// Limits mutations per client (see [`RateLimits`]).
+    pub fn with_rate_limits(mut self, limits: RateLimits) -> Self {
+        self.rate_limits = limits;
+        self
+    }
+
     /// Lets pages of `origins` call the API from a browser (CORS), besides the server's own.
     pub fn with_allowed_origins(mut self, origins: AllowedOrigins) -> Self {
         self.allowed_origins = origins;
@@ -121,7 +133,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    // The peer's address is kept for the rate limits of anonymous callers.
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// Request bodies are small, except multipart ones, which carry plugin components.
@@ -168,6 +183,7 @@ pub(crate) async fn authenticate(state: &AppState, headers: &HeaderMap) -> Resul
 
 async fn graphql(
     State(state): State<AppState>,
+    peer: PeerAddr,
     headers: HeaderMap,
     request: Result<GraphQLRequest, GraphQLRejection>,
 ) -> Response {
@@ -190,7 +206,11 @@ async fn graphql(
     let (mut request_context, loaders) = request_data(&state.ctx, caller, locale);
     request_context.idempotency_key =
         headers.get("idempotency-key").map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
-    let request = request.into_inner().data(request_context).data(loaders);
+    let mut request = request.into_inner();
+    if let Some(wait) = state.rate_limits.check(&request_context.caller, peer.0, &headers, &mut request) {
+        return rate_limited(wait, locale);
+    }
+    let request = request.data(request_context).data(loaders);
     let mut response = state.schema.execute(request).await;
     bound_errors(&mut response.errors);
     localize(&mut response.errors, locale);
@@ -198,6 +218,23 @@ async fn graphql(
         code_unclassified(error);
     }
     GraphQLResponse::from(response).into_response()
+}
+
+/// `RATE_LIMITED` (HTTP 200, as GraphQL errors are) with `extensions.retryAfterSeconds` and a
+/// `Retry-After` header.
+fn rate_limited(wait: Duration, locale: Locale) -> Response {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let message = Message::new("too many requests: try again in {seconds} s").arg("seconds", seconds);
+    let mut error = async_graphql::ServerError::new(message.render(locale), None);
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", "RATE_LIMITED");
+    extensions.set("retryAfterSeconds", seconds);
+    error.extensions = Some(extensions);
+    let mut response = GraphQLResponse::from(async_graphql::Response::from_errors(vec![error])).into_response();
+    if let Ok(value) = axum::http::HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
+    }
+    response
 }
 
 /// A request that is not a GraphQL request (not JSON, no query, a broken multipart body), as

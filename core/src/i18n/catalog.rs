@@ -364,6 +364,11 @@ pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
     ("only admins manage the email outbox", "只有管理员可以管理邮件发件箱", "只有管理員可以管理郵件寄件匣"),
     ("email not found", "未找到该邮件", "找不到該郵件"),
     (
+        "too many requests: try again in {seconds} s",
+        "请求过多：请 {seconds} 秒后再试",
+        "請求過多：請 {seconds} 秒後再試",
+    ),
+    (
         "You will no longer receive this kind of mail from Civitas.",
         "您将不再收到 Civitas 的此类邮件。",
         "您將不再收到 Civitas 的此類郵件。",

@@ -10,6 +10,7 @@ use civitas_core::i18n::Locale;
 use civitas_core::{Config, Context, directory};
 use civitas_graphql::cost::Limits;
 use civitas_graphql::csrf::AllowedOrigins;
+use civitas_graphql::rate_limit::{Rate, RateLimits};
 use civitas_graphql::server::{self, AppState};
 use civitas_graphql::settings::ServerSettings;
 use civitas_plugins::SlotReset;
@@ -95,12 +96,31 @@ pub struct ServeArgs {
     /// links in mail; `http://` + the listen address by default.
     #[arg(long, env = "CIVITAS_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Mutations an anonymous caller may make per client IP (`10/min`, `2/s`, `100/h`; `off`).
+    #[arg(long, env = "CIVITAS_RATE_LIMIT_ANONYMOUS", default_value = "10/min", value_parser = parse_rate)]
+    rate_limit_anonymous: RateFlag,
+    /// Mutations a resident may make per subject (`off` for none); operators, staff and admins
+    /// are not limited.
+    #[arg(long, env = "CIVITAS_RATE_LIMIT_RESIDENT", default_value = "30/min", value_parser = parse_rate)]
+    rate_limit_resident: RateFlag,
+    /// The header a trusted proxy puts the client's address in (e.g. `X-Forwarded-For`: its
+    /// first address is the client's); without it the peer address is the client's.
+    #[arg(long, env = "CIVITAS_TRUSTED_PROXY_HEADER")]
+    trusted_proxy_header: Option<axum::http::HeaderName>,
     /// The sender of every message.
     #[arg(long, env = "CIVITAS_MAIL_FROM", default_value = "Civitas <noreply@civitas.localhost>")]
     mail_from: String,
     /// The language of mail to reporters who did not say (en, zh-Hans, zh-Hant).
     #[arg(long, env = "CIVITAS_MAIL_LANGUAGE", default_value = "zh-Hans", value_parser = parse_locale)]
     mail_language: Locale,
+}
+
+/// A rate flag's value: a rate, or `off`.
+#[derive(Debug, Clone, Copy)]
+struct RateFlag(Option<Rate>);
+
+fn parse_rate(text: &str) -> Result<RateFlag, String> {
+    if text.trim() == "off" { Ok(RateFlag(None)) } else { text.parse().map(|rate| RateFlag(Some(rate))) }
 }
 
 fn parse_locale(tag: &str) -> Result<Locale, String> {
@@ -227,7 +247,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let limits =
         Limits { max_root_fields: args.max_root_fields, introspection: !args.no_introspection, ..Limits::default() };
     let state = AppState::configured(ctx, verifier, runtime, limits)
-        .with_allowed_origins(AllowedOrigins(args.cors_origins.clone()));
+        .with_allowed_origins(AllowedOrigins(args.cors_origins.clone()))
+        .with_rate_limits(RateLimits::new(
+            args.rate_limit_anonymous.0,
+            args.rate_limit_resident.0,
+            args.trusted_proxy_header.clone(),
+        ));
     let schedule = Schedule {
         sweep_every: settings.sweep_interval,
         deliver_every: Duration::from_millis(args.event_delivery_interval_ms.max(10)),

@@ -16,6 +16,7 @@ mod limits;
 mod pb_cli;
 mod plugin_cli;
 mod plugins;
+mod rate_limits;
 mod relay;
 mod reporters;
 mod roles;

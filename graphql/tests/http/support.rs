@@ -114,7 +114,20 @@ impl TestServer {
         Self::start_with(Clock::System, AllowedOrigins(origins.iter().map(|origin| origin.to_string()).collect())).await
     }
 
+    /// A server limiting mutations with `limits`.
+    pub async fn start_rate_limited(limits: civitas_graphql::rate_limit::RateLimits) -> TestServer {
+        Self::start_configured(Clock::System, AllowedOrigins::default(), limits).await
+    }
+
     async fn start_with(clock: Clock, origins: AllowedOrigins) -> TestServer {
+        Self::start_configured(clock, origins, Default::default()).await
+    }
+
+    async fn start_configured(
+        clock: Clock,
+        origins: AllowedOrigins,
+        limits: civitas_graphql::rate_limit::RateLimits,
+    ) -> TestServer {
         let mut database = TestDatabase::new().await.expect("database");
         database.ctx.clock = clock;
         let demo = demo::seed_directory(&database.ctx).await.expect("seed").expect("empty");
@@ -128,7 +141,8 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("address"));
         let state = AppState::with_plugins(ctx, TokenVerifier::new().with_hs256_secret(SECRET), sandbox())
-            .with_allowed_origins(origins);
+            .with_allowed_origins(origins)
+            .with_rate_limits(limits);
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(server::serve(listener, state, async {
             let _ = stopped.await;
