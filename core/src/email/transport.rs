@@ -103,8 +103,9 @@ impl Mailer {
             row.recipient.parse().map_err(|_| MailError::Message("the recipient's address".to_owned()))?;
         let mut builder = Message::builder();
         if let Some(base) = &self.public_url {
-            builder =
-                builder.header(ListUnsubscribe(format!("<{base}/unsubscribe/{token}>"))).header(ListUnsubscribePost);
+            builder = builder
+                .header(ListUnsubscribe(format!("<{base}/unsubscribe/{token}>")))
+                .header(ListUnsubscribePost("List-Unsubscribe=One-Click".to_owned()));
         }
         let message = builder
             .from(self.from.clone())
@@ -125,56 +126,38 @@ impl Mailer {
     }
 }
 
-/// `Content-Language` (RFC 3282): the message's language, for mail clients and screen readers.
-#[derive(Clone)]
-struct ContentLanguage(String);
+/// A header whose value is a plain string, for the headers lettre does not define.
+macro_rules! text_header {
+    ($(#[$doc:meta])* $name:ident = $header:literal) => {
+        $(#[$doc])*
+        #[derive(Clone)]
+        struct $name(String);
 
-impl Header for ContentLanguage {
-    fn name() -> HeaderName {
-        HeaderName::new_from_ascii_str("Content-Language")
-    }
+        impl Header for $name {
+            fn name() -> HeaderName {
+                HeaderName::new_from_ascii_str($header)
+            }
 
-    fn parse(text: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-        Ok(ContentLanguage(text.to_owned()))
-    }
+            fn parse(text: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+                Ok($name(text.to_owned()))
+            }
 
-    fn display(&self) -> HeaderValue {
-        HeaderValue::new(Self::name(), self.0.clone())
-    }
+            fn display(&self) -> HeaderValue {
+                HeaderValue::new(Self::name(), self.0.clone())
+            }
+        }
+    };
 }
 
-/// `List-Unsubscribe` (RFC 2369): where to unsubscribe.
-#[derive(Clone)]
-struct ListUnsubscribe(String);
-
-impl Header for ListUnsubscribe {
-    fn name() -> HeaderName {
-        HeaderName::new_from_ascii_str("List-Unsubscribe")
-    }
-
-    fn parse(text: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-        Ok(ListUnsubscribe(text.to_owned()))
-    }
-
-    fn display(&self) -> HeaderValue {
-        HeaderValue::new(Self::name(), self.0.clone())
-    }
-}
-
-/// `List-Unsubscribe-Post` (RFC 8058): the link works with one POST, no page to fill.
-#[derive(Clone)]
-struct ListUnsubscribePost;
-
-impl Header for ListUnsubscribePost {
-    fn name() -> HeaderName {
-        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
-    }
-
-    fn parse(_text: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-        Ok(ListUnsubscribePost)
-    }
-
-    fn display(&self) -> HeaderValue {
-        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
-    }
-}
+text_header!(
+    /// `Content-Language` (RFC 3282): the message's language, for mail clients and screen readers.
+    ContentLanguage = "Content-Language"
+);
+text_header!(
+    /// `List-Unsubscribe` (RFC 2369): where to unsubscribe.
+    ListUnsubscribe = "List-Unsubscribe"
+);
+text_header!(
+    /// `List-Unsubscribe-Post` (RFC 8058): the link works with one POST, no page to fill.
+    ListUnsubscribePost = "List-Unsubscribe-Post"
+);
