@@ -31,18 +31,9 @@ stored_enum! {
 }
 
 impl EmailKind {
-    /// The template's file stem (`ticket_received`).
-    pub fn template(self) -> &'static str {
-        match self {
-            EmailKind::TicketReceived => "ticket_received",
-            EmailKind::TicketDispatched => "ticket_dispatched",
-            EmailKind::TicketResolved => "ticket_resolved",
-            EmailKind::TicketReopened => "ticket_reopened",
-            EmailKind::TicketClosed => "ticket_closed",
-            EmailKind::DepartmentTicketDispatched => "department_ticket_dispatched",
-            EmailKind::TicketEscalated => "ticket_escalated",
-            EmailKind::PluginAutoDisabled => "plugin_auto_disabled",
-        }
+    /// The template's file stem: the kind's name in lower case (`ticket_received`).
+    pub fn template(self) -> String {
+        self.as_str().to_ascii_lowercase()
     }
 }
 

@@ -12,10 +12,9 @@ use super::outbox::{self, NewEmail};
 use super::templates;
 use super::unsubscribe;
 use crate::context::Context;
-use crate::directory;
+use crate::directory::{self, Department, District};
 use crate::events::{Decision, DeliveryError, DomainEvent, EventConsumer, EventScope, StoredEvent, TicketFacts};
 use crate::i18n::Locale;
-use crate::ids::{DepartmentId, DistrictId};
 use crate::tickets::{self, Ticket, TicketStatus};
 
 /// Writes the mail events call for: the reporter's about their ticket (received with the
@@ -73,44 +72,59 @@ impl EventConsumer for EmailWriter {
         let mut mail = Vec::new();
         if let Some((kind, facts)) = reporter_mail(&event.event) {
             let ticket = tickets::storage::reload(&ctx.db, facts.ticket).await?;
+            // The directory entries every message about this ticket names, read once.
+            let district = directory::district(ctx, ticket.district_id).await?;
+            let department = match facts.department.or(ticket.department_id) {
+                Some(id) => Some(directory::department(ctx, id).await?),
+                None => None,
+            };
             if let Some(address) = ticket.contact.email.clone() {
                 let locale = ticket.contact.language.unwrap_or(self.default_locale);
-                let values = ticket_values(ctx, &ticket, facts.department, locale).await?;
+                let values = ticket_values(&ticket, &district, department.as_ref(), locale);
                 mail.push(message(kind, address, locale, values, &ticket)?);
             }
             let to_department =
                 matches!(event.event, DomainEvent::TicketDispatched(_) | DomainEvent::TicketTransferred(_));
-            if let (true, Some(department)) = (to_department, facts.department) {
-                let address = directory::department(ctx, department).await?.notification_email;
-                if let Some(address) = address {
-                    let locale = self.default_locale;
-                    let values = ticket_values(ctx, &ticket, Some(department), locale).await?;
-                    mail.push(message(EmailKind::DepartmentTicketDispatched, address, locale, values, &ticket)?);
-                }
+            if let (true, Some(department)) = (to_department, &department)
+                && let Some(address) = department.notification_email.clone()
+            {
+                let locale = self.default_locale;
+                let values = ticket_values(&ticket, &district, Some(department), locale);
+                mail.push(message(EmailKind::DepartmentTicketDispatched, address, locale, values, &ticket)?);
             }
         }
-        if let DomainEvent::TicketEscalated(escalation) = &event.event
-            && let Some(address) = district_address(ctx, escalation.district).await?
-        {
-            let ticket = tickets::storage::reload(&ctx.db, escalation.ticket).await?;
-            let locale = self.default_locale;
-            let values = ticket_values(ctx, &ticket, None, locale).await?;
-            let values = context! { reason => &escalation.reason, ..values };
-            mail.push(message(EmailKind::TicketEscalated, address, locale, values, &ticket)?);
+        if let DomainEvent::TicketEscalated(escalation) = &event.event {
+            let district = directory::district(ctx, escalation.district).await?;
+            if let Some(address) = district.notification_email.clone() {
+                let ticket = tickets::storage::reload(&ctx.db, escalation.ticket).await?;
+                let locale = self.default_locale;
+                let values = ticket_values(&ticket, &district, None, locale);
+                let values = context! { reason => &escalation.reason, ..values };
+                mail.push(message(EmailKind::TicketEscalated, address, locale, values, &ticket)?);
+            }
         }
         if let DomainEvent::PluginDisabled(disabled) = &event.event
             && disabled.automatic
             && let Some(district) = disabled.plugin.district
-            && let Some(address) = district_address(ctx, district).await?
         {
-            let locale = self.default_locale;
-            let values = context! {
-                name => &disabled.plugin.name, version => &disabled.plugin.version, reason => &disabled.reason,
-                district => district_name(ctx, district, locale).await?,
-            };
-            let rendered = render(EmailKind::PluginAutoDisabled, locale, values)?;
-            let kind = EmailKind::PluginAutoDisabled;
-            mail.push(NewEmail { kind, recipient: address, locale, rendered, ticket: None, district: Some(district) });
+            let district = directory::district(ctx, district).await?;
+            if let Some(address) = district.notification_email.clone() {
+                let locale = self.default_locale;
+                let values = context! {
+                    name => &disabled.plugin.name, version => &disabled.plugin.version, reason => &disabled.reason,
+                    district => district.name.get(locale),
+                };
+                let rendered = render(EmailKind::PluginAutoDisabled, locale, values)?;
+                let kind = EmailKind::PluginAutoDisabled;
+                mail.push(NewEmail {
+                    kind,
+                    recipient: address,
+                    locale,
+                    rendered,
+                    ticket: None,
+                    district: Some(district.id),
+                });
+            }
         }
         let mut wanted = Vec::with_capacity(mail.len());
         for email in mail {
@@ -138,27 +152,10 @@ impl EventConsumer for EmailWriter {
 
 /// A ticket's code, title, district and department (the change's, else the ticket's, else the
 /// district's name) in `locale`.
-async fn ticket_values(
-    ctx: &Context,
-    ticket: &Ticket,
-    department: Option<DepartmentId>,
-    locale: Locale,
-) -> Result<Value, DeliveryError> {
-    let district = district_name(ctx, ticket.district_id, locale).await?;
-    let department = match department.or(ticket.department_id) {
-        Some(id) => Some(directory::department(ctx, id).await?.name.get(locale).to_owned()),
-        None => None,
-    }
-    .unwrap_or_else(|| district.clone());
-    Ok(context! { code => &ticket.code, title => &ticket.title, district, department })
-}
-
-async fn district_name(ctx: &Context, district: DistrictId, locale: Locale) -> Result<String, DeliveryError> {
-    Ok(directory::district(ctx, district).await?.name.get(locale).to_owned())
-}
-
-async fn district_address(ctx: &Context, district: DistrictId) -> Result<Option<String>, DeliveryError> {
-    Ok(directory::district(ctx, district).await?.notification_email)
+fn ticket_values(ticket: &Ticket, district: &District, department: Option<&Department>, locale: Locale) -> Value {
+    let district = district.name.get(locale);
+    let department = department.map_or(district, |department| department.name.get(locale));
+    context! { code => &ticket.code, title => &ticket.title, district, department }
 }
 
 fn render(kind: EmailKind, locale: Locale, values: Value) -> Result<templates::Rendered, DeliveryError> {
