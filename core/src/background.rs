@@ -9,7 +9,7 @@ use tokio::task::JoinHandle;
 use crate::context::Context;
 use crate::email::{self, EmailWriter, Mailer};
 use crate::events::{self, EventConsumer, PluginListeners};
-use crate::{budget_processes, surveys, tickets};
+use crate::{budget_processes, realtime, surveys, tickets};
 
 /// How often each background task runs.
 #[derive(Debug, Clone)]
@@ -70,6 +70,11 @@ pub fn spawn_email(ctx: &Context, writer: EmailWriter, mailer: Mailer, schedule:
         }
     });
     BackgroundTasks { tasks: vec![spawn_consumer(ctx.clone(), writer, every), worker] }
+}
+
+/// Starts `ctx.feed` on the outbox (see [`crate::realtime`]); dropping the result stops it.
+pub fn spawn_feed(ctx: &Context) -> BackgroundTasks {
+    BackgroundTasks { tasks: vec![tokio::spawn(realtime::run(ctx.clone(), ctx.feed.clone()))] }
 }
 
 fn spawn_sweeper(ctx: Context, every: Duration) -> JoinHandle<()> {

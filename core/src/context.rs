@@ -8,6 +8,7 @@ use chrono::Duration;
 
 use crate::clock::Clock;
 use crate::plugins::PluginHooks;
+use crate::realtime::Feed;
 use crate::secrets::Secrets;
 
 /// Tunable behaviour of the domain, passed explicitly (there are no global settings).
@@ -41,6 +42,9 @@ pub struct Context {
     pub hooks: Arc<PluginHooks>,
     /// Keys kept outside the database; random by default (a server loads its own).
     pub secrets: Secrets,
+    /// Committed events for live readers; it reads nothing until started
+    /// (`background::spawn_feed`).
+    pub feed: Feed,
 }
 
 impl Context {
@@ -53,6 +57,7 @@ impl Context {
             config: Config::default(),
             hooks: Arc::new(PluginHooks::none()),
             secrets: Secrets::random(),
+            feed: Feed::default(),
         }
     }
 }

@@ -22,5 +22,5 @@ pub use event::{
 };
 pub use listeners::{ListenToEvent, PluginListeners};
 pub use outbox::StoredEvent;
-pub(crate) use outbox::{append, append_caused_by};
+pub(crate) use outbox::{append, append_caused_by, latest, rows_after_or_among};
 pub use scope::EventScope;

@@ -32,6 +32,7 @@ pub mod paging;
 pub(crate) mod participation;
 pub mod plugins;
 pub mod problems;
+pub mod realtime;
 pub mod secrets;
 pub mod surveys;
 #[cfg(feature = "testing")]

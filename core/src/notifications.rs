@@ -11,5 +11,5 @@ mod service;
 
 pub use error::NotificationError;
 pub use model::{MAX_MESSAGE_CHARS, Notification};
-pub use service::{MAX_PAGE, for_department, get};
+pub use service::{MAX_PAGE, added_after, for_department, get, newest_of};
 pub(crate) use service::{NewNotification, enqueue};

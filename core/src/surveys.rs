@@ -37,7 +37,8 @@ pub use query::{MAX_PAGE_SIZE, SurveyFilter, get, get_managed, list, visible_que
 pub use response::{MAX_OTHER_CHARS, check_answers};
 pub use responses::{OnBehalfOf, Submission, SurveyResponse, my_response, submit, update_response, withdraw};
 pub use results::{
-    OptionCount, QuestionResult, RankResult, ResultsFilter, RowResult, SurveyResults, ValueCount, results,
+    OptionCount, QuestionResult, RankResult, ResultsFilter, RowResult, SurveyResults, ValueCount, response_total,
+    results,
 };
 pub use service::{
     MAX_DESCRIPTION_CHARS, MAX_TITLE_CHARS, SurveySweep, archive, close, create, edit_questions, open, sweep, update,

@@ -9,6 +9,7 @@ mod idempotency;
 mod input;
 mod model;
 mod query;
+mod queue;
 pub(crate) mod reactions;
 mod service;
 mod state;
@@ -27,6 +28,7 @@ pub use query::{
     MAX_PAGE_SIZE, TicketFilter, count, event, events_of, get, get_by_code, list, replay, timeline, timeline_length,
     timeline_page,
 };
+pub use queue::{MAX_QUEUE_READ, Queue, may_watch, newest_entry, queue_entries};
 pub use reactions::MAX_ACTIONS;
 pub use service::{accept, comment, dispatch, merge, rate, reject, resolve, return_to_dispatch, submit, transfer};
 pub use state::{InvalidTransition, LOWEST_SATISFIED_SCORE, TicketState, Transition};

@@ -58,6 +58,14 @@ pub struct Needs {
 }
 
 impl Loaders {
+    /// Loads afresh every time (still batched): for a long-lived connection, whose cache would
+    /// go stale.
+    pub fn uncached(&self) {
+        self.directory.enable_all_cache(false);
+        self.timelines.enable_all_cache(false);
+        self.milestones.enable_all_cache(false);
+    }
+
     /// Fresh loaders for one request of `caller`.
     pub fn new(ctx: &Context, caller: &Caller) -> Self {
         Loaders {

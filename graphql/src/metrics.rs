@@ -1,5 +1,5 @@
-//! `GET /metrics`: plugin call counters in the Prometheus text format, for a city admin's
-//! token (scrapers send it as a bearer token).
+//! `GET /metrics`: plugin call counters, live readers and Redis reachability in the Prometheus
+//! text format, for a city admin's token (scrapers send it as a bearer token).
 
 use std::fmt::Write;
 
@@ -41,6 +41,22 @@ pub fn render(counters: &[CallCounter]) -> String {
                 value(counter)
             );
         }
+    }
+    out
+}
+
+/// This instance's live readers (open subscriptions), and whether its Redis answers (only when
+/// the deployment has one).
+pub fn render_live(readers: usize, redis_up: Option<bool>) -> String {
+    let mut out = format!(
+        "# HELP civitas_live_readers Subscriptions open on this instance.\n# TYPE civitas_live_readers gauge\ncivitas_live_readers {readers}\n"
+    );
+    if let Some(up) = redis_up {
+        let _ = writeln!(
+            out,
+            "# HELP civitas_redis_up Whether Redis answered this instance lately (1) or not (0).\n# TYPE civitas_redis_up gauge\ncivitas_redis_up {}",
+            u8::from(up)
+        );
     }
     out
 }

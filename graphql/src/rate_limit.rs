@@ -1,6 +1,7 @@
 //! Rate limits on mutations: per client IP for anonymous callers, per subject for residents;
-//! operators, staff and admins are not limited. GCRA (governor), in process: each instance
-//! counts its own requests (a limit shared across instances through Redis is not built yet).
+//! operators, staff and admins are not limited. GCRA, in Redis when the deployment has one
+//! (shared by every instance, atomic in a Lua script), else — or while Redis is unreachable —
+//! in process (governor), each instance counting its own requests.
 //!
 //! Every root field of a mutation counts (ten aliased `submitTicket`s are ten), and the check
 //! runs before any resolver: a refused request does no work.
@@ -19,6 +20,8 @@ use axum::http::{HeaderMap, HeaderName};
 use civitas_core::auth::{Caller, Role};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::redis_link::RedisLink;
 
 /// A rate such as `10/min`: so many requests per second, minute or hour, in bursts of at most
 /// that many.
@@ -59,9 +62,10 @@ impl Rate {
 /// How mutations are limited.
 #[derive(Clone, Default)]
 pub struct RateLimits {
-    anonymous: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
-    resident: Option<Arc<DefaultKeyedRateLimiter<String>>>,
+    anonymous: Option<(Rate, Arc<DefaultKeyedRateLimiter<IpAddr>>)>,
+    resident: Option<(Rate, Arc<DefaultKeyedRateLimiter<String>>)>,
     trusted_proxy_header: Option<HeaderName>,
+    redis: Option<RedisLink>,
     checks: Arc<AtomicU64>,
 }
 
@@ -82,16 +86,23 @@ impl RateLimits {
     /// (e.g. `X-Forwarded-For` behind a load balancer), else the peer's.
     pub fn new(anonymous: Option<Rate>, resident: Option<Rate>, trusted_proxy_header: Option<HeaderName>) -> Self {
         RateLimits {
-            anonymous: anonymous.map(|rate| Arc::new(RateLimiter::keyed(rate.quota()))),
-            resident: resident.map(|rate| Arc::new(RateLimiter::keyed(rate.quota()))),
+            anonymous: anonymous.map(|rate| (rate, Arc::new(RateLimiter::keyed(rate.quota())))),
+            resident: resident.map(|rate| (rate, Arc::new(RateLimiter::keyed(rate.quota())))),
             trusted_proxy_header,
+            redis: None,
             checks: Arc::default(),
         }
     }
 
+    /// Counts in `redis`, shared by every instance, while it is reachable.
+    pub fn shared_through(mut self, redis: RedisLink) -> Self {
+        self.redis = Some(redis);
+        self
+    }
+
     /// How long the caller must wait before this request would be accepted, if it must; a
     /// request that is not a mutation, or a caller who is not limited, never waits.
-    pub fn check(
+    pub async fn check(
         &self,
         caller: &Caller,
         peer: Option<SocketAddr>,
@@ -108,31 +119,45 @@ impl RateLimits {
         }
         let fields = mutation_fields(request);
         let fields = NonZeroU32::new(u32::try_from(fields).unwrap_or(u32::MAX))?;
+        let key = match caller {
+            Caller::Anonymous => Key::Ip(self.client_ip(peer, headers)?),
+            _ => Key::Subject(caller.subject()?.to_owned()),
+        };
+        let rate = match key {
+            Key::Ip(_) => self.anonymous.as_ref()?.0,
+            Key::Subject(_) => self.resident.as_ref()?.0,
+        };
+        if fields > rate.count {
+            // More fields than the whole burst: never acceptable as one request.
+            return Some(Duration::from_secs(60));
+        }
+        if let Some(redis) = self.redis.as_ref().filter(|redis| redis.worth_asking()) {
+            let interval = rate.per / rate.count.get();
+            // On an error it is counted here instead, until Redis answers again.
+            if let Ok(wait) = redis.check_rate(&key.redis_key(), interval, rate.count.get(), fields.get()).await {
+                return wait;
+            }
+        }
+        self.check_in_process(key, fields)
+    }
+
+    fn check_in_process(&self, key: Key, fields: NonZeroU32) -> Option<Duration> {
         // Forget idle keys now and then, so that the table stays as small as the active set.
         if self.checks.fetch_add(1, Ordering::Relaxed) % 1024 == 1023 {
-            if let Some(limiter) = &self.anonymous {
+            if let Some((_, limiter)) = &self.anonymous {
                 limiter.retain_recent();
             }
-            if let Some(limiter) = &self.resident {
+            if let Some((_, limiter)) = &self.resident {
                 limiter.retain_recent();
             }
         }
-        let outcome = match caller {
-            Caller::Anonymous => {
-                let limiter = self.anonymous.as_ref()?;
-                let ip = self.client_ip(peer, headers)?;
-                limiter.check_key_n(&ip, fields)
-            }
-            _ => {
-                let limiter = self.resident.as_ref()?;
-                let subject = caller.subject()?.to_owned();
-                limiter.check_key_n(&subject, fields)
-            }
+        let outcome = match key {
+            Key::Ip(ip) => self.anonymous.as_ref()?.1.check_key_n(&ip, fields),
+            Key::Subject(subject) => self.resident.as_ref()?.1.check_key_n(&subject, fields),
         };
         match outcome {
             Ok(Ok(())) => None,
             Ok(Err(not_until)) => Some(not_until.wait_time_from(DefaultClock::default().now())),
-            // More fields than the whole burst: never acceptable as one request.
             Err(_) => Some(Duration::from_secs(60)),
         }
     }
@@ -147,9 +172,24 @@ impl RateLimits {
     }
 }
 
+/// Whom a limit counts for.
+enum Key {
+    Ip(IpAddr),
+    Subject(String),
+}
+
+impl Key {
+    fn redis_key(&self) -> String {
+        match self {
+            Key::Ip(ip) => format!("ip:{ip}"),
+            Key::Subject(subject) => format!("sub:{subject}"),
+        }
+    }
+}
+
 /// The root fields of the operation a request runs, if it is a mutation (0 otherwise, or when
 /// it does not parse: execution then reports the error).
-fn mutation_fields(request: &mut async_graphql::Request) -> usize {
+pub(crate) fn mutation_fields(request: &mut async_graphql::Request) -> usize {
     let name = request.operation_name.clone();
     let Ok(document) = request.parsed_query() else { return 0 };
     let operation = match &name {

@@ -5,9 +5,10 @@ mod email;
 mod mutation;
 mod plugin;
 mod query;
+mod subscription;
 mod survey;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 use civitas_core::Context;
 use civitas_core::auth::Caller;
 use civitas_core::i18n::Locale;
@@ -20,6 +21,7 @@ pub use email::{EmailMutation, EmailQuery};
 pub use mutation::{LocalizedNameInput, MutationRoot};
 pub use plugin::{PluginMutation, PluginQuery, PluginSandbox};
 pub use query::QueryRoot;
+pub use subscription::{SubscriptionRoot, TicketEventNotice};
 pub use survey::{SurveyMutation, SurveyQuery};
 
 /// Every query: the directory and tickets, plugins, surveys.
@@ -31,7 +33,7 @@ pub struct Query(QueryRoot, PluginQuery, SurveyQuery, BudgetQuery, EmailQuery);
 pub struct Mutation(MutationRoot, PluginMutation, SurveyMutation, BudgetMutation, EmailMutation);
 
 /// The Civitas schema.
-pub type CivitasSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type CivitasSchema = Schema<Query, Mutation, SubscriptionRoot>;
 
 /// Deepest query accepted (introspection not counted).
 pub const MAX_DEPTH: u64 = 12;
@@ -60,12 +62,12 @@ pub fn build_schema_with_plugins(ctx: Context, sandbox: PluginSandbox, limits: L
     builder(ctx, limits).data(sandbox).finish()
 }
 
-fn builder(ctx: Context, limits: Limits) -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
+fn builder(ctx: Context, limits: Limits) -> async_graphql::SchemaBuilder<Query, Mutation, SubscriptionRoot> {
     // Depth is the cost guard's (which leaves introspection out), not async-graphql's.
     let schema = Schema::build(
         Query(QueryRoot, PluginQuery, SurveyQuery, BudgetQuery, EmailQuery),
         Mutation(MutationRoot, PluginMutation, SurveyMutation, BudgetMutation, EmailMutation),
-        EmptySubscription,
+        SubscriptionRoot,
     )
     .data(ctx)
     .data(StatsCache::default())

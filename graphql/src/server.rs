@@ -5,10 +5,11 @@ use std::time::Duration;
 
 use async_graphql::ParseRequestError;
 use async_graphql_axum::rejection::GraphQLRejection;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -26,7 +27,9 @@ use crate::cost::Limits;
 use crate::csrf::{self, AllowedOrigins};
 use crate::errors::{bad_input_at_root, localize, request_locale, to_graphql, transport_refusal};
 use crate::graphiql;
-use crate::rate_limit::{PeerAddr, RateLimits};
+use crate::live::{self, LiveLimits};
+use crate::rate_limit::{PeerAddr, RateLimits, mutation_fields};
+use crate::redis_link::RedisLink;
 use crate::schema::{CivitasSchema, PluginSandbox, build_schema, build_schema_with_plugins, request_data};
 
 /// Largest request body accepted, in bytes.
@@ -50,6 +53,10 @@ pub struct AppState {
     pub allowed_origins: AllowedOrigins,
     /// Limits on mutations per client (none unless configured).
     pub rate_limits: RateLimits,
+    /// Bounds on each WebSocket connection of subscriptions.
+    pub live_limits: LiveLimits,
+    /// The deployment's Redis, if it has one (reported in `/metrics`).
+    pub redis: Option<RedisLink>,
 }
 
 impl AppState {
@@ -62,6 +69,8 @@ impl AppState {
             bindings: Arc::default(),
             allowed_origins: AllowedOrigins::default(),
             rate_limits: RateLimits::default(),
+            live_limits: LiveLimits::default(),
+            redis: None,
         }
     }
 
@@ -87,6 +96,8 @@ impl AppState {
             bindings: Arc::default(),
             allowed_origins: AllowedOrigins::default(),
             rate_limits: RateLimits::default(),
+            live_limits: LiveLimits::default(),
+            redis: None,
         }
     }
 }
@@ -95,6 +106,12 @@ impl AppState {
     /// Limits mutations per client (see [`RateLimits`]).
     pub fn with_rate_limits(mut self, limits: RateLimits) -> Self {
         self.rate_limits = limits;
+        self
+    }
+
+    /// Bounds each WebSocket connection of subscriptions (see [`LiveLimits`]).
+    pub fn with_live_limits(mut self, limits: LiveLimits) -> Self {
+        self.live_limits = limits;
         self
     }
 
@@ -109,7 +126,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let cors = state.allowed_origins.cors_layer();
     let router = Router::new()
-        .route("/graphql", get(graphiql::page).post(graphql))
+        .route("/graphql", get(graphql_get).post(graphql))
         .route("/graphiql/{version}/{file}", get(graphiql::asset_file))
         .route("/surveys/{id}/{file}", get(crate::export::responses))
         .route("/budgeting/processes/{file}", get(crate::export::budget_ballots))
@@ -207,17 +224,49 @@ async fn graphql(
     request_context.idempotency_key =
         headers.get("idempotency-key").map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
     let mut request = request.into_inner();
-    if let Some(wait) = state.rate_limits.check(&request_context.caller, peer.0, &headers, &mut request) {
+    let mutation = mutation_fields(&mut request) > 0;
+    if let Some(wait) = state.rate_limits.check(&request_context.caller, peer.0, &headers, &mut request).await {
         return rate_limited(wait, locale);
     }
     let request = request.data(request_context).data(loaders);
     let mut response = state.schema.execute(request).await;
-    bound_errors(&mut response.errors);
-    localize(&mut response.errors, locale);
-    for error in &mut response.errors {
+    if mutation {
+        // Whatever it committed reaches live readers now, here and on the other instances.
+        state.ctx.feed.committed();
+    }
+    finish_response(&mut response.errors, locale);
+    GraphQLResponse::from(response).into_response()
+}
+
+/// Our errors as every transport returns them: bounded in number, in `locale`, each with a code.
+pub(crate) fn finish_response(errors: &mut Vec<async_graphql::ServerError>, locale: Locale) {
+    bound_errors(errors);
+    localize(errors, locale);
+    for error in errors {
         code_unclassified(error);
     }
-    GraphQLResponse::from(response).into_response()
+}
+
+/// `GET /graphql`: a WebSocket upgrade for subscriptions, else GraphiQL for a browser.
+async fn graphql_get(State(state): State<AppState>, request: Request) -> Response {
+    let wants_websocket = request
+        .headers()
+        .get(header::UPGRADE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.eq_ignore_ascii_case("websocket"));
+    if !wants_websocket {
+        return graphiql::page().await;
+    }
+    let headers = request.headers().clone();
+    let (mut parts, _body) = request.into_parts();
+    let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &()).await {
+        Ok(protocol) => protocol,
+        Err(rejection) => return rejection.into_response(),
+    };
+    match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
+        Ok(upgrade) => live::upgrade(state, protocol, upgrade, &headers),
+        Err(rejection) => rejection.into_response(),
+    }
 }
 
 /// `RATE_LIMITED` (HTTP 200, as GraphQL errors are) with `extensions.retryAfterSeconds` and a
@@ -281,7 +330,12 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
     };
     match civitas_core::plugins::call_counters(&state.ctx, &caller).await {
         Ok(counters) => {
-            ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], crate::metrics::render(&counters)).into_response()
+            let mut text = crate::metrics::render(&counters);
+            text.push_str(&crate::metrics::render_live(
+                state.ctx.feed.readers(),
+                state.redis.as_ref().map(RedisLink::is_up),
+            ));
+            ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
         }
         Err(error) => match error.kind() {
             ErrorKind::Internal => {

@@ -537,6 +537,40 @@ impl DomainEvent {
         self.data().district()
     }
 
+    /// The tickets it changed: its ticket, or a merge's primary and duplicates.
+    pub fn tickets(&self) -> Vec<TicketId> {
+        match self {
+            DomainEvent::TicketMerged(merge) => {
+                std::iter::once(merge.primary).chain(merge.duplicates.iter().copied()).collect()
+            }
+            _ => match self.subject() {
+                Subject::Ticket(ticket) => vec![ticket],
+                _ => Vec::new(),
+            },
+        }
+    }
+
+    /// The survey whose number of responses it may have changed.
+    pub fn survey_responses(&self) -> Option<SurveyId> {
+        match self {
+            DomainEvent::SurveyResponseSubmitted(facts) | DomainEvent::SurveyResponseWithdrawn(facts) => {
+                Some(facts.survey)
+            }
+            _ => None,
+        }
+    }
+
+    /// The budgeting process whose turnout it may have changed.
+    pub fn turnout_of(&self) -> Option<BudgetProcessId> {
+        match self {
+            DomainEvent::BallotCast(facts) | DomainEvent::BallotWithdrawn(facts) => Some(facts.process),
+            DomainEvent::BudgetPaperBallotsImported(facts) | DomainEvent::BudgetEligibilityDecided(facts) => {
+                Some(facts.process)
+            }
+            _ => None,
+        }
+    }
+
     /// Its data as a JSON object of named fields (the stored payload, also shown to plugins).
     pub fn payload(&self) -> String {
         match serde_json::to_value(self) {

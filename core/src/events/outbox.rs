@@ -106,6 +106,20 @@ pub(crate) async fn rows_after(
     query.order_by_asc(entity::Column::Id).limit(limit).all(db).await
 }
 
+/// Up to `limit` rows after `cursor` or among `missing` (IDs below it not seen yet), in order.
+pub(crate) async fn rows_after_or_among(
+    db: &impl ConnectionTrait,
+    cursor: i64,
+    missing: &[i64],
+    limit: u64,
+) -> Result<Vec<entity::Model>, DbErr> {
+    let mut wanted = sea_orm::Condition::any().add(entity::Column::Id.gt(cursor));
+    if !missing.is_empty() {
+        wanted = wanted.add(entity::Column::Id.is_in(missing.iter().copied()));
+    }
+    entity::Entity::find().filter(wanted).order_by_asc(entity::Column::Id).limit(limit).all(db).await
+}
+
 /// The position of the newest event (0 when the outbox is empty).
 pub(crate) async fn latest(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
     let query = Query::select().expr(Expr::cust("COALESCE(MAX(id), 0)")).from(entity::Entity).to_owned();

@@ -369,6 +369,11 @@ pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
         "請求過多：請 {seconds} 秒後再試",
     ),
     (
+        "a connection may hold at most {max} subscriptions",
+        "一个连接最多可同时保持 {max} 个订阅",
+        "一個連線最多可同時保持 {max} 個訂閱",
+    ),
+    (
         "You will no longer receive this kind of mail from Civitas.",
         "您将不再收到 Civitas 的此类邮件。",
         "您將不再收到 Civitas 的此類郵件。",

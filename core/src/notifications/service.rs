@@ -58,6 +58,36 @@ pub async fn for_department(
     Ok(rows.into_iter().map(Notification::from).collect())
 }
 
+/// `department`'s notifications after `after`, oldest first (at most `limit`, capped at
+/// [`MAX_PAGE`]), for those who may read them (see [`for_department`]); `after` 0 reads from the
+/// first.
+pub async fn added_after(
+    ctx: &Context,
+    caller: &Caller,
+    department: DepartmentId,
+    after: NotificationId,
+    limit: u64,
+) -> Result<Vec<Notification>, NotificationError> {
+    may_read(ctx, caller, department).await?;
+    let rows = entity::Entity::find()
+        .filter(entity::Column::DepartmentId.eq(department.0))
+        .filter(entity::Column::Id.gt(after.0))
+        .order_by_asc(entity::Column::Id)
+        .limit(limit.min(MAX_PAGE))
+        .all(&ctx.db)
+        .await?;
+    Ok(rows.into_iter().map(Notification::from).collect())
+}
+
+/// The newest notification's ID of `department` (0 when none), if the caller may read them.
+pub async fn newest_of(
+    ctx: &Context,
+    caller: &Caller,
+    department: DepartmentId,
+) -> Result<NotificationId, NotificationError> {
+    Ok(for_department(ctx, caller, department, 1).await?.first().map_or(NotificationId(0), |newest| newest.id))
+}
+
 /// One notification, if the caller may read its department's (see [`for_department`]).
 pub async fn get(ctx: &Context, caller: &Caller, id: NotificationId) -> Result<Notification, NotificationError> {
     let row = entity::Entity::find_by_id(id.0).one(&ctx.db).await?.ok_or(NotificationError::NotFound)?;

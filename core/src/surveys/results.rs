@@ -128,6 +128,14 @@ pub async fn results(
     })
 }
 
+/// How many responses a survey the caller may see has (what its results would say; refused for
+/// `ADMINS_ONLY` results to anyone but its admins).
+pub async fn response_total(ctx: &Context, caller: &Caller, id: SurveyId) -> Result<u64, SurveyError> {
+    let survey = super::get(ctx, caller, id).await?;
+    results_shown(&survey, caller)?;
+    super::response_count(ctx, &survey).await
+}
+
 /// Whether more than the number of responses may be shown to `caller` (an error when not even
 /// that: `ADMINS_ONLY` results for anyone but the survey's admins).
 pub(super) fn results_shown(survey: &Survey, caller: &Caller) -> Result<bool, SurveyError> {

@@ -7,6 +7,7 @@ mod budgeting;
 mod district_hooks;
 mod event_delivery;
 mod identity_provider;
+mod live_feed;
 mod plugin_registry;
 mod random_operations;
 mod sandbox;

@@ -7,10 +7,13 @@ use std::time::Duration;
 use civitas_core::background::Schedule;
 use civitas_core::email::{EmailWriter, Mailer, MailerSettings};
 use civitas_core::i18n::Locale;
+use civitas_core::realtime::{Feed, FeedSettings};
 use civitas_core::{Config, Context, directory};
 use civitas_graphql::cost::Limits;
 use civitas_graphql::csrf::AllowedOrigins;
+use civitas_graphql::live::LiveLimits;
 use civitas_graphql::rate_limit::{Rate, RateLimits};
+use civitas_graphql::redis_link::RedisLink;
 use civitas_graphql::server::{self, AppState};
 use civitas_graphql::settings::ServerSettings;
 use civitas_plugins::SlotReset;
@@ -107,6 +110,26 @@ pub struct ServeArgs {
     /// first address is the client's); without it the peer address is the client's.
     #[arg(long, env = "CIVITAS_TRUSTED_PROXY_HEADER")]
     trusted_proxy_header: Option<axum::http::HeaderName>,
+    /// Redis (`redis://127.0.0.1:6379/0`), for what must cross instances: live events fan out
+    /// to every instance's subscribers and rate limits are shared. Without it each instance
+    /// broadcasts and limits on its own (enough for one instance).
+    #[arg(long, env = "REDIS_URL", hide_env_values = true)]
+    redis_url: Option<String>,
+    /// The prefix of every Redis key and channel, so that several deployments can share one
+    /// Redis.
+    #[arg(long, env = "CIVITAS_REDIS_PREFIX", default_value = "civitas")]
+    redis_prefix: String,
+    /// The longest wait, in milliseconds, before a subscriber hears of a change it was not told
+    /// of (one made by background work, or by another instance while Redis was unreachable).
+    #[arg(long, env = "CIVITAS_LIVE_POLL_INTERVAL_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
+    live_poll_interval_ms: u64,
+    /// The most subscriptions one WebSocket connection may hold at once.
+    #[arg(long, env = "CIVITAS_WS_MAX_SUBSCRIPTIONS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    ws_max_subscriptions: u64,
+    /// Seconds after which a WebSocket connection whose client sent nothing (not even a ping) is
+    /// closed.
+    #[arg(long, env = "CIVITAS_WS_IDLE_TIMEOUT_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(5..=86_400))]
+    ws_idle_timeout_secs: u64,
     /// The sender of every message.
     #[arg(long, env = "CIVITAS_MAIL_FROM", default_value = "Civitas <noreply@civitas.localhost>")]
     mail_from: String,
@@ -228,6 +251,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         timezone: args.timezone,
         max_deadline_after_dispatch: chrono::Duration::days(args.max_deadline_days),
     };
+    ctx.feed = Feed::new(FeedSettings {
+        poll_every: Duration::from_millis(args.live_poll_interval_ms),
+        ..FeedSettings::default()
+    });
     let verifier = settings.verifier()?;
     let listener = tokio::net::TcpListener::bind(settings.listen).await?;
     let address = listener.local_addr()?;
@@ -246,18 +273,36 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let runtime = super::plugin::server_runtime(&cache_dir, args.plugin_slot_reset.into())?;
     let limits =
         Limits { max_root_fields: args.max_root_fields, introspection: !args.no_introspection, ..Limits::default() };
-    let state = AppState::configured(ctx, verifier, runtime, limits)
+    let redis = match &args.redis_url {
+        Some(url) => Some(RedisLink::new(url, &args.redis_prefix)?),
+        None => None,
+    };
+    let mut rate_limits =
+        RateLimits::new(args.rate_limit_anonymous.0, args.rate_limit_resident.0, args.trusted_proxy_header.clone());
+    if let Some(redis) = &redis {
+        rate_limits = rate_limits.shared_through(redis.clone());
+    }
+    let live_limits = LiveLimits {
+        max_subscriptions: usize::try_from(args.ws_max_subscriptions).unwrap_or(usize::MAX),
+        idle_timeout: Duration::from_secs(args.ws_idle_timeout_secs),
+        ..LiveLimits::default()
+    };
+    let mut state = AppState::configured(ctx, verifier, runtime, limits)
         .with_allowed_origins(AllowedOrigins(args.cors_origins.clone()))
-        .with_rate_limits(RateLimits::new(
-            args.rate_limit_anonymous.0,
-            args.rate_limit_resident.0,
-            args.trusted_proxy_header.clone(),
-        ));
+        .with_rate_limits(rate_limits)
+        .with_live_limits(live_limits);
+    state.redis = redis.clone();
     let schedule = Schedule {
         sweep_every: settings.sweep_interval,
         deliver_every: Duration::from_millis(args.event_delivery_interval_ms.max(10)),
     };
     let background = civitas_core::background::spawn(&state.ctx, &schedule);
+    let feed = civitas_core::background::spawn_feed(&state.ctx);
+    let fanout = redis.as_ref().map(|redis| redis.spawn_fanout(&state.ctx.feed)).unwrap_or_default();
+    match &redis {
+        Some(_) => tracing::info!(prefix = %args.redis_prefix, "live events fan out through redis"),
+        None => tracing::info!("no redis: live events and rate limits stay within this instance"),
+    }
     let mail = match &args.smtp_url {
         Some(url) => MailerSettings::Smtp { url: url.clone(), from: args.mail_from.clone() },
         None => MailerSettings::Files { dir: settings.data_dir.join("mail"), from: args.mail_from.clone() },
@@ -286,6 +331,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     drop(background);
     drop(email);
+    drop(feed);
+    for task in fanout {
+        task.abort();
+    }
     db.close().await?;
     tracing::info!("stopped");
     Ok(())

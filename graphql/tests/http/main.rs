@@ -13,6 +13,7 @@ mod introspection;
 mod languages;
 mod lifecycle;
 mod limits;
+mod live;
 mod pb_cli;
 mod plugin_cli;
 mod plugins;

@@ -3,6 +3,7 @@
 //! queries never are, and every root field of a mutation counts.
 
 use civitas_graphql::rate_limit::RateLimits;
+use civitas_graphql::redis_link::RedisLink;
 use serde_json::{Value, json};
 
 use crate::support::{TestServer, Who};
@@ -86,4 +87,32 @@ async fn residents_are_limited_per_subject_and_operators_not_at_all() {
 
 fn axum_header() -> axum::http::HeaderName {
     axum::http::HeaderName::from_static("x-forwarded-for")
+}
+
+/// The deployment's Redis for tests: `REDIS_URL` (set by `.ci/run`), else the local default.
+fn redis_url() -> String {
+    std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".to_owned())
+}
+
+#[tokio::test]
+async fn with_redis_the_limit_is_shared_by_every_instance() {
+    let prefix = format!("civitas-test-{}", uuid::Uuid::new_v4().simple());
+    let redis = RedisLink::new(&redis_url(), &prefix).expect("a redis URL");
+    let limits = || {
+        RateLimits::new(Some("3/min".parse().expect("rate")), None, Some(axum_header())).shared_through(redis.clone())
+    };
+    let (first, second) =
+        (TestServer::start_rate_limited(limits()).await, TestServer::start_rate_limited(limits()).await);
+    // Three mutations from one client, spread over both instances, use up its burst...
+    for (attempt, server) in [&first, &second, &first].into_iter().enumerate() {
+        let (_, _, body) = post(server, None, "192.0.2.44", MUTATION).await;
+        assert_ne!(code(&body), Some("RATE_LIMITED"), "attempt {attempt}: {body}");
+    }
+    assert!(redis.is_up(), "the counts were kept in Redis (a test Redis must run: REDIS_URL)");
+    // ...so the fourth is refused by the instance that has not seen three itself.
+    let before = statements(&second);
+    let (_, retry, body) = post(&second, None, "192.0.2.44", MUTATION).await;
+    assert_eq!(code(&body), Some("RATE_LIMITED"), "{body}");
+    assert!(retry.is_some());
+    assert_eq!(statements(&second), before, "refused before any work");
 }

@@ -17,7 +17,7 @@ use civitas_graphql::server::{self, AppState};
 use civitas_plugins::{CallLimits, EngineSettings, PluginEngine, WasmRuntime};
 use serde_json::{Value, json};
 
-const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
+pub const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
 
 /// One plugin sandbox for the test binary, as a server process has one; servers share its
 /// compiled components, never instances.
