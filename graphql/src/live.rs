@@ -21,6 +21,9 @@ use crate::errors::{request_locale, to_graphql, with_kind};
 use crate::schema::{CivitasSchema, request_data};
 use crate::server::{AppState, finish_response};
 
+/// What a connection reads from its socket at a time.
+const READ_BUFFER_BYTES: usize = 8 * 1024;
+
 /// Bounds on what one WebSocket connection may hold.
 #[derive(Debug, Clone, Copy)]
 pub struct LiveLimits {
@@ -52,6 +55,10 @@ pub(crate) fn upgrade(
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .max_message_size(limits.max_message_bytes)
         .max_frame_size(limits.max_message_bytes)
+        // tungstenite's defaults (128 KiB each way) would make an idle connection cost a
+        // quarter of a megabyte; messages here are small, and each is written when ready.
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(0)
         .on_upgrade(move |socket| {
             let executor = Localized { schema: state.schema.clone(), locale };
             GraphQLWebSocket::new(socket, executor, protocol)
