@@ -9,5 +9,5 @@ mod caller;
 mod tokens;
 
 pub use bindings::KnownBindings;
-pub use caller::{AdminRefusal, Caller, Role, UnknownRole, VerifiedPhone};
+pub use caller::{AdminRefusal, Caller, CallerEmail, Role, UnknownRole, VerifiedPhone};
 pub use tokens::{Audience, AuthError, Claims, LEEWAY_SECONDS, TokenIssuer, TokenVerifier};

@@ -22,6 +22,7 @@ use crate::i18n::Message;
 mod entity;
 mod model;
 mod outbox;
+mod preferences;
 mod templates;
 mod transport;
 mod unsubscribe;
@@ -30,6 +31,7 @@ mod writer;
 
 pub use model::{EmailKind, EmailStatus, OutboxEmail};
 pub use outbox::{NewEmail, list, retry};
+pub use preferences::{EmailPreference, REPORTER_KINDS, preferences, set_preference};
 pub use transport::{MailError, Mailer, MailerSettings};
 pub use unsubscribe::{OptedOut, unsubscribe};
 pub use worker::{DeliveryRound, MAX_ATTEMPTS, deliver_due, retry_delay};
@@ -50,6 +52,9 @@ pub enum EmailError {
     /// Only city and district admins see and retry mail.
     #[error("only admins manage the email outbox")]
     AdminsOnly,
+    /// The caller's sign-in names no email address (no `email` claim).
+    #[error("your sign-in carries no email address")]
+    NoAddress,
     /// Stored data could not be read back.
     #[error("corrupt stored email: {0}")]
     Corrupt(String),
@@ -61,6 +66,7 @@ impl Classify for EmailError {
             EmailError::Unauthenticated => ErrorKind::Unauthenticated,
             EmailError::AdminsOnly => ErrorKind::Forbidden,
             EmailError::NotFound => ErrorKind::NotFound,
+            EmailError::NoAddress => ErrorKind::BadInput { field: "email" },
             EmailError::Storage(_) | EmailError::Corrupt(_) => ErrorKind::Internal,
         }
     }
@@ -70,6 +76,7 @@ impl Classify for EmailError {
             EmailError::Unauthenticated => Message::new("sign in to do this"),
             EmailError::AdminsOnly => Message::new("only admins manage the email outbox"),
             EmailError::NotFound => Message::new("email not found"),
+            EmailError::NoAddress => Message::new("your sign-in carries no email address"),
             EmailError::Storage(_) | EmailError::Corrupt(_) => INTERNAL_ERROR,
         }
     }

@@ -92,6 +92,23 @@ impl std::fmt::Debug for VerifiedPhone {
     }
 }
 
+/// An email address from a token. Personal data: its `Debug` shows none of it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CallerEmail(pub(crate) String);
+
+impl CallerEmail {
+    /// The address.
+    pub fn address(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for CallerEmail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CallerEmail(<redacted>)")
+    }
+}
+
 /// Why a caller may not administer something.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AdminRefusal {
@@ -122,6 +139,8 @@ pub enum Caller {
         /// The year of birth the identity provider verified (residents), for votes with a
         /// minimum age.
         birth_year: Option<i32>,
+        /// Their email address as the identity provider knows it.
+        email: Option<CallerEmail>,
     },
     /// The system itself (sweepers, auto-close), acting on every district.
     System,
@@ -131,6 +150,7 @@ impl Caller {
     /// A resident with this subject.
     pub fn resident(subject: &str) -> Self {
         Caller::User {
+            email: None,
             subject: subject.to_owned(),
             role: Role::Resident,
             district: None,
@@ -143,6 +163,7 @@ impl Caller {
     /// A hotline operator.
     pub fn operator(subject: &str) -> Self {
         Caller::User {
+            email: None,
             subject: subject.to_owned(),
             role: Role::Operator,
             district: None,
@@ -155,6 +176,7 @@ impl Caller {
     /// A member of `department` in `district`.
     pub fn staff(subject: &str, district: DistrictId, department: DepartmentId) -> Self {
         Caller::User {
+            email: None,
             subject: subject.to_owned(),
             role: Role::DepartmentStaff,
             district: Some(district),
@@ -167,6 +189,7 @@ impl Caller {
     /// The administrator of `district`.
     pub fn district_admin(subject: &str, district: DistrictId) -> Self {
         Caller::User {
+            email: None,
             subject: subject.to_owned(),
             role: Role::DistrictAdmin,
             district: Some(district),
@@ -179,6 +202,7 @@ impl Caller {
     /// A city administrator.
     pub fn city_admin(subject: &str) -> Self {
         Caller::User {
+            email: None,
             subject: subject.to_owned(),
             role: Role::CityAdmin,
             district: None,
@@ -202,6 +226,22 @@ impl Caller {
             *own = Some(phone);
         }
         self
+    }
+
+    /// The same caller with an email address (the token's optional `email` claim).
+    pub fn with_email(mut self, address: &str) -> Self {
+        if let Caller::User { email, .. } = &mut self {
+            *email = Some(CallerEmail(address.trim().to_owned()));
+        }
+        self
+    }
+
+    /// The caller's email address, if the token carried one.
+    pub fn email(&self) -> Option<&str> {
+        match self {
+            Caller::User { email, .. } => email.as_ref().map(|email| email.0.as_str()),
+            Caller::Anonymous | Caller::System => None,
+        }
     }
 
     /// The caller's verified year of birth, if the token carried one.

@@ -4,7 +4,7 @@ use jsonwebtoken::jwk::{AlgorithmParameters, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-use super::{Caller, Role, VerifiedPhone};
+use super::{Caller, CallerEmail, Role, VerifiedPhone};
 use crate::error::{Classify, ErrorKind, INTERNAL_ERROR};
 use crate::i18n::Message;
 use crate::ids::{DepartmentId, DistrictId};
@@ -82,6 +82,10 @@ pub struct Claims {
     /// minimum age admit them by it.
     #[serde(default, rename = "birthYear", skip_serializing_if = "Option::is_none")]
     pub birth_year: Option<i32>,
+    /// The person's email address as the identity provider knows it (optional): mail about
+    /// the tickets they report goes there, and their mail preferences are kept for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     /// Issued at (seconds since the epoch).
     #[serde(default)]
     pub iat: i64,
@@ -150,7 +154,15 @@ impl Claims {
         {
             return Err(AuthError::InvalidClaims(Message::new("birthYear: not a year of birth")));
         }
+        let email = match self.email.as_deref().map(str::trim).filter(|email| !email.is_empty()) {
+            Some(email) if email.len() <= 254 && email.contains('@') && !email.contains(char::is_whitespace) => {
+                Some(CallerEmail(email.to_owned()))
+            }
+            Some(_) => return Err(AuthError::InvalidClaims(Message::new("email: not an email address"))),
+            None => None,
+        };
         Ok(Caller::User {
+            email,
             subject: self.sub,
             role,
             district: if needs_district || resident { district } else { None },
@@ -340,6 +352,7 @@ mod tests {
 
     fn claims(role: &str, exp: i64) -> Claims {
         Claims {
+            email: None,
             sub: "u1".into(),
             role: role.into(),
             district: Some("dst_1".into()),
@@ -355,6 +368,16 @@ mod tests {
     }
 
     const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn an_email_claim_is_kept_never_shown_and_checked() {
+        let caller = Claims { email: Some(" mei@example.org ".into()), ..claims("resident", 1) }.into_caller();
+        let caller = caller.expect("valid");
+        assert_eq!(caller.email(), Some("mei@example.org"));
+        assert!(!format!("{caller:?}").contains("mei"), "{caller:?}");
+        let bad = Claims { email: Some("not an address".into()), ..claims("resident", 1) };
+        assert!(matches!(bad.into_caller(), Err(AuthError::InvalidClaims(_))));
+    }
 
     #[test]
     fn a_residents_district_and_verified_phone_are_kept_and_the_phone_never_shown() {
@@ -407,6 +430,7 @@ mod tests {
             .expecting_issuer("https://id.city.example")
             .expecting_audience("civitas");
         let good = Claims {
+            email: None,
             iss: Some("https://id.city.example".into()),
             aud: Some(Audience::Many(vec!["portal".into(), "civitas".into()])),
             ..claims("operator", now() + 60)

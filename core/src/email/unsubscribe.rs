@@ -11,7 +11,7 @@ use crate::context::Context;
 use crate::time::to_millis;
 
 /// The kind column's value for "every kind of mail".
-const ALL: &str = "ALL";
+pub(super) const ALL: &str = "ALL";
 
 pub(crate) mod opt_out {
     use sea_orm::entity::prelude::*;
@@ -46,7 +46,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// The key a recipient's opt-outs are stored under (an HMAC of the address, lower-cased).
-fn recipient_key(ctx: &Context, address: &str) -> String {
+pub(super) fn recipient_key(ctx: &Context, address: &str) -> String {
     hex(&ctx.secrets.participation_mac(&[b"email-recipient", address.trim().to_lowercase().as_bytes()]))
 }
 

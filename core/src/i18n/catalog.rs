@@ -348,6 +348,8 @@ pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
     ("withdraw an answer to", "撤回回答", "撤回回答"),
     ("read the text answers of", "查看文字回答", "查看文字回答"),
     ("phone: {reason}", "phone 声明：{reason}", "phone 聲明：{reason}"),
+    ("email: not an email address", "email 声明：不是电子邮件地址", "email 聲明：不是電子郵件地址"),
+    ("your sign-in carries no email address", "您的登录信息中没有电子邮件地址", "您的登入資訊中沒有電子郵件地址"),
     ("you have no response to this survey", "您尚未回答此问卷", "您尚未回答此問卷"),
     (
         "only hotline operators answer on behalf of a resident",

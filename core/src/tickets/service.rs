@@ -71,7 +71,12 @@ pub async fn submit(ctx: &Context, caller: &Caller, new: NewTicket) -> Result<Ti
     let description = input::required_text("description", &new.description, MAX_DESCRIPTION_CHARS)?;
     let address = input::optional_text("address", new.address.as_deref(), 500)?;
     let location = input::location(new.location)?;
-    let contact = input::contact(&new.contact)?;
+    let mut contact = input::contact(&new.contact)?;
+    // A resident who gave no address hears about their ticket at the one their identity
+    // provider knows.
+    if caller.is(Role::Resident) && contact.email.is_none() {
+        contact.email = caller.email().map(str::to_owned);
+    }
 
     let now = ctx.clock.now();
     let routing = RoutingRequest {

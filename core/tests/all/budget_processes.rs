@@ -26,6 +26,7 @@ fn text(en: &str) -> LocalizedText {
 
 fn resident(subject: &str, district: DistrictId) -> Caller {
     Caller::User {
+        email: None,
         subject: subject.into(),
         role: Role::Resident,
         district: Some(district),

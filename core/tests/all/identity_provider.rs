@@ -12,6 +12,7 @@ fn fixture(name: &str) -> Vec<u8> {
 fn claims() -> Claims {
     let now = chrono::Utc::now().timestamp();
     Claims {
+        email: None,
         sub: "idp|42".into(),
         role: "district_admin".into(),
         district: Some("dst_3".into()),
@@ -71,6 +72,7 @@ fn an_oidc_token_with_issuer_audience_and_not_before_is_accepted_as_the_idp_issu
     let now = chrono::Utc::now().timestamp();
     // As Keycloak or Azure AD write it: `aud` a list, `iss` the realm's URL, `nbf` set.
     let token_claims = Claims {
+        email: None,
         iss: Some("https://id.city.example/realms/civitas".into()),
         aud: Some(Audience::Many(vec!["account".into(), "civitas".into()])),
         nbf: Some(now - 5),

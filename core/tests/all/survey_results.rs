@@ -290,6 +290,7 @@ async fn running_tallies_equal_a_recount_after_replacements_and_withdrawals() {
     for step in 0..120u64 {
         let who = format!("r{}", rng.below(12));
         let caller = Caller::User {
+            email: None,
             subject: who.clone(),
             role: civitas_core::auth::Role::Resident,
             district: (step % 3 != 0).then(|| districts[usize::from(who.len() % 2 == 0)]),

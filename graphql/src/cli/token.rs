@@ -126,6 +126,7 @@ pub fn claims(
 ) -> Claims {
     let now = Utc::now().timestamp();
     Claims {
+        email: None,
         sub: subject,
         role,
         district,

@@ -6,7 +6,7 @@ use civitas_core::ids::EmailId;
 
 use crate::errors::{IntoGraphql, parse_id};
 use crate::schema::{core_context, request};
-use crate::types::email::{EmailStatus, OutboxEmail};
+use crate::types::email::{EmailKind, EmailPreference, EmailStatus, OutboxEmail};
 
 /// Email queries.
 #[derive(Default)]
@@ -27,6 +27,13 @@ impl EmailQuery {
         let list = email::list(core_context(ctx), &request(ctx).caller, status.map(Into::into), first).await.gql()?;
         Ok(list.into_iter().map(OutboxEmail).collect())
     }
+
+    /// Which mail about their tickets reaches the caller, at the address of their sign-in (its
+    /// `email` claim; `BAD_USER_INPUT` on `email` without one).
+    async fn email_preferences(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<EmailPreference>> {
+        let preferences = email::preferences(core_context(ctx), &request(ctx).caller).await.gql()?;
+        Ok(preferences.into_iter().map(EmailPreference::from).collect())
+    }
 }
 
 /// Email mutations.
@@ -40,5 +47,18 @@ impl EmailMutation {
     async fn retry_email(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<OutboxEmail> {
         let id: EmailId = parse_id("id", &id)?;
         Ok(OutboxEmail(email::retry(core_context(ctx), &request(ctx).caller, id).await.gql()?))
+    }
+
+    /// Turns one kind of mail about the caller's tickets on or off (the same opt-out as the
+    /// unsubscribe link, which this can undo); returns every preference after it.
+    async fn set_email_preference(
+        &self,
+        ctx: &Context<'_>,
+        kind: EmailKind,
+        enabled: bool,
+    ) -> async_graphql::Result<Vec<EmailPreference>> {
+        let preferences =
+            email::set_preference(core_context(ctx), &request(ctx).caller, kind.into(), enabled).await.gql()?;
+        Ok(preferences.into_iter().map(EmailPreference::from).collect())
     }
 }

@@ -110,3 +110,18 @@ impl OutboxEmail {
         self.0.sent_at
     }
 }
+
+/// Whether a kind of mail about the caller's tickets reaches them.
+#[derive(async_graphql::SimpleObject)]
+pub struct EmailPreference {
+    /// The kind.
+    pub kind: EmailKind,
+    /// Whether it is sent.
+    pub enabled: bool,
+}
+
+impl From<email::EmailPreference> for EmailPreference {
+    fn from(preference: email::EmailPreference) -> Self {
+        EmailPreference { kind: preference.kind.into(), enabled: preference.enabled }
+    }
+}

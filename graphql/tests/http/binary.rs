@@ -272,6 +272,7 @@ async fn two_server_processes_on_one_database_keep_one_ballot_per_voter() {
     let token = |voter: usize| {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
+            email: None,
             sub: format!("voter-{voter}"),
             role: "resident".into(),
             district: Some(district.to_string()),

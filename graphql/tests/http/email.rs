@@ -300,3 +300,71 @@ async fn departments_and_districts_hear_of_their_tickets_at_their_work_addresses
     let other = server.ok(Some(&admin1), outbox, json!({})).await["emailOutbox"].clone();
     assert_eq!(other.as_array().expect("list").len(), 0, "another district's admin sees none of it: {other}");
 }
+
+const PREFERENCES: &str = "{ emailPreferences { kind enabled } }";
+const SET_PREFERENCE: &str = "mutation($kind: EmailKind!, $enabled: Boolean!) { setEmailPreference(kind: $kind, enabled: $enabled) { kind enabled } }";
+
+fn enabled(preferences: &Value, kind: &str) -> bool {
+    preferences.as_array().expect("preferences").iter().find(|p| p["kind"] == kind).expect("the kind")["enabled"]
+        .as_bool()
+        .expect("bool")
+}
+
+#[tokio::test]
+async fn a_signed_in_reporter_hears_at_their_sign_in_address_and_chooses_which_mail() {
+    let server = TestServer::start().await;
+    let writer = EmailWriter { default_locale: Locale::En };
+    events::deliver(&server.ctx, &writer).await.expect("first round");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mailer =
+        Mailer::new(&MailerSettings::Files { dir: dir.path().join("mail"), from: "noreply@civitas.test".into() })
+            .expect("mailer");
+    let resident = Who::new("resident", "mei").with_email("mei@example.org");
+    let preferences = server.ok(Some(&resident), PREFERENCES, json!({})).await;
+    assert!(preferences["emailPreferences"].as_array().expect("list").iter().all(|p| p["enabled"] == true));
+
+    // Reported through the app without a contact: the sign-in's address hears of it.
+    let mut input = submit_input(&server, 0, "APP");
+    input["input"].as_object_mut().expect("input").remove("contact");
+    let ticket = submit_in(&server, &resident, "en", input).await;
+    let id = ticket["id"].as_str().expect("id").to_owned();
+    assert_eq!(events::deliver(&server.ctx, &writer).await.expect("writer").effects, 1);
+    assert_eq!(deliver_due(&server.ctx, &mailer).await.expect("worker").sent, 1);
+    let eml = |dir: &Path| -> Vec<String> {
+        std::fs::read_dir(dir.join("mail"))
+            .expect("mail dir")
+            .filter_map(|entry| std::fs::read_to_string(entry.ok()?.path()).ok())
+            .collect()
+    };
+    assert!(eml(dir.path())[0].contains("To: mei@example.org"));
+
+    // Dispatch mail off: the dispatch writes nothing for them; the rest still comes.
+    let set =
+        server.ok(Some(&resident), SET_PREFERENCE, json!({ "kind": "TICKET_DISPATCHED", "enabled": false })).await;
+    assert!(!enabled(&set["setEmailPreference"], "TICKET_DISPATCHED"));
+    assert!(enabled(&set["setEmailPreference"], "TICKET_RESOLVED"));
+    let operator = Who::new("operator", "op-1");
+    server
+        .ok(
+            Some(&operator),
+            "mutation($id: ID!, $department: ID!) { dispatchTicket(id: $id, departmentId: $department) { id } }",
+            json!({ "id": id, "department": server.department_id(0, 0) }),
+        )
+        .await;
+    assert_eq!(events::deliver(&server.ctx, &writer).await.expect("writer").effects, 0, "no dispatch mail");
+    assert_eq!(deliver_due(&server.ctx, &mailer).await.expect("worker").sent, 0);
+    assert_eq!(eml(dir.path()).len(), 1);
+
+    // Turned back on, it is on again.
+    let set = server.ok(Some(&resident), SET_PREFERENCE, json!({ "kind": "TICKET_DISPATCHED", "enabled": true })).await;
+    assert!(set["setEmailPreference"].as_array().expect("list").iter().all(|p| p["enabled"] == true), "{set}");
+
+    // Without an email claim there is no address to keep preferences for; anonymous: sign in.
+    let staff =
+        Who::new("department_staff", "s").in_district(server.district_id(0)).in_department(server.department_id(0, 0));
+    let (_, body) = server.post(Some(&staff), PREFERENCES, json!({})).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "email", "{body}");
+    let (_, body) = server.post(None, PREFERENCES, json!({})).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{body}");
+}

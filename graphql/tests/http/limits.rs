@@ -143,6 +143,7 @@ async fn invalid_tokens_are_unauthenticated() {
     let client = reqwest::Client::new();
     let token = |secret: &[u8], exp: i64| {
         let claims = civitas_core::auth::Claims {
+            email: None,
             sub: "x".into(),
             role: "city_admin".into(),
             district: None,

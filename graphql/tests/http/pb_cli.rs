@@ -250,6 +250,7 @@ async fn export_writes_a_tallied_process_that_pb_tally_counts_to_the_stored_outc
             department: None,
             phone: None,
             birth_year: None,
+            email: None,
         };
         let ballot = BallotChoices { approvals, ..BallotChoices::default() };
         pb::cast(&ctx, &resident, process.id, ballot, Channel::App, None).await.expect("cast");

@@ -51,11 +51,20 @@ pub struct Who {
     pub department: Option<String>,
     pub phone: Option<String>,
     pub birth_year: Option<i32>,
+    pub email: Option<String>,
 }
 
 impl Who {
     pub fn new(role: &'static str, subject: &str) -> Self {
-        Who { subject: subject.into(), role, district: None, department: None, phone: None, birth_year: None }
+        Who {
+            subject: subject.into(),
+            role,
+            district: None,
+            department: None,
+            phone: None,
+            birth_year: None,
+            email: None,
+        }
     }
 
     /// A resident whose identity provider verified this phone number.
@@ -67,6 +76,12 @@ impl Who {
     /// A resident whose identity provider verified this year of birth.
     pub fn born_in(mut self, year: i32) -> Self {
         self.birth_year = Some(year);
+        self
+    }
+
+    /// Someone whose identity provider gave this email address (the `email` claim).
+    pub fn with_email(mut self, email: &str) -> Self {
+        self.email = Some(email.to_owned());
         self
     }
 
@@ -83,6 +98,7 @@ impl Who {
     pub fn token(&self) -> String {
         let now = Utc::now().timestamp();
         let claims = Claims {
+            email: self.email.clone(),
             sub: self.subject.clone(),
             role: self.role.into(),
             district: self.district.clone(),
