@@ -20,6 +20,7 @@ use crate::error::{Classify, ErrorKind, INTERNAL_ERROR};
 use crate::i18n::Message;
 
 mod entity;
+mod invitations;
 mod model;
 mod outbox;
 mod preferences;
@@ -29,6 +30,7 @@ mod unsubscribe;
 mod worker;
 mod writer;
 
+pub use invitations::{Invited, MAX_INVITATIONS, invite_to_survey};
 pub use model::{EmailKind, EmailStatus, OutboxEmail};
 pub use outbox::{NewEmail, list, retry};
 pub use preferences::{EmailPreference, REPORTER_KINDS, preferences, set_preference};

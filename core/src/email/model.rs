@@ -27,6 +27,8 @@ stored_enum! {
         TicketEscalated = "TICKET_ESCALATED",
         /// To a district's address: a plugin was disabled by its failures.
         PluginAutoDisabled = "PLUGIN_AUTO_DISABLED",
+        /// To an address a survey's admin invited: please answer the survey.
+        SurveyInvitation = "SURVEY_INVITATION",
     }
 }
 

@@ -28,6 +28,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "department_ticket_dispatched",
     "ticket_escalated",
     "plugin_auto_disabled",
+    "survey_invitation",
 );
 
 const LAYOUT: &str = include_str!("../../templates/email/layout.html");

@@ -328,6 +328,7 @@ pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
     ("change the questions of", "修改问题", "修改問題"),
     ("open", "开放", "開放"),
     ("close", "关闭", "關閉"),
+    ("invite people to", "邀请他人参与", "邀請他人參與"),
     ("archive", "归档", "歸檔"),
     ("must not be negative", "不能为负数", "不能為負數"),
     (
@@ -349,6 +350,9 @@ pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
     ("read the text answers of", "查看文字回答", "查看文字回答"),
     ("phone: {reason}", "phone 声明：{reason}", "phone 聲明：{reason}"),
     ("email: not an email address", "email 声明：不是电子邮件地址", "email 聲明：不是電子郵件地址"),
+    ("must be en, zh-Hans or zh-Hant", "必须是 en、zh-Hans 或 zh-Hant", "必須是 en、zh-Hans 或 zh-Hant"),
+    ("at most {max} addresses at once", "一次最多 {max} 个地址", "一次最多 {max} 個地址"),
+    ("entry {index} is not an email address", "第 {index} 项不是电子邮件地址", "第 {index} 項不是電子郵件地址"),
     ("your sign-in carries no email address", "您的登录信息中没有电子邮件地址", "您的登入資訊中沒有電子郵件地址"),
     ("you have no response to this survey", "您尚未回答此问卷", "您尚未回答此問卷"),
     (

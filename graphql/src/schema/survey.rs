@@ -230,6 +230,30 @@ impl SurveyMutation {
         Ok(Survey(surveys::open(core_context(ctx), &request(ctx).caller, id).await.gql()?))
     }
 
+    /// Invites up to 500 addresses to answer an open survey (its admins): one message each,
+    /// written to the outbox now and delivered by the mail worker, in `language` (`en`,
+    /// `zh-Hans`, `zh-Hant`; the request's `Accept-Language` by default). Addresses named twice
+    /// or opted out of invitations are skipped.
+    async fn invite_to_survey(
+        &self,
+        ctx: &Context<'_>,
+        survey_id: ID,
+        emails: Vec<String>,
+        language: Option<String>,
+    ) -> async_graphql::Result<SurveyInvitations> {
+        let id: SurveyId = parse_id("surveyId", &survey_id)?;
+        let locale = match language {
+            Some(tag) => civitas_core::i18n::Locale::parse(&tag)
+                .ok_or_else(|| crate::errors::bad_input("language", "must be en, zh-Hans or zh-Hant"))?,
+            None => request(ctx).locale,
+        };
+        let invited =
+            civitas_core::email::invite_to_survey(core_context(ctx), &request(ctx).caller, id, &emails, locale)
+                .await
+                .gql()?;
+        Ok(SurveyInvitations { queued: invited.queued, skipped: invited.skipped })
+    }
+
     /// Closes an open survey.
     async fn close_survey(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Survey> {
         let id: SurveyId = parse_id("id", &id)?;
@@ -323,4 +347,13 @@ fn results_filter(filter: SurveyResultsFilterInput) -> async_graphql::Result<sur
         channel: filter.channel.map(Into::into),
         district_id: filter.district_id.map(|id| parse_id::<DistrictId>("filter.districtId", &id)).transpose()?,
     })
+}
+
+/// What `inviteToSurvey` did.
+#[derive(async_graphql::SimpleObject)]
+pub struct SurveyInvitations {
+    /// Messages queued.
+    pub queued: u64,
+    /// Addresses skipped: named twice, or opted out of invitations.
+    pub skipped: u64,
 }

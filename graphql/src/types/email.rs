@@ -38,6 +38,8 @@ pub enum EmailKind {
     TicketEscalated,
     /// To a district's address: a plugin was disabled by its failures.
     PluginAutoDisabled,
+    /// To an address a survey's admin invited: please answer the survey.
+    SurveyInvitation,
 }
 
 /// A message of the outbox (its recipient masked).

@@ -368,3 +368,80 @@ async fn a_signed_in_reporter_hears_at_their_sign_in_address_and_chooses_which_m
     let (_, body) = server.post(None, PREFERENCES, json!({})).await;
     assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{body}");
 }
+
+const INVITE: &str = "mutation($id: ID!, $emails: [String!]!, $language: String) { inviteToSurvey(surveyId: $id, emails: $emails, language: $language) { queued skipped } }";
+
+fn eml_files(dir: &Path) -> Vec<String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(|entry| Some(entry.ok()?.path())).collect())
+        .unwrap_or_default();
+    files.sort();
+    files.iter().filter_map(|path| std::fs::read_to_string(path).ok()).collect()
+}
+
+#[tokio::test]
+async fn a_survey_admin_invites_addresses_once_each_in_their_language_and_opt_outs_are_honoured() {
+    let server = TestServer::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mail_dir = dir.path().join("mail");
+    let mailer = Mailer::new(&MailerSettings::Files { dir: mail_dir.clone(), from: "noreply@civitas.test".into() })
+        .expect("mailer")
+        .with_public_url(&server.url);
+    let admin = crate::surveys::admin(&server, 0);
+    let survey = crate::surveys::create_market_survey(&server, &admin, 0).await;
+
+    // A draft is not open for answers yet.
+    let (_, body) = server.post(Some(&admin), INVITE, json!({ "id": survey, "emails": ["a@example.org"] })).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "INVALID_TRANSITION", "{body}");
+    server.ok(Some(&admin), "mutation($id: ID!) { openSurvey(id: $id) { status } }", json!({ "id": survey })).await;
+
+    let emails = json!(["a@example.org", "A@Example.org", "b@example.org"]);
+    let data = server.ok(Some(&admin), INVITE, json!({ "id": survey, "emails": emails, "language": "zh-Hant" })).await;
+    assert_eq!(data["inviteToSurvey"], json!({ "queued": 2, "skipped": 1 }), "the same address once");
+    assert_eq!(deliver_due(&server.ctx, &mailer).await.expect("worker").sent, 2);
+    let mail = eml_files(&mail_dir);
+    assert_eq!(mail.len(), 2);
+    assert!(mail.iter().all(|eml| eml.contains("Content-Language: zh-Hant")), "{mail:?}");
+    let sent = server.ok(Some(&Who::new("city_admin", "mayor")), OUTBOX, json!({ "status": "SENT" })).await;
+    let subjects: Vec<&str> =
+        sent["emailOutbox"].as_array().expect("list").iter().filter_map(|m| m["subject"].as_str()).collect();
+    assert!(subjects.iter().all(|subject| subject.contains(&survey) && subject.contains("邀請")), "{subjects:?}");
+    let to_a = mail.iter().find(|eml| eml.contains("To: a@example.org")).expect("a's invitation");
+
+    // a@ follows the unsubscribe link: the next invitation skips it.
+    let link = to_a
+        .lines()
+        .find_map(|line| line.strip_prefix("List-Unsubscribe: <"))
+        .and_then(|rest| rest.split('>').next())
+        .expect("an unsubscribe link")
+        .to_owned();
+    assert_eq!(server.http.post(&link).send().await.expect("unsubscribe").status().as_u16(), 200);
+    let data = server
+        .ok(
+            Some(&admin),
+            INVITE,
+            json!({ "id": survey, "emails": ["a@example.org", "c@example.org"], "language": "en" }),
+        )
+        .await;
+    assert_eq!(data["inviteToSurvey"], json!({ "queued": 1, "skipped": 1 }));
+
+    // Another district's admin may not; bad addresses and oversized lists are refused whole.
+    let other = crate::surveys::admin(&server, 1);
+    let (_, body) = server.post(Some(&other), INVITE, json!({ "id": survey, "emails": ["x@example.org"] })).await;
+    let code = body["errors"][0]["extensions"]["code"].as_str().expect("code").to_owned();
+    assert!(code == "FORBIDDEN" || code == "NOT_FOUND", "{body}");
+    let (_, body) =
+        server.post(Some(&admin), INVITE, json!({ "id": survey, "emails": ["ok@example.org", "nope"] })).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "emails", "{body}");
+    let many: Vec<String> = (0..501).map(|n| format!("p{n}@example.org")).collect();
+    let (_, body) = server.post(Some(&admin), INVITE, json!({ "id": survey, "emails": many })).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+    let admin_city = Who::new("city_admin", "mayor");
+    let outbox = server.ok(Some(&admin_city), OUTBOX, json!({})).await;
+    assert_eq!(
+        outbox["emailOutbox"].as_array().map(Vec::len),
+        Some(3),
+        "only the three accepted invitations: {outbox}"
+    );
+}

@@ -46,11 +46,11 @@ const CREATE: &str = r#"mutation($input: CreateSurveyInput!) {
   createSurvey(input: $input) { id status version districtId questions { key type required condition { all { question op value } any { question op } question op value } } }
 }"#;
 
-fn admin(server: &TestServer, district: usize) -> Who {
+pub(crate) fn admin(server: &TestServer, district: usize) -> Who {
     Who::new("district_admin", &format!("admin-{district}")).in_district(server.district_id(district))
 }
 
-async fn create_market_survey(server: &TestServer, who: &Who, district: usize) -> String {
+pub(crate) async fn create_market_survey(server: &TestServer, who: &Who, district: usize) -> String {
     let input = json!({ "input": {
         "districtId": server.district_id(district), "title": name("The new market"),
         "audience": "EVERYONE", "anonymity": "ANONYMOUS", "resultsVisibility": "AFTER_CLOSE",
