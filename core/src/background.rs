@@ -62,10 +62,22 @@ pub fn spawn_email(ctx: &Context, writer: EmailWriter, mailer: Mailer, schedule:
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            match email::deliver_due(&worker_ctx, &mailer).await {
-                Ok(round) if round != Default::default() => tracing::info!(?round, "email delivery"),
-                Ok(_) => {}
-                Err(error) => tracing::error!(%error, "email delivery failed"),
+            // A full batch means more may be due: go on at once rather than a tick later.
+            loop {
+                match email::deliver_due(&worker_ctx, &mailer).await {
+                    Ok(round) => {
+                        if round != Default::default() {
+                            tracing::info!(?round, "email delivery");
+                        }
+                        if round.handled() < email::DELIVERY_BATCH {
+                            break;
+                        }
+                    }
+                    Err(error) => {
+                        tracing::error!(%error, "email delivery failed");
+                        break;
+                    }
+                }
             }
         }
     });

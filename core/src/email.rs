@@ -36,7 +36,7 @@ pub use outbox::{NewEmail, list, retry};
 pub use preferences::{EmailPreference, REPORTER_KINDS, preferences, set_preference};
 pub use transport::{MailError, Mailer, MailerSettings};
 pub use unsubscribe::{OptedOut, unsubscribe};
-pub use worker::{DeliveryRound, MAX_ATTEMPTS, deliver_due, retry_delay};
+pub use worker::{DELIVERY_BATCH, DeliveryRound, MAX_ATTEMPTS, deliver_due, retry_delay};
 pub use writer::EmailWriter;
 
 /// Errors of the email outbox.

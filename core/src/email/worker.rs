@@ -20,7 +20,7 @@ pub const MAX_ATTEMPTS: u32 = 10;
 const CLAIM: Duration = Duration::seconds(45);
 
 /// Messages claimed per round.
-const BATCH: u64 = 50;
+pub const DELIVERY_BATCH: u64 = 50;
 
 /// The wait after the `attempts`-th failed attempt: 15 s, 30 s, 1 min… at most 10 min.
 pub fn retry_delay(attempts: u32) -> Duration {
@@ -41,8 +41,16 @@ pub struct DeliveryRound {
     pub unsubscribed: u64,
 }
 
-/// Sends every due message through `mailer`: each is claimed first (a conditional update, so
-/// two instances never send one message in the same claim), sent, then marked.
+impl DeliveryRound {
+    /// Messages the round dealt with, whatever became of them.
+    pub fn handled(&self) -> u64 {
+        self.sent + self.deferred + self.failed + self.unsubscribed
+    }
+}
+
+/// Sends up to [`DELIVERY_BATCH`] due messages through `mailer`: each is claimed first (a
+/// conditional update, so two instances never send one message in the same claim), sent, then
+/// marked.
 pub async fn deliver_due(ctx: &Context, mailer: &Mailer) -> Result<DeliveryRound, EmailError> {
     let now = to_millis(ctx.clock.now());
     let unclaimed =
@@ -54,7 +62,7 @@ pub async fn deliver_due(ctx: &Context, mailer: &Mailer) -> Result<DeliveryRound
         .filter(entity::Column::NextAttemptAtMs.lte(now))
         .filter(unclaimed())
         .order_by_asc(entity::Column::Id)
-        .limit(BATCH)
+        .limit(DELIVERY_BATCH)
         .into_tuple()
         .all(&ctx.db)
         .await?;
