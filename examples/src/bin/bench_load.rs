@@ -26,6 +26,10 @@ enum Operation {
     /// own), approving 3 of the 100 projects of `budget_seed`'s voting process (`--process`,
     /// projects from `--first-project`).
     Ballot,
+    /// An anonymous mutation that does one lookup and answers `NOT_FOUND` (`rateTicket` of a
+    /// ticket that does not exist): the cost of a rate-limit check shows beside it. Any other
+    /// answer, `RATE_LIMITED` included, counts as an error.
+    AnonymousMutation,
 }
 
 #[derive(Parser)]
@@ -110,6 +114,9 @@ fn body(operation: Operation, sequence: u64, targets: &Targets) -> Value {
                 { "question": "q20", "text": "Thank you" }
             ]}
         }),
+        Operation::AnonymousMutation => json!({
+            "query": "mutation { rateTicket(id: \"tkt_999999999\", score: 5) { id } }"
+        }),
         Operation::Submit => json!({
             "query": "mutation($i: SubmitTicketInput!) { submitTicket(input: $i) { id code } }",
             "variables": { "i": {
@@ -171,7 +178,12 @@ async fn main() -> anyhow::Result<()> {
                     Ok(response) => {
                         let status = response.status();
                         let value: Value = response.json().await.unwrap_or(Value::Null);
-                        status.is_success() && value.get("errors").is_none() && !value.is_null()
+                        let code = value["errors"][0]["extensions"]["code"].as_str();
+                        let expected = match operation {
+                            Operation::AnonymousMutation => code == Some("NOT_FOUND"),
+                            _ => value.get("errors").is_none(),
+                        };
+                        status.is_success() && expected && !value.is_null()
                     }
                     Err(_) => false,
                 };
@@ -204,6 +216,7 @@ async fn main() -> anyhow::Result<()> {
             Operation::List => "tickets(first: 50)".to_owned(),
             Operation::SurveyAnswer => "submitSurveyResponse".to_owned(),
             Operation::Ballot => "castBallot".to_owned(),
+            Operation::AnonymousMutation => "anonymous rateTicket (NOT_FOUND)".to_owned(),
         }
     };
     println!(
