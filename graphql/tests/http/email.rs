@@ -445,3 +445,89 @@ async fn a_survey_admin_invites_addresses_once_each_in_their_language_and_opt_ou
         "only the three accepted invitations: {outbox}"
     );
 }
+
+/// aiosmtpd that stores each message and only then, `delay` seconds later, answers 250: a
+/// sender killed in between has handed the message over without knowing it.
+fn start_slow_smtp(python: &Path, port: u16, dir: &Path, delay: f32) -> SmtpServer {
+    let script = r#"
+import asyncio, sys, time
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Mailbox
+
+class StoreThenWait(Mailbox):
+    async def handle_DATA(self, server, session, envelope):
+        answer = await super().handle_DATA(server, session, envelope)
+        await asyncio.sleep(float(sys.argv[3]))
+        return answer
+
+Controller(StoreThenWait(sys.argv[2]), hostname="127.0.0.1", port=int(sys.argv[1])).start()
+while True:
+    time.sleep(3600)
+"#;
+    let child = Command::new(python)
+        .args(["-c", script, &port.to_string()])
+        .arg(dir)
+        .arg(delay.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start aiosmtpd");
+    let server = SmtpServer { child };
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return server;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("aiosmtpd did not listen on {port}");
+}
+
+#[tokio::test]
+async fn a_sender_killed_between_handing_over_and_marking_sent_resends_with_the_same_message_id() {
+    let python = python_with_aiosmtpd();
+    let temp = tempfile::tempdir().expect("tempdir");
+    let maildir = temp.path().join("Maildir");
+    let port = free_port();
+    let _smtp = start_slow_smtp(&python, port, &maildir, 2.0);
+    let clock = Clock::manual(Utc::now());
+    let server = TestServer::start_with_clock(clock.clone()).await;
+    let writer = EmailWriter { default_locale: Locale::En };
+    events::deliver(&server.ctx, &writer).await.expect("first round");
+    let settings =
+        MailerSettings::Smtp { url: format!("smtp://127.0.0.1:{port}"), from: "noreply@civitas.test".into() };
+    let mailer = Mailer::new(&settings).expect("mailer");
+    let operator = Who::new("operator", "op-1");
+    submit_in(&server, &operator, "en", submit_input(&server, 0, "PHONE")).await;
+    assert_eq!(events::deliver(&server.ctx, &writer).await.expect("writer").effects, 1);
+
+    // The worker hands the message over; the server has stored it and not answered yet when
+    // the worker dies — its task is dropped there, as a killed process stops: nothing after
+    // the hand-over runs.
+    let worker = tokio::spawn({
+        let (ctx, mailer) = (server.ctx.clone(), mailer.clone());
+        async move { deliver_due(&ctx, &mailer).await }
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while received(&python, &maildir).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the message never reached the SMTP server");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    worker.abort();
+    assert!(worker.await.expect_err("killed").is_cancelled());
+    let admin = Who::new("city_admin", "mayor");
+    let pending = server.ok(Some(&admin), OUTBOX, json!({ "status": "PENDING" })).await["emailOutbox"].clone();
+    assert_eq!(pending.as_array().map(Vec::len), Some(1), "not marked sent: {pending}");
+
+    // Another instance does not take it while the dead one's claim runs; after it, it does.
+    assert_eq!(deliver_due(&server.ctx, &mailer).await.expect("worker").sent, 0, "still claimed");
+    clock.advance(chrono::Duration::seconds(46));
+    assert_eq!(deliver_due(&server.ctx, &mailer).await.expect("worker").sent, 1);
+    assert_eq!(deliver_due(&server.ctx, &mailer).await.expect("worker"), Default::default());
+
+    // At least once, never as a different message: the SMTP server got two copies with one
+    // Message-ID, so a reader that deduplicates by it (as most do) shows one message.
+    let mail = received(&python, &maildir);
+    let ids: std::collections::HashSet<&str> = mail.iter().filter_map(|m| m["message_id"].as_str()).collect();
+    assert_eq!((mail.len(), ids.len()), (2, 1), "{mail:?}");
+    assert_eq!(ids.into_iter().next(), pending[0]["messageId"].as_str());
+}
