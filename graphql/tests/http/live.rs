@@ -427,5 +427,17 @@ async fn a_connection_holds_a_bounded_number_of_subscriptions_and_a_bad_token_is
     assert_eq!(closed["closed"]["code"], 1002, "{closed}");
     assert_eq!(closed["closed"]["reason"], "the token is invalid", "{closed}");
     server.await_metric("civitas_live_readers", 0).await;
+
+    // A message over 64 KiB is not read: the connection ends, nothing is subscribed.
+    let padding = "#".repeat(70 * 1024);
+    let huge = format!("subscription {{ ticketUpdated(id: \"tkt_1\") {{ id }} }}\n{padding}");
+    let mut oversized = Subscriber::start_raw(&server, &operator.token(), &huge);
+    let mut ended = oversized.next().await;
+    while ended.get("connected").is_some() {
+        ended = oversized.next().await;
+    }
+    assert!(ended.get("closed").is_some(), "{ended}");
+    assert_ne!(ended["closed"]["code"], 1000, "not a normal close: {ended}");
+    server.await_metric("civitas_live_readers", 0).await;
     let _ = std::fs::remove_dir_all(&data_dir);
 }
