@@ -17,7 +17,7 @@ mod scope;
 pub use consumer::{Decision, DeliveryError, DeliveryReport, EventConsumer, Start, deliver};
 pub use event::{
     BallotFacts, BudgetMilestoneFacts, BudgetProcessFacts, BudgetProjectFacts, CategoryCreated, DepartmentCreated,
-    DistrictCreated, DomainEvent, PluginDisabled, PluginFacts, StreetCreated, Subject, SurveyFacts,
+    DepartmentNotice, DistrictCreated, DomainEvent, PluginDisabled, PluginFacts, StreetCreated, Subject, SurveyFacts,
     SurveyResponseFacts, TicketEscalation, TicketFacts, TicketMerge, TicketRating, TicketTag, UndecodableEvent,
 };
 pub use listeners::{ListenToEvent, PluginListeners};

@@ -99,6 +99,17 @@ pub struct DepartmentCreated {
     pub district: DistrictId,
 }
 
+/// A notification left for a department (by a district's listener plugin).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepartmentNotice {
+    /// The department.
+    pub department: DepartmentId,
+    /// Its district.
+    pub district: DistrictId,
+    /// The ticket it is about, if any.
+    pub ticket: Option<TicketId>,
+}
+
 /// A new ticket category.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CategoryCreated {
@@ -319,6 +330,7 @@ macro_rules! directory_data {
 directory_data! {
     StreetCreated => street as Street;
     DepartmentCreated => department as Department;
+    DepartmentNotice => department as Department;
     CategoryCreated => category as Category;
 }
 
@@ -459,6 +471,8 @@ domain_events! {
     StreetCreated(StreetCreated) = "street.created",
     /// A department was created.
     DepartmentCreated(DepartmentCreated) = "department.created",
+    /// A notification was left for a department.
+    DepartmentNotified(DepartmentNotice) = "department.notified",
     /// A department's settings changed (its notification address).
     DepartmentUpdated(DepartmentCreated) = "department.updated",
     /// A ticket category was created.

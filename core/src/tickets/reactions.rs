@@ -11,7 +11,7 @@ use super::model::TicketEventKind;
 use super::storage::{self, NewEvent};
 use crate::auth::Caller;
 use crate::directory;
-use crate::events::{self, DomainEvent, TicketTag};
+use crate::events::{self, DepartmentNotice, DomainEvent, TicketTag};
 use crate::hooks::ListenerAction;
 use crate::ids::{DistrictId, EventId, TicketId};
 use crate::notifications::{self, MAX_MESSAGE_CHARS, NewNotification};
@@ -82,6 +82,9 @@ pub(crate) async fn apply(
                     sent_by: decided_by.to_owned(),
                 };
                 notifications::enqueue(db, new, at_ms).await?;
+                let notice =
+                    DepartmentNotice { department: *department_id, district: ticket.district_id, ticket: Some(id) };
+                events::append_caused_by(db, &DomainEvent::DepartmentNotified(notice), at_ms, Some(cause)).await?;
                 continue;
             }
         };

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, SimpleObject, Subscription};
 use civitas_core::auth::Caller;
 use civitas_core::budget_processes as pb;
-use civitas_core::events::StoredEvent;
+use civitas_core::events::{DomainEvent, StoredEvent};
 use civitas_core::ids::{BudgetProcessId, DepartmentId, DistrictId, NotificationId, SurveyId, TicketEventId, TicketId};
 use civitas_core::{notifications, surveys, tickets};
 use futures::Stream;
@@ -99,8 +99,7 @@ impl SubscriptionRoot {
         let caller = request(ctx).caller.clone();
         let events = core.feed.subscribe();
         let last = notifications::newest_of(&core, &caller, department).await.gql()?;
-        let district = civitas_core::directory::department(&core, department).await.gql()?.district_id;
-        Ok(live(events, slot, core, NotificationWatch { caller, department, district, last }, false))
+        Ok(live(events, slot, core, NotificationWatch { caller, department, last }, false))
     }
 
     /// The number of responses to a survey, now and after each change (for those who may see
@@ -291,7 +290,6 @@ impl Watch for QueueWatch {
 struct NotificationWatch {
     caller: Caller,
     department: DepartmentId,
-    district: DistrictId,
     last: NotificationId,
 }
 
@@ -300,7 +298,7 @@ impl Watch for NotificationWatch {
     type Item = Notification;
 
     fn woken_by(&mut self, event: &StoredEvent) -> bool {
-        event.event.district() == Some(self.district) && !event.event.tickets().is_empty()
+        matches!(&event.event, DomainEvent::DepartmentNotified(notice) if notice.department == self.department)
     }
 
     async fn read(&mut self, core: &civitas_core::Context) -> async_graphql::Result<Vec<Notification>> {

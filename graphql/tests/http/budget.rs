@@ -49,6 +49,33 @@ async fn cast(server: &TestServer, who: &Who, process: &str, approvals: &[&str])
     data["castBallot"].clone()
 }
 
+/// A process of district 0 in `VOTING` with one feasible project.
+pub(crate) struct Voting {
+    pub process: String,
+    pub project: String,
+}
+
+pub(crate) async fn voting_process(server: &TestServer) -> Voting {
+    let admin0 = admin(server, 0);
+    let input = json!({ "input": {
+        "districtId": server.district_id(0), "title": name("Live"), "budget": "1000", "currency": "CNY",
+        "ballot": { "format": "APPROVAL" } } });
+    let process =
+        server.ok(Some(&admin0), CREATE, input).await["createBudgetProcess"]["id"].as_str().expect("id").to_owned();
+    let input = json!({ "process": process, "input": { "title": name("trees"), "cost": "400" } });
+    let project =
+        server.ok(Some(&admin0), PROPOSE, input).await["proposeBudgetProject"]["id"].as_str().expect("id").to_owned();
+    server.ok(Some(&admin0), ADVANCE, json!({ "id": process })).await;
+    server.ok(Some(&admin0), REVIEW, json!({ "id": project, "decision": "FEASIBLE" })).await;
+    server.ok(Some(&admin0), ADVANCE, json!({ "id": process })).await;
+    Voting { process, project }
+}
+
+/// `subject` (a resident of district 0) approves the process's project.
+pub(crate) async fn cast_one(server: &TestServer, voting: &Voting, subject: &str) {
+    cast(server, &voter(server, subject), &voting.process, &[&voting.project]).await;
+}
+
 #[tokio::test]
 async fn a_process_is_proposed_reviewed_voted_tallied_and_exported() {
     let server = TestServer::start().await;

@@ -54,7 +54,7 @@ fn graphql_ws_client() -> PathBuf {
 }
 
 /// One subscription of the npm client: its lines as they come.
-struct Subscriber {
+pub(crate) struct Subscriber {
     child: std::process::Child,
     lines: mpsc::UnboundedReceiver<Value>,
 }
@@ -64,21 +64,27 @@ impl Subscriber {
         Self::start_copies(instance, who, query, variables, 1)
     }
 
+    /// One subscription of `who` to the server at `http_url` (an in-process test server).
+    pub(crate) fn on(http_url: &str, who: &Who, query: &str, variables: Value) -> Subscriber {
+        let url = format!("{}/graphql", http_url.replacen("http://", "ws://", 1));
+        Self::spawn(&url, &who.token(), query, variables, 1)
+    }
+
     /// `copies` subscriptions on one connection.
     fn start_copies(instance: &Instance, who: Option<&Who>, query: &str, variables: Value, copies: u32) -> Subscriber {
         let token = who.map_or_else(|| "-".to_owned(), Who::token);
-        Self::spawn(instance, &token, query, variables, copies)
+        Self::spawn(&instance.ws_url(), &token, query, variables, copies)
     }
 
     /// With `token` as it is, valid or not.
     fn start_raw(instance: &Instance, token: &str, query: &str) -> Subscriber {
-        Self::spawn(instance, token, query, json!({}), 1)
+        Self::spawn(&instance.ws_url(), token, query, json!({}), 1)
     }
 
-    fn spawn(instance: &Instance, token: &str, query: &str, variables: Value, copies: u32) -> Subscriber {
+    fn spawn(url: &str, token: &str, query: &str, variables: Value, copies: u32) -> Subscriber {
         let mut child = Command::new("node")
             .arg(graphql_ws_client())
-            .arg(format!("ws://127.0.0.1:{}/graphql", instance.port))
+            .arg(url)
             .arg(token)
             .arg(query)
             .arg(variables.to_string())
@@ -110,7 +116,7 @@ impl Subscriber {
     }
 
     /// The next `next` message's data (after `connected`).
-    async fn data(&mut self) -> Value {
+    pub(crate) async fn data(&mut self) -> Value {
         loop {
             let line = self.next().await;
             if line.get("connected").is_some() {
@@ -228,6 +234,10 @@ impl Instance {
         });
         assert!(tokio::time::timeout(Duration::from_secs(60), started).await.expect("started in time").expect("read"));
         Instance { port, child, http: reqwest::Client::new() }
+    }
+
+    fn ws_url(&self) -> String {
+        format!("ws://127.0.0.1:{}/graphql", self.port)
     }
 
     async fn post(&self, who: &Who, query: &str, variables: Value) -> Value {
@@ -440,4 +450,56 @@ async fn a_connection_holds_a_bounded_number_of_subscriptions_and_a_bad_token_is
     assert_ne!(ended["closed"]["code"], 1000, "not a normal close: {ended}");
     server.await_metric("civitas_live_readers", 0).await;
     let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+/// Waits until `server`'s feed has `readers` subscriptions.
+async fn await_readers(server: &crate::support::TestServer, readers: usize) {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while server.ctx.feed.readers() != readers {
+        assert!(tokio::time::Instant::now() < deadline, "{} readers, not {readers}", server.ctx.feed.readers());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn survey_response_counts_and_budget_turnout_are_live_and_only_totals() {
+    let server = crate::support::TestServer::start().await;
+    let _feed = civitas_core::background::spawn_feed(&server.ctx);
+    let admin = crate::surveys::admin(&server, 0);
+    let name = json!({ "en": "Q", "zhHans": "问", "zhHant": "問" });
+    let input = json!({ "input": {
+        "districtId": server.district_id(0), "title": name, "audience": "EVERYONE", "anonymity": "ANONYMOUS",
+        "resultsVisibility": "LIVE",
+        "questions": [{ "key": "q", "type": "SINGLE_CHOICE", "text": name, "required": true,
+                        "options": [{ "key": "yes", "text": name }, { "key": "no", "text": name }] }] } });
+    let created = server
+        .ok(Some(&admin), "mutation($input: CreateSurveyInput!) { createSurvey(input: $input) { id } }", input)
+        .await;
+    let survey = created["createSurvey"]["id"].as_str().expect("id").to_owned();
+    server.ok(Some(&admin), "mutation($id: ID!) { openSurvey(id: $id) { status } }", json!({ "id": survey })).await;
+
+    let mut count = Subscriber::on(
+        &server.url,
+        &admin,
+        "subscription($id: ID!) { surveyResponseCount(surveyId: $id) }",
+        json!({ "id": survey }),
+    );
+    assert_eq!(count.data().await["surveyResponseCount"], 0, "the count now, first");
+    for (n, resident) in ["r-1", "r-2"].into_iter().enumerate() {
+        let answer = "mutation($id: ID!) { submitSurveyResponse(surveyId: $id, answers: [{ question: \"q\", choices: [\"yes\"] }]) { id } }";
+        server.ok(Some(&Who::new("resident", resident)), answer, json!({ "id": survey })).await;
+        assert_eq!(count.data().await["surveyResponseCount"], n + 1);
+    }
+    drop(count);
+    await_readers(&server, 0).await;
+
+    // Turnout only: the subscription's type has no per-project field at all.
+    let budget = crate::budget::voting_process(&server).await;
+    let turnout = "subscription($id: ID!) { budgetTurnout(processId: $id) { total byChannel { channel count } } }";
+    let mut live =
+        Subscriber::on(&server.url, &Who::new("resident", "watcher"), turnout, json!({ "id": budget.process }));
+    assert_eq!(live.data().await["budgetTurnout"]["total"], 0);
+    crate::budget::cast_one(&server, &budget, "voter-1").await;
+    let after = live.data().await;
+    assert_eq!(after["budgetTurnout"]["total"], 1, "{after}");
 }

@@ -419,6 +419,21 @@ async fn a_python_listener_tells_the_supervisors_of_its_own_district_about_escal
     let delivery = server.deliver_events().await;
     let installed = upload(&server, &admin0, "escalation-notifier", bytes, &config, "EVENT_LISTENER").await;
     assert_eq!(installed["hooks"], json!(["EVENT_LISTENER"]));
+    // The supervisors' staff follow their notifications live.
+    let _feed = civitas_core::background::spawn_feed(&server.ctx);
+    let watcher =
+        Who::new("department_staff", "supervisor-live").in_district(server.district_id(0)).in_department(&supervisors);
+    let mut live = crate::live::Subscriber::on(
+        &server.url,
+        &watcher,
+        "subscription($dep: ID!) { notificationAdded(departmentId: $dep) { ticketId message } }",
+        json!({ "dep": supervisors }),
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while server.ctx.feed.readers() == 0 {
+        assert!(std::time::Instant::now() < deadline, "the subscription did not open");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 
     // One ticket in each of two districts, dispatched, then left alone past the response deadline.
     let dispatch = "mutation($id: ID!, $dep: ID!) { dispatchTicket(id: $id, departmentId: $dep) { id } }";
@@ -454,6 +469,14 @@ async fn a_python_listener_tells_the_supervisors_of_its_own_district_about_escal
         })
     };
     assert_eq!(notifications, [notification("resolution"), notification("response")], "newest first");
+    let first = live.data().await["notificationAdded"].clone();
+    let second = live.data().await["notificationAdded"].clone();
+    let message = |n: &Value| json!({ "ticketId": n["ticketId"], "message": n["message"] });
+    assert_eq!(
+        [first, second],
+        [message(&notification("response")), message(&notification("resolution"))],
+        "live, oldest first"
+    );
     // Relay: a notification is a node for its department, not for another's staff.
     let with_id = "query($dep: ID!) { departmentNotifications(departmentId: $dep, first: 1) { id } }";
     let latest = server.ok(Some(&staff), with_id, json!({ "dep": supervisors })).await;
