@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# What a rate-limit check costs per request: one anonymous mutation that does a single lookup
-# (`rateTicket` of a missing ticket → NOT_FOUND), loaded with limits off, counted in process,
-# and counted in Redis (a limit too high to refuse anything: only the check's cost shows).
+# What a rate-limit check costs per request: one anonymous mutation that the domain refuses at
+# once (`rateTicket` → UNAUTHENTICATED, no statement), loaded with limits off, counted in
+# process, and counted in Redis (a limit too high to refuse anything: only the check's cost
+# shows beside HTTP and GraphQL).
 #   scripts/bench_rate_limits.sh [seconds] [requests in flight]    (default 15 32)
 # Needs release builds of civitas and bench_load (cargo build --release -p civitas-graphql
 # -p civitas-examples), Redis on 127.0.0.1:6379.

@@ -63,7 +63,7 @@ enum Outcome {
 
 /// Sends up to [`DELIVERY_BATCH`] due messages through `mailer`: the batch is claimed in one
 /// conditional update (only the rows it returns are this instance's: two instances never send
-/// one message in the same claim), then sent, [`SENDS_IN_FLIGHT`] at a time, each marked as it
+/// one message in the same claim), then sent, eight at a time, each marked as it
 /// finishes.
 pub async fn deliver_due(ctx: &Context, mailer: &Mailer) -> Result<DeliveryRound, EmailError> {
     let now = to_millis(ctx.clock.now());

@@ -26,9 +26,9 @@ enum Operation {
     /// own), approving 3 of the 100 projects of `budget_seed`'s voting process (`--process`,
     /// projects from `--first-project`).
     Ballot,
-    /// An anonymous mutation that does one lookup and answers `NOT_FOUND` (`rateTicket` of a
-    /// ticket that does not exist): the cost of a rate-limit check shows beside it. Any other
-    /// answer, `RATE_LIMITED` included, counts as an error.
+    /// An anonymous mutation that the domain refuses at once (`rateTicket`: `UNAUTHENTICATED`,
+    /// no statement): what remains is HTTP, GraphQL and the rate-limit check, whose cost thus
+    /// shows plainly. Any other answer, `RATE_LIMITED` included, counts as an error.
     AnonymousMutation,
 }
 
@@ -180,7 +180,7 @@ async fn main() -> anyhow::Result<()> {
                         let value: Value = response.json().await.unwrap_or(Value::Null);
                         let code = value["errors"][0]["extensions"]["code"].as_str();
                         let expected = match operation {
-                            Operation::AnonymousMutation => code == Some("NOT_FOUND"),
+                            Operation::AnonymousMutation => code == Some("UNAUTHENTICATED"),
                             _ => value.get("errors").is_none(),
                         };
                         status.is_success() && expected && !value.is_null()
@@ -216,7 +216,7 @@ async fn main() -> anyhow::Result<()> {
             Operation::List => "tickets(first: 50)".to_owned(),
             Operation::SurveyAnswer => "submitSurveyResponse".to_owned(),
             Operation::Ballot => "castBallot".to_owned(),
-            Operation::AnonymousMutation => "anonymous rateTicket (NOT_FOUND)".to_owned(),
+            Operation::AnonymousMutation => "anonymous rateTicket (refused)".to_owned(),
         }
     };
     println!(
