@@ -116,8 +116,9 @@ async fn a_listener_acts_on_its_districts_events_once_and_never_hears_its_own_ec
         (format!("new ticket {}", ours.id).as_str(), Some(ours.id), "plugin listener@1.0.0")
     );
 
-    // The tag and comment raised events of their own; they are not offered back.
-    assert_eq!(deliver(&ctx).await, DeliveryReport { passed_over: 2, ..DeliveryReport::default() });
+    // The tag, the comment and the notification raised events of their own; they are not
+    // offered back.
+    assert_eq!(deliver(&ctx).await, DeliveryReport { passed_over: 3, ..DeliveryReport::default() });
     assert_eq!(deliver(&ctx).await, DeliveryReport::default());
     assert_eq!(listener.seen_kinds().len(), 2);
     let timeline = tickets::timeline(&ctx, &Caller::System, ours.id).await.expect("timeline");
@@ -292,14 +293,21 @@ async fn every_consumer_reads_every_event_once_at_its_own_pace() {
     ctx.clock.advance(Duration::seconds(1));
     let caught_up = events::deliver(&ctx, &copier).await.expect("copy");
     let copied = copier.copied.lock().expect("lock").clone();
-    let tail: Vec<_> = copied.iter().rev().take(5).rev().copied().collect();
+    let tail: Vec<_> = copied.iter().rev().take(6).rev().copied().collect();
     assert_eq!(
         tail,
-        ["plugin.installed", "ticket.submitted", "ticket.dispatched", "ticket.tagged", "ticket.commented"],
+        [
+            "plugin.installed",
+            "ticket.submitted",
+            "ticket.dispatched",
+            "ticket.tagged",
+            "ticket.commented",
+            "department.notified"
+        ],
         "in order, including what the listener's answer raised"
     );
-    assert_eq!(caught_up.applied, 5);
-    assert_eq!(copied.len() as u64, history + 5, "every event once");
+    assert_eq!(caught_up.applied, 6);
+    assert_eq!(copied.len() as u64, history + 6, "every event once");
 }
 
 #[tokio::test]
