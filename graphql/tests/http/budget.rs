@@ -307,20 +307,10 @@ fn vote_figures(value: &Value, path: &str, found: &mut Vec<String>) {
 #[tokio::test]
 async fn while_the_vote_runs_no_query_shows_a_per_project_count() {
     let server = TestServer::start().await;
-    let admin0 = admin(&server, 0);
-    let input = json!({ "input": {
-        "districtId": server.district_id(0), "title": name("Hidden"), "budget": "1000", "currency": "CNY",
-        "ballot": { "format": "APPROVAL" } } });
-    let process =
-        server.ok(Some(&admin0), CREATE, input).await["createBudgetProcess"]["id"].as_str().expect("id").to_owned();
-    let input = json!({ "process": process, "input": { "title": name("trees"), "cost": "400" } });
-    let project =
-        server.ok(Some(&admin0), PROPOSE, input).await["proposeBudgetProject"]["id"].as_str().expect("id").to_owned();
-    server.ok(Some(&admin0), ADVANCE, json!({ "id": process })).await;
-    server.ok(Some(&admin0), REVIEW, json!({ "id": project, "decision": "FEASIBLE" })).await;
-    server.ok(Some(&admin0), ADVANCE, json!({ "id": process })).await;
+    let voting = voting_process(&server).await;
+    let (process, project) = (voting.process.clone(), voting.project.clone());
     for n in 0..3 {
-        cast(&server, &voter(&server, &format!("v{n}")), &process, &[&project]).await;
+        cast_one(&server, &voting, &format!("v{n}")).await;
     }
 
     let mayor = Who::new("city_admin", "mayor");
@@ -376,7 +366,7 @@ async fn while_the_vote_runs_no_query_shows_a_per_project_count() {
     assert_eq!(turnout["budgetTurnout"]["total"], 3);
 
     // The same walk after the tally finds the counts: the check above can fail.
-    server.ok(Some(&admin0), ADVANCE, json!({ "id": process })).await;
+    server.ok(Some(&admin(&server, 0)), ADVANCE, json!({ "id": process })).await;
     let results = selection(types, "BudgetResults", 4).expect("results fields");
     let query = format!("{{ budgetResults(processId: \"{process}\") {results} }}");
     let body = server.ok(Some(&mayor), &query, json!({})).await;

@@ -44,10 +44,14 @@ impl SmtpServer {
             .spawn()
             .expect("start aiosmtpd");
         // Owned at once, so that a failure below still kills and waits for it (Drop).
-        let server = SmtpServer { child };
+        SmtpServer { child }.listening_on(port)
+    }
+
+    /// Waits until the server accepts connections on `port`.
+    fn listening_on(self, port: u16) -> SmtpServer {
         for _ in 0..200 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return server;
+                return self;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -472,14 +476,7 @@ while True:
         .stderr(Stdio::null())
         .spawn()
         .expect("start aiosmtpd");
-    let server = SmtpServer { child };
-    for _ in 0..200 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return server;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("aiosmtpd did not listen on {port}");
+    SmtpServer { child }.listening_on(port)
 }
 
 #[tokio::test]
