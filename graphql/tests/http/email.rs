@@ -334,13 +334,7 @@ async fn a_signed_in_reporter_hears_at_their_sign_in_address_and_chooses_which_m
     let id = ticket["id"].as_str().expect("id").to_owned();
     assert_eq!(events::deliver(&server.ctx, &writer).await.expect("writer").effects, 1);
     assert_eq!(deliver_due(&server.ctx, &mailer).await.expect("worker").sent, 1);
-    let eml = |dir: &Path| -> Vec<String> {
-        std::fs::read_dir(dir.join("mail"))
-            .expect("mail dir")
-            .filter_map(|entry| std::fs::read_to_string(entry.ok()?.path()).ok())
-            .collect()
-    };
-    assert!(eml(dir.path())[0].contains("To: mei@example.org"));
+    assert!(eml_files(&dir.path().join("mail"))[0].contains("To: mei@example.org"));
 
     // Dispatch mail off: the dispatch writes nothing for them; the rest still comes.
     let set =
@@ -357,7 +351,7 @@ async fn a_signed_in_reporter_hears_at_their_sign_in_address_and_chooses_which_m
         .await;
     assert_eq!(events::deliver(&server.ctx, &writer).await.expect("writer").effects, 0, "no dispatch mail");
     assert_eq!(deliver_due(&server.ctx, &mailer).await.expect("worker").sent, 0);
-    assert_eq!(eml(dir.path()).len(), 1);
+    assert_eq!(eml_files(&dir.path().join("mail")).len(), 1);
 
     // Turned back on, it is on again.
     let set = server.ok(Some(&resident), SET_PREFERENCE, json!({ "kind": "TICKET_DISPATCHED", "enabled": true })).await;
