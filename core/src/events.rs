@@ -17,8 +17,9 @@ mod scope;
 pub use consumer::{Decision, DeliveryError, DeliveryReport, EventConsumer, Start, deliver};
 pub use event::{
     BallotFacts, BudgetMilestoneFacts, BudgetProcessFacts, BudgetProjectFacts, CategoryCreated, DepartmentCreated,
-    DepartmentNotice, DistrictCreated, DomainEvent, PluginDisabled, PluginFacts, StreetCreated, Subject, SurveyFacts,
-    SurveyResponseFacts, TicketEscalation, TicketFacts, TicketMerge, TicketRating, TicketTag, UndecodableEvent,
+    DepartmentNotice, DistrictCreated, DomainEvent, Open311ClientFacts, PluginDisabled, PluginFacts, StreetCreated,
+    Subject, SurveyFacts, SurveyResponseFacts, TicketEscalation, TicketFacts, TicketMerge, TicketRating, TicketTag,
+    UndecodableEvent,
 };
 pub use listeners::{ListenToEvent, PluginListeners};
 pub use outbox::StoredEvent;

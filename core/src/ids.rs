@@ -80,6 +80,10 @@ macro_rules! typed_id {
 }
 
 typed_id!(
+    /// An Open311 client (a 311 app, FixMyStreet, a data portal) holding an API key of a district.
+    Open311ClientId, "o311", "Open311 client"
+);
+typed_id!(
     /// A district of the city.
     DistrictId, "dst", "district"
 );

@@ -28,6 +28,7 @@ pub mod hooks;
 pub mod i18n;
 pub mod ids;
 pub mod notifications;
+pub mod open311;
 pub mod paging;
 pub(crate) mod participation;
 pub mod plugins;

@@ -8,6 +8,7 @@ mod error;
 mod idempotency;
 mod input;
 mod model;
+mod public;
 mod query;
 mod queue;
 pub(crate) mod reactions;
@@ -24,6 +25,7 @@ pub use error::TicketError;
 pub use idempotency::{KEY_LIFETIME, MAX_KEY_CHARS};
 pub use input::{MAX_DESCRIPTION_CHARS, MAX_NOTE_CHARS, MAX_TAG_CHARS, MAX_TAGS, MAX_TITLE_CHARS, NewTicket};
 pub use model::{Channel, Contact, GeoPoint, Priority, Rating, Ticket, TicketEvent, TicketEventKind, TicketStatus};
+pub use public::{MAX_PUBLIC_PAGE, PUBLIC_NOTE_KINDS, PublicFilter, PublicTicket, public_tickets};
 pub use query::{
     MAX_PAGE_SIZE, TicketFilter, count, event, events_of, get, get_by_code, list, replay, timeline, timeline_length,
     timeline_page,
@@ -32,6 +34,6 @@ pub use queue::{MAX_QUEUE_READ, Queue, may_watch, newest_entry, queue_entries};
 pub use reactions::MAX_ACTIONS;
 pub use service::{accept, comment, dispatch, merge, rate, reject, resolve, return_to_dispatch, submit, transfer};
 pub use state::{InvalidTransition, LOWEST_SATISFIED_SCORE, TicketState, Transition};
-pub use stats::{StatsQuery, TicketStats, stats};
+pub use stats::{Breakdown, StatsQuery, TicketStats, TicketTimes, stats, stats_by, times};
 pub use sweeper::{SweepReport, sweep};
 pub use tracking::get_by_tracking_token;

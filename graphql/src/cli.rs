@@ -1,6 +1,7 @@
 //! Commands of the `civitas` binary.
 
 mod migrate;
+mod open311;
 mod pb;
 mod plugin;
 mod serve;
@@ -41,6 +42,11 @@ enum Command {
     Plugin {
         #[command(subcommand)]
         command: plugin::PluginCommand,
+    },
+    /// Open311 GeoReport v2: issue API keys to 311 clients.
+    Open311 {
+        #[command(subcommand)]
+        command: open311::Open311Command,
     },
     /// Surveys: export responses.
     Survey {
@@ -105,6 +111,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Pb { command } => pb::run(command),
         Command::Plugin { command } => plugin::run(command),
         Command::Survey { command } => runtime()?.block_on(survey::run(command)),
+        Command::Open311 { command } => runtime()?.block_on(open311::run(command)),
         Command::Schema => {
             let ctx = runtime()?.block_on(civitas_core::db::connect("sqlite::memory:"))?;
             print!("{}", civitas_graphql::build_schema(civitas_core::Context::new(ctx)).sdl());

@@ -67,8 +67,13 @@ fn media_type(headers: &HeaderMap) -> Option<String> {
 /// Refuses what a foreign page could make a browser send (see the module's documentation).
 pub async fn guard(State(origins): State<AllowedOrigins>, request: Request, next: Next) -> Response {
     // An unsubscribe link's POST (RFC 8058, form-encoded, from mail clients) carries its own
-    // signed token and no credentials: nothing a forged request could borrow.
-    if request.method() != Method::POST || request.uri().path().starts_with(crate::unsubscribe::PREFIX) {
+    // signed token and no credentials: nothing a forged request could borrow. An Open311 post
+    // (form-encoded, from 311 clients) carries its API key in the form, likewise.
+    let path = request.uri().path();
+    if request.method() != Method::POST
+        || path.starts_with(crate::unsubscribe::PREFIX)
+        || path.starts_with(crate::open311::PREFIX)
+    {
         return next.run(request).await;
     }
     let headers = request.headers();

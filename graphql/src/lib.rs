@@ -6,12 +6,14 @@
 
 pub mod cost;
 pub mod csrf;
+pub mod dashboard;
 pub mod errors;
 pub mod export;
 pub mod graphiql;
 pub mod live;
 pub mod loaders;
 pub mod metrics;
+pub mod open311;
 pub mod rate_limit;
 pub mod redis_link;
 pub mod relay;

@@ -3,6 +3,7 @@
 mod budget;
 mod email;
 mod mutation;
+mod open311;
 mod plugin;
 mod query;
 mod subscription;
@@ -19,6 +20,7 @@ use crate::stats_cache::StatsCache;
 pub use budget::{BudgetMutation, BudgetQuery};
 pub use email::{EmailMutation, EmailQuery};
 pub use mutation::{LocalizedNameInput, MutationRoot};
+pub use open311::{Open311Mutation, Open311Query};
 pub use plugin::{PluginMutation, PluginQuery, PluginSandbox};
 pub use query::QueryRoot;
 pub use subscription::{SubscriptionRoot, TicketEventNotice};
@@ -26,11 +28,11 @@ pub use survey::{SurveyMutation, SurveyQuery};
 
 /// Every query: the directory and tickets, plugins, surveys.
 #[derive(MergedObject)]
-pub struct Query(QueryRoot, PluginQuery, SurveyQuery, BudgetQuery, EmailQuery);
+pub struct Query(QueryRoot, PluginQuery, SurveyQuery, BudgetQuery, EmailQuery, Open311Query);
 
 /// Every mutation: tickets and the directory, plugins, surveys.
 #[derive(MergedObject)]
-pub struct Mutation(MutationRoot, PluginMutation, SurveyMutation, BudgetMutation, EmailMutation);
+pub struct Mutation(MutationRoot, PluginMutation, SurveyMutation, BudgetMutation, EmailMutation, Open311Mutation);
 
 /// The Civitas schema.
 pub type CivitasSchema = Schema<Query, Mutation, SubscriptionRoot>;
@@ -65,8 +67,8 @@ pub fn build_schema_with_plugins(ctx: Context, sandbox: PluginSandbox, limits: L
 fn builder(ctx: Context, limits: Limits) -> async_graphql::SchemaBuilder<Query, Mutation, SubscriptionRoot> {
     // Depth is the cost guard's (which leaves introspection out), not async-graphql's.
     let schema = Schema::build(
-        Query(QueryRoot, PluginQuery, SurveyQuery, BudgetQuery, EmailQuery),
-        Mutation(MutationRoot, PluginMutation, SurveyMutation, BudgetMutation, EmailMutation),
+        Query(QueryRoot, PluginQuery, SurveyQuery, BudgetQuery, EmailQuery, Open311Query),
+        Mutation(MutationRoot, PluginMutation, SurveyMutation, BudgetMutation, EmailMutation, Open311Mutation),
         SubscriptionRoot,
     )
     .data(ctx)

@@ -57,6 +57,8 @@ pub struct AppState {
     pub live_limits: LiveLimits,
     /// The deployment's Redis, if it has one (reported in `/metrics`).
     pub redis: Option<RedisLink>,
+    /// The public performance pages, rendered at most once per their lifetime.
+    pub dashboard: Arc<crate::dashboard::PageCache>,
 }
 
 impl AppState {
@@ -71,6 +73,7 @@ impl AppState {
             rate_limits: RateLimits::default(),
             live_limits: LiveLimits::default(),
             redis: None,
+            dashboard: Arc::default(),
         }
     }
 
@@ -98,6 +101,7 @@ impl AppState {
             rate_limits: RateLimits::default(),
             live_limits: LiveLimits::default(),
             redis: None,
+            dashboard: Arc::default(),
         }
     }
 }
@@ -112,6 +116,12 @@ impl AppState {
     /// Bounds each WebSocket connection of subscriptions (see [`LiveLimits`]).
     pub fn with_live_limits(mut self, limits: LiveLimits) -> Self {
         self.live_limits = limits;
+        self
+    }
+
+    /// Keeps each rendered performance page for `ttl` (zero: renders every request).
+    pub fn with_dashboard_cache(mut self, ttl: Duration) -> Self {
+        self.dashboard = Arc::new(crate::dashboard::PageCache::new(ttl));
         self
     }
 
@@ -133,6 +143,8 @@ pub fn router(state: AppState) -> Router {
         .route("/unsubscribe/{token}", get(crate::unsubscribe::unsubscribe).post(crate::unsubscribe::unsubscribe))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .merge(crate::open311::routes())
+        .merge(crate::dashboard::routes())
         .layer(axum::middleware::from_fn_with_state(state.allowed_origins.clone(), csrf::guard))
         .layer(axum::middleware::from_fn(limit_body))
         .layer(CatchPanicLayer::custom(|_| internal_error_response()))

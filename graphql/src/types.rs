@@ -7,6 +7,7 @@ pub mod email;
 mod enums;
 mod me;
 mod notification;
+pub mod open311;
 mod plugin;
 mod stats;
 mod survey;

@@ -24,6 +24,7 @@ mod m20261207_000015_budget_eligibility;
 mod m20261207_000016_email_outbox;
 mod m20261207_000017_email_opt_outs;
 mod m20261207_000018_notification_emails;
+mod m20261207_000019_open311;
 pub mod survey_tallies;
 
 /// Runs every Civitas migration in order.
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000016_email_outbox::Migration),
             Box::new(m20261207_000017_email_opt_outs::Migration),
             Box::new(m20261207_000018_notification_emails::Migration),
+            Box::new(m20261207_000019_open311::Migration),
         ]
     }
 }

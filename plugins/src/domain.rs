@@ -264,6 +264,8 @@ fn channel(channel: tickets::Channel) -> Channel {
         tickets::Channel::WalkIn => Channel::WalkIn,
         // WIT 0.1.0 has no paper channel: a paper form handed in at a counter is a walk-in.
         tickets::Channel::Paper => Channel::WalkIn,
+        // Nor an Open311 one: a 311 client is a resident's app or web form of another vendor.
+        tickets::Channel::Open311 => Channel::App,
     }
 }
 

@@ -8,8 +8,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{
-    BudgetMilestoneId, BudgetProcessId, BudgetProjectId, CategoryId, DepartmentId, DistrictId, PluginId, StreetId,
-    SurveyId, TicketId,
+    BudgetMilestoneId, BudgetProcessId, BudgetProjectId, CategoryId, DepartmentId, DistrictId, Open311ClientId,
+    PluginId, StreetId, SurveyId, TicketId,
 };
 use crate::tickets::TicketStatus;
 
@@ -115,6 +115,15 @@ pub struct DepartmentNotice {
 pub struct CategoryCreated {
     /// The category.
     pub category: CategoryId,
+    /// Its district.
+    pub district: DistrictId,
+}
+
+/// An Open311 client of a district (its API key issued or revoked).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Open311ClientFacts {
+    /// The client.
+    pub client: Open311ClientId,
     /// Its district.
     pub district: DistrictId,
 }
@@ -242,6 +251,8 @@ pub enum Subject {
     Survey(SurveyId),
     /// A budgeting process.
     BudgetProcess(BudgetProcessId),
+    /// An Open311 client.
+    Open311Client(Open311ClientId),
 }
 
 impl Subject {
@@ -256,6 +267,7 @@ impl Subject {
             Subject::Plugin(id) => id.0,
             Subject::Survey(id) => id.0,
             Subject::BudgetProcess(id) => id.0,
+            Subject::Open311Client(id) => id.0,
         }
     }
 }
@@ -271,6 +283,7 @@ impl std::fmt::Display for Subject {
             Subject::Plugin(id) => id.fmt(f),
             Subject::Survey(id) => id.fmt(f),
             Subject::BudgetProcess(id) => id.fmt(f),
+            Subject::Open311Client(id) => id.fmt(f),
         }
     }
 }
@@ -332,6 +345,7 @@ directory_data! {
     DepartmentCreated => department as Department;
     DepartmentNotice => department as Department;
     CategoryCreated => category as Category;
+    Open311ClientFacts => client as Open311Client;
 }
 
 impl EventData for PluginFacts {
@@ -477,6 +491,10 @@ domain_events! {
     DepartmentUpdated(DepartmentCreated) = "department.updated",
     /// A ticket category was created.
     CategoryCreated(CategoryCreated) = "category.created",
+    /// An API key was issued to an Open311 client.
+    Open311ClientCreated(Open311ClientFacts) = "open311.client_created",
+    /// An Open311 client's API key was revoked.
+    Open311ClientRevoked(Open311ClientFacts) = "open311.client_revoked",
     /// A plugin was installed (enabled).
     PluginInstalled(PluginFacts) = "plugin.installed",
     /// A plugin was enabled again.

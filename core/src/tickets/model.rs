@@ -23,6 +23,8 @@ stored_enum!(
         WalkIn = "WALK_IN",
         /// A paper form or ballot, entered by staff (budgeting votes' paper batches).
         Paper = "PAPER",
+        /// A 311 client (an app, FixMyStreet, a data portal) through Open311 GeoReport v2.
+        Open311 = "OPEN311",
     }
 );
 

@@ -3,8 +3,9 @@
 use chrono::{Duration, TimeZone, Utc};
 use civitas_core::auth::Caller;
 use civitas_core::error::{Classify, ErrorKind};
+use civitas_core::ids::DepartmentId;
 use civitas_core::paging::Window;
-use civitas_core::tickets::{self, StatsQuery, TicketError, TicketEventKind, TicketFilter, TicketStatus};
+use civitas_core::tickets::{self, Breakdown, StatsQuery, TicketError, TicketEventKind, TicketFilter, TicketStatus};
 
 use crate::support::city;
 
@@ -243,9 +244,27 @@ async fn rates_follow_their_definitions() {
     assert_eq!((stats.resolved_on_time, stats.resolution_due), (2, 2));
     assert_eq!(stats.satisfaction_rate(), Some(0.5));
     assert_eq!(stats.response_rate(), Some(0.5));
-    let other_district = StatsQuery { district_id: Some(city.district(1).district.id), ..query };
+    let other_district = StatsQuery { district_id: Some(city.district(1).district.id), ..query.clone() };
     let empty = tickets::stats(&city.ctx, &other_district).await.expect("stats");
     assert_eq!((empty.total, empty.response_rate()), (0, None));
+
+    // A breakdown is the same definition per part: each department's part is `stats` of that
+    // department, and a week's part holds that week's tickets.
+    let by_department = tickets::stats_by(&city.ctx, &query, Breakdown::Department).await.expect("by department");
+    for (department, part) in &by_department {
+        let alone = StatsQuery { department_id: department.map(DepartmentId), ..query.clone() };
+        if department.is_some() {
+            assert_eq!(part, &tickets::stats(&city.ctx, &alone).await.expect("stats"), "{department:?}");
+        }
+    }
+    assert_eq!(by_department.iter().map(|(_, part)| part.total).sum::<i64>(), stats.total);
+    let by_week = tickets::stats_by(&city.ctx, &query, Breakdown::Week).await.expect("by week");
+    assert_eq!(by_week, vec![(Some(0), stats.clone())], "one day is in the first week");
+    // Two accepted tickets: 0 h and 6 h to respond, median 3 h; nothing overdue yet.
+    let times = tickets::times(&city.ctx, &query).await.expect("times");
+    assert_eq!(times.median_response, Some(Duration::hours(3)));
+    assert_eq!(times.median_resolution, Some(Duration::hours(3)));
+    assert_eq!(times.overdue, 0);
 }
 
 #[tokio::test]

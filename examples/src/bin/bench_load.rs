@@ -30,6 +30,12 @@ enum Operation {
     /// no statement): what remains is HTTP, GraphQL and the rate-limit check, whose cost thus
     /// shows plainly. Any other answer, `RATE_LIMITED` included, counts as an error.
     AnonymousMutation,
+    /// `tickets(first: 100)` of the first district, with what an Open311 request list carries
+    /// (code, status, description, address, times, category and department names).
+    ListPublic,
+    /// A plain `GET` of `--path` on the server (an Open311 document, a performance page); any
+    /// 2xx answer with a body succeeds.
+    Get,
 }
 
 #[derive(Parser)]
@@ -64,6 +70,10 @@ struct Args {
     /// The number of the first of its 100 projects (`prj_101`: 101).
     #[arg(long, default_value_t = 101)]
     first_project: u64,
+    /// The path `--operation get` reads, on the server of `--url`
+    /// (e.g. `/open311/v2/requests.json?jurisdiction_id=harbour&page_size=1000`).
+    #[arg(long, default_value = "/")]
+    path: String,
 }
 
 /// What an operation needs besides its sequence number.
@@ -129,6 +139,11 @@ fn body(operation: Operation, sequence: u64, targets: &Targets) -> Value {
         Operation::List => json!({
             "query": "{ tickets(first: 50) { edges { node { code status district { name } department { name } } } } }"
         }),
+        Operation::ListPublic => json!({
+            "query": "{ tickets(first: 100, filter: { districtId: \"dst_1\" }) { edges { node { code status description \
+                      address createdAt updatedAt resolveBy category { name } department { name } } } } }"
+        }),
+        Operation::Get => Value::Null,
     }
 }
 
@@ -148,7 +163,13 @@ async fn start_ceiling() -> anyhow::Result<String> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let url = if args.ceiling { start_ceiling().await? } else { args.url.clone() };
+    let url = if args.ceiling {
+        start_ceiling().await?
+    } else if matches!(args.operation, Operation::Get) {
+        format!("{}{}", args.url.trim_end_matches("/graphql"), args.path)
+    } else {
+        args.url.clone()
+    };
     let client = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).build()?;
     let warm_up_until = Instant::now() + Duration::from_secs(2);
     let stop_at = warm_up_until + Duration::from_secs(args.seconds);
@@ -170,11 +191,17 @@ async fn main() -> anyhow::Result<()> {
                     break;
                 }
                 sequence += 1;
-                let mut request = client.post(url).json(&body(operation, sequence, targets));
+                let mut request = match operation {
+                    Operation::Get => client.get(url),
+                    _ => client.post(url).json(&body(operation, sequence, targets)),
+                };
                 if !token.is_empty() {
                     request = request.bearer_auth(token);
                 }
                 let ok = match request.send().await {
+                    Ok(response) if matches!(operation, Operation::Get) => {
+                        response.status().is_success() && response.bytes().await.is_ok_and(|body| !body.is_empty())
+                    }
                     Ok(response) => {
                         let status = response.status();
                         let value: Value = response.json().await.unwrap_or(Value::Null);
@@ -217,6 +244,8 @@ async fn main() -> anyhow::Result<()> {
             Operation::SurveyAnswer => "submitSurveyResponse".to_owned(),
             Operation::Ballot => "castBallot".to_owned(),
             Operation::AnonymousMutation => "anonymous rateTicket (refused)".to_owned(),
+            Operation::ListPublic => "tickets(first: 100) of a district".to_owned(),
+            Operation::Get => format!("GET {}", args.path),
         }
     };
     println!(

@@ -130,6 +130,10 @@ pub struct ServeArgs {
     /// closed.
     #[arg(long, env = "CIVITAS_WS_IDLE_TIMEOUT_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(5..=86_400))]
     ws_idle_timeout_secs: u64,
+    /// Seconds a rendered public performance page (`/`, `/districts/{code}`) is reused; 0
+    /// renders every request.
+    #[arg(long, env = "CIVITAS_DASHBOARD_CACHE_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=86_400))]
+    dashboard_cache_secs: u64,
     /// The sender of every message.
     #[arg(long, env = "CIVITAS_MAIL_FROM", default_value = "Civitas <noreply@civitas.localhost>")]
     mail_from: String,
@@ -268,6 +272,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             "The database is not empty: no demo city seeded, no tokens printed (`civitas token issue` makes one)."
         );
     }
+    // Before the "listening" line, which scripts wait for and may stop reading after.
+    println!("Public performance pages at http://{address}/ and Open311 GeoReport v2 at http://{address}/open311/v2/");
     println!("Civitas is listening on http://{address}/graphql (GraphiQL in a browser), health at /healthz");
     let cache_dir = args.plugin_cache_dir.clone().unwrap_or_else(|| settings.data_dir.join("plugin-cache"));
     let runtime = super::plugin::server_runtime(&cache_dir, args.plugin_slot_reset.into())?;
@@ -290,7 +296,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let mut state = AppState::configured(ctx, verifier, runtime, limits)
         .with_allowed_origins(AllowedOrigins(args.cors_origins.clone()))
         .with_rate_limits(rate_limits)
-        .with_live_limits(live_limits);
+        .with_live_limits(live_limits)
+        .with_dashboard_cache(Duration::from_secs(args.dashboard_cache_secs));
     state.redis = redis.clone();
     let schedule = Schedule {
         sweep_every: settings.sweep_interval,

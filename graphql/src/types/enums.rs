@@ -21,6 +21,9 @@ pub enum Channel {
     WalkIn,
     /// A paper form or ballot, entered by staff.
     Paper,
+    /// A 311 client through Open311 GeoReport v2.
+    #[graphql(name = "OPEN311")]
+    Open311,
 }
 
 /// How urgent a ticket is.

@@ -126,6 +126,43 @@ async fn serve_demo_then_use_a_printed_token_and_an_issued_one() {
     assert!(!refused.status.success() && stderr.contains("no signing secret"), "{stderr}");
     assert!(stderr.contains(&elsewhere.join("jwt-secret").display().to_string()), "names what it looked for: {stderr}");
     assert!(!elsewhere.exists(), "nothing created");
+
+    // An Open311 key issued on the command line posts to the running server's district.
+    let issued = Command::new(BINARY)
+        .args(["open311", "key", "issue", "--district", "dst_1", "--name", "FixMyStreet"])
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("open311 key issue");
+    assert!(issued.status.success(), "{}", String::from_utf8_lossy(&issued.stderr));
+    let key = String::from_utf8(issued.stdout).expect("utf8");
+    assert_eq!(key.lines().count(), 1, "the key alone on stdout: {key}");
+    let form = [
+        ("jurisdiction_id", "harbour"),
+        ("api_key", key.trim()),
+        ("service_code", "cat_1"),
+        ("address_string", "Quay Road 1"),
+        ("description", "Bins overflowing"),
+    ];
+    let posted = client
+        .post(format!("http://127.0.0.1:{port}/open311/v2/requests.json"))
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(posted.status(), 200);
+    let posted: serde_json::Value = posted.json().await.expect("json");
+    assert!(posted[0]["service_request_id"].is_string(), "{posted}");
+    let refused = Command::new(BINARY)
+        .args(["open311", "key", "issue", "--district", "dst_99", "--name", "x"])
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("open311 key issue");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success() && stderr.contains("dst_99") && refused.stdout.is_empty(), "{stderr}");
     let _ = std::fs::remove_dir_all(&data_dir);
 }
 

@@ -7,19 +7,7 @@ use std::process::Command;
 
 use civitas_graphql::graphiql::{CONTENT_SECURITY_POLICY, GRAPHIQL_VERSION};
 
-use crate::support::TestServer;
-
-/// Debian's Chromium, or the browser `CIVITAS_CHROMIUM` names. `.ci/run` installs it; a
-/// missing browser fails the test instead of skipping it.
-fn chromium() -> PathBuf {
-    let path = std::env::var_os("CIVITAS_CHROMIUM").map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
-    assert!(
-        path.exists(),
-        "the GraphiQL browser test needs Chromium at {} (apt-get install chromium, or set CIVITAS_CHROMIUM)",
-        path.display()
-    );
-    path
-}
+use crate::support::{TestServer, chromium};
 
 #[tokio::test]
 async fn the_page_and_its_assets_come_from_the_server() {

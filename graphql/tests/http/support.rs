@@ -245,3 +245,16 @@ pub fn submit_input(server: &TestServer, district: usize, channel: &str) -> Valu
         }
     })
 }
+
+/// Debian's Chromium, or the browser `CIVITAS_CHROMIUM` names. `.ci/run` installs it; a
+/// missing browser fails the test instead of skipping it.
+pub fn chromium() -> std::path::PathBuf {
+    let path = std::env::var_os("CIVITAS_CHROMIUM")
+        .map_or_else(|| std::path::PathBuf::from("/usr/bin/chromium"), std::path::PathBuf::from);
+    assert!(
+        path.exists(),
+        "the browser tests need Chromium at {} (apt-get install chromium, or set CIVITAS_CHROMIUM)",
+        path.display()
+    );
+    path
+}
