@@ -9,7 +9,7 @@ mod period;
 mod view;
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -18,6 +18,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use civitas_core::i18n::Locale;
+use tokio::sync::OnceCell;
 
 pub use period::{Choice, MAX_DAYS, Period};
 
@@ -34,11 +35,16 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/", get(overview)).route("/districts/{code}", get(district))
 }
 
-/// Rendered pages by (page, language, period), each for a while.
+/// Rendered pages by (page, language, period), each for a while. Requests for a page that is
+/// being rendered wait for that rendering instead of starting their own: a page over a million
+/// tickets takes a while, and 32 visitors arriving together must not make 32 of them.
 pub struct PageCache {
     ttl: Duration,
-    pages: Mutex<HashMap<String, (Instant, String)>>,
+    pages: Mutex<HashMap<String, (Instant, Rendering)>>,
 }
+
+/// A page, rendered or being rendered.
+type Rendering = Arc<OnceCell<String>>;
 
 impl PageCache {
     /// A cache keeping pages for `ttl` (zero: not at all).
@@ -46,26 +52,31 @@ impl PageCache {
         PageCache { ttl, pages: Mutex::default() }
     }
 
-    fn get(&self, key: &str) -> Option<String> {
+    /// The page of `key`: the one kept, the one being rendered, or `render`'s.
+    async fn page<F>(&self, key: String, render: F) -> Result<String, view::Failure>
+    where
+        F: Future<Output = Result<String, view::Failure>>,
+    {
         if self.ttl.is_zero() {
-            return None;
+            return render.await;
         }
-        let pages = self.pages.lock().unwrap_or_else(|poison| poison.into_inner());
-        pages.get(key).filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, page)| page.clone())
-    }
-
-    fn put(&self, key: String, page: &str) {
-        if self.ttl.is_zero() {
-            return;
-        }
-        let mut pages = self.pages.lock().unwrap_or_else(|poison| poison.into_inner());
-        if pages.len() >= CAPACITY {
-            pages.retain(|_, (at, _)| at.elapsed() < self.ttl);
+        let cell = {
+            let mut pages = self.pages.lock().unwrap_or_else(|poison| poison.into_inner());
             if pages.len() >= CAPACITY {
-                pages.clear();
+                pages.retain(|_, (at, _)| at.elapsed() < self.ttl);
+                if pages.len() >= CAPACITY {
+                    pages.clear();
+                }
             }
-        }
-        pages.insert(key, (Instant::now(), page.to_owned()));
+            let fresh = pages.get(&key).filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, cell)| cell.clone());
+            fresh.unwrap_or_else(|| {
+                let cell = Arc::new(OnceCell::new());
+                pages.insert(key, (Instant::now(), cell.clone()));
+                cell
+            })
+        };
+        // A failed rendering leaves the cell empty: the next request tries again.
+        cell.get_or_try_init(|| render).await.cloned()
     }
 }
 
@@ -116,18 +127,17 @@ async fn page(state: &AppState, code: Option<String>, params: PageParams, header
         Err(message) => return render(StatusCode::BAD_REQUEST, view::error(locale, code.as_deref(), &message)),
     };
     let key = format!("{}|{}|{}", code.as_deref().unwrap_or(""), locale.tag(), period.query());
-    if let Some(page) = state.dashboard.get(&key) {
-        return render(StatusCode::OK, Ok(page));
-    }
-    let rendered = match &code {
-        None => view::overview(ctx, locale, &period).await,
-        Some(code) => view::district(ctx, locale, &period, code).await,
-    };
+    let rendered = state
+        .dashboard
+        .page(key, async {
+            match &code {
+                None => view::overview(ctx, locale, &period).await,
+                Some(code) => view::district(ctx, locale, &period, code).await,
+            }
+        })
+        .await;
     match rendered {
-        Ok(page) => {
-            state.dashboard.put(key, &page);
-            render(StatusCode::OK, Ok(page))
-        }
+        Ok(page) => render(StatusCode::OK, Ok(page)),
         Err(view::Failure::NotFound(message)) => {
             render(StatusCode::NOT_FOUND, view::error(locale, code.as_deref(), &message))
         }

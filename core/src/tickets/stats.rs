@@ -80,6 +80,29 @@ impl TicketStats {
     pub fn satisfaction_rate(&self) -> Option<f64> {
         Self::ratio(self.satisfied, self.rated)
     }
+
+    /// The stats of the union of disjoint parts (a breakdown's): every field is a count, so the
+    /// whole's counts are the parts' sums and its rates follow from them.
+    pub fn combined<'a>(parts: impl IntoIterator<Item = &'a TicketStats>) -> TicketStats {
+        let mut whole = TicketStats::default();
+        for part in parts {
+            whole.total += part.total;
+            whole.response_due += part.response_due;
+            whole.responded_on_time += part.responded_on_time;
+            whole.resolution_due += part.resolution_due;
+            whole.resolved_on_time += part.resolved_on_time;
+            whole.rated += part.rated;
+            whole.satisfied += part.satisfied;
+            for &(status, count) in &part.by_status {
+                match whole.by_status.iter_mut().find(|(known, _)| *known == status) {
+                    Some((_, sum)) => *sum += count,
+                    None => whole.by_status.push((status, count)),
+                }
+            }
+        }
+        whole.by_status.sort_by_key(|(status, _)| TicketStatus::ALL.iter().position(|s| s == status));
+        whole
+    }
 }
 
 fn count_where(condition: SimpleExpr) -> SimpleExpr {

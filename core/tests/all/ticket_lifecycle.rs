@@ -5,7 +5,9 @@ use civitas_core::auth::Caller;
 use civitas_core::error::{Classify, ErrorKind};
 use civitas_core::ids::DepartmentId;
 use civitas_core::paging::Window;
-use civitas_core::tickets::{self, Breakdown, StatsQuery, TicketError, TicketEventKind, TicketFilter, TicketStatus};
+use civitas_core::tickets::{
+    self, Breakdown, StatsQuery, TicketError, TicketEventKind, TicketFilter, TicketStats, TicketStatus,
+};
 
 use crate::support::city;
 
@@ -260,6 +262,8 @@ async fn rates_follow_their_definitions() {
     assert_eq!(by_department.iter().map(|(_, part)| part.total).sum::<i64>(), stats.total);
     let by_week = tickets::stats_by(&city.ctx, &query, Breakdown::Week).await.expect("by week");
     assert_eq!(by_week, vec![(Some(0), stats.clone())], "one day is in the first week");
+    let parts: Vec<_> = by_department.iter().map(|(_, part)| part).collect();
+    assert_eq!(TicketStats::combined(parts), stats, "a breakdown's parts add up to the whole");
     // Two accepted tickets: 0 h and 6 h to respond, median 3 h; nothing overdue yet.
     let times = tickets::times(&city.ctx, &query).await.expect("times");
     assert_eq!(times.median_response, Some(Duration::hours(3)));

@@ -223,7 +223,6 @@ pub async fn district(ctx: &Context, locale: Locale, period: &Period, code: &str
         return Err(Failure::NotFound(Message::new("no district `{code}`").arg("code", code)));
     };
     let query = query(Some(&district), period);
-    let stats = tickets::stats(ctx, &query).await?;
     let times = tickets::times(ctx, &query).await?;
     let by_department: HashMap<Option<i64>, TicketStats> =
         tickets::stats_by(ctx, &query, Breakdown::Department).await?.into_iter().collect();
@@ -231,6 +230,8 @@ pub async fn district(ctx: &Context, locale: Locale, period: &Period, code: &str
         tickets::stats_by(ctx, &query, Breakdown::Category).await?.into_iter().collect();
     let by_week: HashMap<Option<i64>, TicketStats> =
         tickets::stats_by(ctx, &query, Breakdown::Week).await?.into_iter().collect();
+    // Every ticket of the period is in one week: the weeks add up to the district's stats.
+    let stats = TicketStats::combined(by_week.values());
 
     let empty = TicketStats::default();
     let departments: Vec<Value> = directory::departments(ctx, district.id)

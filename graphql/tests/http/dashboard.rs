@@ -178,14 +178,24 @@ async fn the_overview_links_every_district_and_bad_periods_are_explained() {
 }
 
 #[tokio::test]
-async fn pages_are_cached_for_their_lifetime() {
+async fn pages_are_cached_for_their_lifetime_and_rendered_once_for_visitors_arriving_together() {
+    use std::sync::atomic::Ordering;
     let server = TestServer::start().await;
-    let url = format!("{}/districts/{}?lang=en", server.url, server.demo.districts[0].district.code);
-    server.http.get(&url).send().await.expect("first");
-    let before = server.statements.load(std::sync::atomic::Ordering::SeqCst);
+    let page = |lang: &str| format!("{}/districts/{}?lang={lang}", server.url, server.demo.districts[0].district.code);
+    let before = server.statements.load(Ordering::SeqCst);
+    server.http.get(page("en")).send().await.expect("first");
+    let one_rendering = server.statements.load(Ordering::SeqCst) - before;
+    assert!(one_rendering > 0);
     for _ in 0..5 {
-        assert_eq!(server.http.get(&url).send().await.expect("again").status(), 200);
+        assert_eq!(server.http.get(page("en")).send().await.expect("again").status(), 200);
     }
-    let after = server.statements.load(std::sync::atomic::Ordering::SeqCst);
-    assert_eq!(after, before, "five more views ran no statement");
+    assert_eq!(server.statements.load(Ordering::SeqCst) - before, one_rendering, "five more views ran no statement");
+
+    // Eight visitors of a page nobody has seen yet: one rendering serves them all.
+    let before = server.statements.load(Ordering::SeqCst);
+    let visits = (0..8).map(|_| server.http.get(page("zh-Hant")).send());
+    for visit in futures::future::join_all(visits).await {
+        assert_eq!(visit.expect("visit").status(), 200);
+    }
+    assert_eq!(server.statements.load(Ordering::SeqCst) - before, one_rendering);
 }
