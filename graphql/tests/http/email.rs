@@ -509,7 +509,10 @@ async fn a_sender_killed_between_handing_over_and_marking_sent_resends_with_the_
     let pending = server.ok(Some(&admin), OUTBOX, json!({ "status": "PENDING" })).await["emailOutbox"].clone();
     assert_eq!(pending.as_array().map(Vec::len), Some(1), "not marked sent: {pending}");
 
-    // Another instance does not take it while the dead one's claim runs; after it, it does.
+    // Another instance (its own mailer: the killed one's connections died with it; reusing
+    // them would resume an SMTP conversation that is mid-message) does not take it while the
+    // dead one's claim runs; after it, it does.
+    let mailer = Mailer::new(&settings).expect("the other instance's mailer");
     assert_eq!(deliver_due(&server.ctx, &mailer).await.expect("worker").sent, 0, "still claimed");
     clock.advance(chrono::Duration::seconds(46));
     assert_eq!(deliver_due(&server.ctx, &mailer).await.expect("worker").sent, 1);
