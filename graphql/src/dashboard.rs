@@ -17,8 +17,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use civitas_core::i18n::Locale;
-use tokio::sync::OnceCell;
+use civitas_core::i18n::{Locale, Message};
+use tokio::sync::{OnceCell, Semaphore};
 
 pub use period::{Choice, MAX_DAYS, Period};
 
@@ -29,6 +29,11 @@ use crate::server::AppState;
 pub const DEFAULT_CACHE: Duration = Duration::from_secs(60);
 /// How many rendered pages are kept at most.
 const CAPACITY: usize = 500;
+/// How many pages are rendered at once: each is about ten scans of a district's tickets, and a
+/// visitor choosing new dates each time must not hold more of the database than this.
+pub const MAX_RENDERINGS: usize = 2;
+/// How long a request waits for its turn to render before it is told to come back.
+const RENDERING_WAIT: Duration = Duration::from_secs(30);
 
 /// The dashboard's routes.
 pub fn routes() -> Router<AppState> {
@@ -41,6 +46,7 @@ pub fn routes() -> Router<AppState> {
 pub struct PageCache {
     ttl: Duration,
     pages: Mutex<HashMap<String, (Instant, Rendering)>>,
+    renderings: Semaphore,
 }
 
 /// A page, rendered or being rendered.
@@ -49,7 +55,18 @@ type Rendering = Arc<OnceCell<String>>;
 impl PageCache {
     /// A cache keeping pages for `ttl` (zero: not at all).
     pub fn new(ttl: Duration) -> Self {
-        PageCache { ttl, pages: Mutex::default() }
+        PageCache { ttl, pages: Mutex::default(), renderings: Semaphore::new(MAX_RENDERINGS) }
+    }
+
+    /// `render`, once one of the [`MAX_RENDERINGS`] turns is free.
+    async fn in_turn<F>(&self, render: F) -> Result<String, view::Failure>
+    where
+        F: Future<Output = Result<String, view::Failure>>,
+    {
+        let Ok(Ok(_turn)) = tokio::time::timeout(RENDERING_WAIT, self.renderings.acquire()).await else {
+            return Err(view::Failure::Busy);
+        };
+        render.await
     }
 
     /// The page of `key`: the one kept, the one being rendered, or `render`'s.
@@ -58,7 +75,7 @@ impl PageCache {
         F: Future<Output = Result<String, view::Failure>>,
     {
         if self.ttl.is_zero() {
-            return render.await;
+            return self.in_turn(render).await;
         }
         let cell = {
             let mut pages = self.pages.lock().unwrap_or_else(|poison| poison.into_inner());
@@ -76,7 +93,7 @@ impl PageCache {
             })
         };
         // A failed rendering leaves the cell empty: the next request tries again.
-        cell.get_or_try_init(|| render).await.cloned()
+        cell.get_or_try_init(|| self.in_turn(render)).await.cloned()
     }
 }
 
@@ -141,6 +158,12 @@ async fn page(state: &AppState, code: Option<String>, params: PageParams, header
         Err(view::Failure::NotFound(message)) => {
             render(StatusCode::NOT_FOUND, view::error(locale, code.as_deref(), &message))
         }
+        Err(view::Failure::Busy) => {
+            let message = Message::new("many pages are being prepared: please try again in a minute");
+            let mut response = render(StatusCode::SERVICE_UNAVAILABLE, view::error(locale, code.as_deref(), &message));
+            response.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from_static("60"));
+            response
+        }
         Err(view::Failure::Internal(error)) => {
             tracing::error!(%error, "a dashboard page failed");
             render(StatusCode::INTERNAL_SERVER_ERROR, Err(error))
@@ -152,5 +175,33 @@ fn render(status: StatusCode, page: Result<String, String>) -> Response {
     match page {
         Ok(page) => (status, [(header::CACHE_CONTROL, "public, max-age=60")], Html(page)).into_response(),
         Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn at_most_two_pages_render_at_once_and_one_rendering_serves_a_page_s_visitors() {
+        let cache = PageCache::new(Duration::from_secs(60));
+        let (running, most, started) = (AtomicUsize::new(0), AtomicUsize::new(0), AtomicUsize::new(0));
+        let render = || async {
+            started.fetch_add(1, Ordering::SeqCst);
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(now, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            running.fetch_sub(1, Ordering::SeqCst);
+            Ok::<_, view::Failure>("page".to_owned())
+        };
+        // Six different pages, each asked for three times at once.
+        let visits = (0..18).map(|visit| cache.page(format!("page {}", visit % 6), render()));
+        for page in futures::future::join_all(visits).await {
+            assert_eq!(page.ok().as_deref(), Some("page"));
+        }
+        assert_eq!(started.load(Ordering::SeqCst), 6, "one rendering per page");
+        assert_eq!(most.load(Ordering::SeqCst), MAX_RENDERINGS);
     }
 }

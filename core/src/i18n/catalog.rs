@@ -732,6 +732,11 @@ pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
     ("no district `{code}`", "没有区 `{code}`", "沒有區 `{code}`"),
     ("{district}: how it answers its residents", "{district}：如何回应市民", "{district}：如何回應市民"),
     ("This page cannot be shown", "无法显示此页面", "無法顯示此頁面"),
+    (
+        "many pages are being prepared: please try again in a minute",
+        "正在准备的页面较多：请一分钟后再试",
+        "正在準備的頁面較多：請一分鐘後再試",
+    ),
 ];
 
 /// `template` in `locale`; the template itself in English or when it has no translation.

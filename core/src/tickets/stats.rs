@@ -112,6 +112,8 @@ fn count_where(condition: SimpleExpr) -> SimpleExpr {
 /// How to break a set of tickets down ([`stats_by`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Breakdown {
+    /// By district (the key is the district's number).
+    District,
     /// By the department each ticket is dispatched to (key `None`: not dispatched).
     Department,
     /// By category (the key is the category's number).
@@ -126,6 +128,7 @@ const WEEK_MS: i64 = 7 * 24 * 3600 * 1000;
 impl Breakdown {
     fn key(self, query: &StatsQuery) -> SimpleExpr {
         match self {
+            Breakdown::District => Expr::col(ticket::Column::DistrictId),
             Breakdown::Department => Expr::col(ticket::Column::DepartmentId),
             Breakdown::Category => Expr::col(ticket::Column::CategoryId),
             Breakdown::Week => Expr::col(ticket::Column::CreatedAtMs).sub(to_millis(query.from)).div(WEEK_MS),

@@ -260,6 +260,9 @@ async fn rates_follow_their_definitions() {
         }
     }
     assert_eq!(by_department.iter().map(|(_, part)| part.total).sum::<i64>(), stats.total);
+    let city_wide = StatsQuery { district_id: None, ..query.clone() };
+    let by_district = tickets::stats_by(&city.ctx, &city_wide, Breakdown::District).await.expect("by district");
+    assert_eq!(by_district, vec![(Some(city.district(0).district.id.0), stats.clone())]);
     let by_week = tickets::stats_by(&city.ctx, &query, Breakdown::Week).await.expect("by week");
     assert_eq!(by_week, vec![(Some(0), stats.clone())], "one day is in the first week");
     let parts: Vec<_> = by_department.iter().map(|(_, part)| part).collect();

@@ -20,6 +20,8 @@ use super::period::{Choice, Period};
 pub enum Failure {
     /// No such district.
     NotFound(Message),
+    /// Every rendering turn stayed taken for as long as a request waits.
+    Busy,
     /// Reading or rendering failed (logged, not shown).
     Internal(String),
 }
@@ -201,10 +203,13 @@ impl Rates {
 /// `GET /`: every district's rates.
 pub async fn overview(ctx: &Context, locale: Locale, period: &Period) -> Result<String, Failure> {
     let districts = directory::districts(ctx).await?;
+    let by_district: HashMap<Option<i64>, TicketStats> =
+        tickets::stats_by(ctx, &query(None, period), Breakdown::District).await?.into_iter().collect();
+    let empty = TicketStats::default();
     let mut rows = Vec::new();
     for district in &districts {
-        let stats = tickets::stats(ctx, &query(Some(district), period)).await?;
-        let mut row = serde_json::to_value(Rates::of(&stats, locale))?;
+        let stats = by_district.get(&Some(district.id.0)).unwrap_or(&empty);
+        let mut row = serde_json::to_value(Rates::of(stats, locale))?;
         row["code"] = Value::from(district.code.clone());
         row["name"] = Value::from(district.name.get(locale));
         row["href"] = Value::from(href(&format!("/districts/{}", district.code), locale, period));
