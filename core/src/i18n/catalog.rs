@@ -737,6 +737,11 @@ pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
         "正在准备的页面较多：请一分钟后再试",
         "正在準備的頁面較多：請一分鐘後再試",
     ),
+    (
+        "service_code: at most {max} service codes",
+        "service_code：最多 {max} 个服务代码",
+        "service_code：最多 {max} 個服務代碼",
+    ),
 ];
 
 /// `template` in `locale`; the template itself in English or when it has no translation.

@@ -22,6 +22,8 @@ use crate::server::AppState;
 const DEFAULT_WINDOW_DAYS: i64 = 90;
 /// How deep a request list may page: `page × page_size` at most this many requests.
 pub const MAX_LIST_DEPTH: u64 = 100_000;
+/// The most service codes one request list may filter by.
+pub const MAX_SERVICE_CODES: usize = 100;
 /// When this endpoint's documents last changed shape.
 const CHANGESET: &str = "2026-12-07T00:00:00Z";
 
@@ -161,19 +163,33 @@ async fn requests(ctx: &Context, params: &Params, format: Format, locale: Locale
         return Err(Refusal::bad(Message::new("service_request_id: at most {max} IDs").arg("max", MAX_PUBLIC_PAGE)));
     }
     filter.codes = codes.into_iter().map(str::to_owned).collect();
-    for code in params.list("service_code") {
+    let service_codes = params.list("service_code");
+    if service_codes.len() > MAX_SERVICE_CODES {
+        return Err(Refusal::bad(
+            Message::new("service_code: at most {max} service codes").arg("max", MAX_SERVICE_CODES),
+        ));
+    }
+    for code in service_codes {
         let id: CategoryId = code.parse().map_err(|_| {
             let code: String = code.chars().take(64).collect();
             Refusal::bad(Message::new("service_code: `{code}` is not a service code").arg("code", code))
         })?;
-        filter.category_ids.push(id);
-    }
-    for status in params.list("status") {
-        match status {
-            "open" => filter.statuses.extend(OPEN),
-            "closed" => filter.statuses.extend(TicketStatus::ALL.iter().filter(|status| !OPEN.contains(status))),
-            _ => return Err(Refusal::bad(Message::new("status: must be open, closed or both"))),
+        if !filter.category_ids.contains(&id) {
+            filter.category_ids.push(id);
         }
+    }
+    // Each status once, however often the list names it (every one is an SQL parameter).
+    let statuses = params.list("status");
+    for status in &statuses {
+        if !matches!(*status, "open" | "closed") {
+            return Err(Refusal::bad(Message::new("status: must be open, closed or both")));
+        }
+    }
+    if statuses.contains(&"open") {
+        filter.statuses.extend(OPEN);
+    }
+    if statuses.contains(&"closed") {
+        filter.statuses.extend(TicketStatus::ALL.iter().filter(|status| !OPEN.contains(status)));
     }
     let end = params.get("end_date").map(|text| date(ctx, "end_date", text)).transpose()?;
     let start = params.get("start_date").map(|text| date(ctx, "start_date", text)).transpose()?;

@@ -288,6 +288,16 @@ async fn bad_requests_get_the_specifications_errors_in_both_formats() {
         (format!("requests.json?jurisdiction_id={jurisdiction}&page_size=1001"), 400, "page_size"),
         (format!("requests.json?jurisdiction_id={jurisdiction}&page=101&page_size=1000"), 400, "page"),
         (format!("requests.json?jurisdiction_id={jurisdiction}&service_code=rubbish"), 400, "service_code"),
+        (
+            format!("requests.json?jurisdiction_id={jurisdiction}&service_code={}", ["cat_1"; 101].join(",")),
+            400,
+            "at most 100",
+        ),
+        (
+            format!("requests.json?jurisdiction_id={jurisdiction}&service_request_id={}", ["T-1"; 1001].join(",")),
+            400,
+            "at most 1000",
+        ),
         (format!("tokens/nope.json?jurisdiction_id={jurisdiction}"), 404, "token"),
         ("services.html".to_owned(), 404, "Open311"),
     ];
