@@ -58,14 +58,15 @@ impl Params {
 
 /// The district a request is about: `jurisdiction_id`'s, or the city's only one.
 pub(crate) async fn jurisdiction(ctx: &Context, params: &Params) -> Result<District, Refusal> {
-    let districts = directory::districts(ctx).await.map_err(Refusal::domain)?;
-    match params.get("jurisdiction_id") {
-        Some(code) => districts.into_iter().find(|district| district.code == code).ok_or_else(|| {
+    if let Some(code) = params.get("jurisdiction_id") {
+        return directory::district_by_code(ctx, code).await.map_err(Refusal::domain)?.ok_or_else(|| {
             let code: String = code.chars().take(64).collect();
             Refusal::not_found(Message::new("unknown jurisdiction_id `{id}`").arg("id", code))
-        }),
-        None if districts.len() == 1 => districts.into_iter().next().ok_or_else(|| Refusal::not_found("no district")),
-        None => Err(Refusal::bad(Message::new("jurisdiction_id is required: this city has several districts"))),
+        });
+    }
+    match <[District; 1]>::try_from(directory::districts(ctx).await.map_err(Refusal::domain)?) {
+        Ok([only]) => Ok(only),
+        Err(_) => Err(Refusal::bad(Message::new("jurisdiction_id is required: this city has several districts"))),
     }
 }
 

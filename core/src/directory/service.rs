@@ -83,6 +83,12 @@ pub async fn district(ctx: &Context, id: DistrictId) -> Result<District, Directo
         .ok_or(DirectoryError::NotFound("district"))
 }
 
+/// The district with `code`, if any.
+pub async fn district_by_code(ctx: &Context, code: &str) -> Result<Option<District>, DirectoryError> {
+    let row = district::Entity::find().filter(district::Column::Code.eq(code)).one(&ctx.db).await?;
+    Ok(row.map(District::from))
+}
+
 /// The districts among `ids` that exist (for batched loading).
 pub async fn districts_by_ids(ctx: &Context, ids: &[DistrictId]) -> Result<Vec<District>, DirectoryError> {
     let rows =

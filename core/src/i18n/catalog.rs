@@ -593,7 +593,6 @@ pub(crate) const ENTRIES: &[(&str, &str, &str)] = &[
     ),
     ("Open311 client not found", "找不到 Open311 客户端", "找不到 Open311 用戶端"),
     ("unknown jurisdiction_id `{id}`", "未知的 jurisdiction_id `{id}`", "未知的 jurisdiction_id `{id}`"),
-    ("no district", "没有区", "沒有區"),
     (
         "jurisdiction_id is required: this city has several districts",
         "需要 jurisdiction_id：本市有多个区",

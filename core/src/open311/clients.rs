@@ -3,7 +3,6 @@
 //! audited.
 
 use chrono::{DateTime, Utc};
-use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
@@ -14,7 +13,7 @@ use super::entities::client;
 use crate::audit::{self, Change};
 use crate::auth::{AdminRefusal, Caller};
 use crate::context::Context;
-use crate::digest::sha256_hex;
+use crate::digest::{random_hex, sha256_hex};
 use crate::directory;
 use crate::events::{DomainEvent, Open311ClientFacts};
 use crate::ids::{DistrictId, Open311ClientId};
@@ -74,9 +73,7 @@ fn require_admin(caller: &Caller, district: DistrictId) -> Result<(), Open311Err
 }
 
 fn new_key() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    format!("{KEY_PREFIX}{}", bytes.iter().map(|byte| format!("{byte:02x}")).collect::<String>())
+    format!("{KEY_PREFIX}{}", random_hex::<32>())
 }
 
 /// Issues an API key to a new client of `district_id` (its admin or a city admin).

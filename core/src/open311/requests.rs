@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use rand::RngCore;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 use super::Open311Error;
@@ -11,6 +10,7 @@ use super::clients::Open311Client;
 use super::entities::request;
 use crate::auth::Caller;
 use crate::context::Context;
+use crate::digest::random_hex;
 use crate::error::InvalidInput;
 use crate::ids::{CategoryId, TicketId};
 use crate::text;
@@ -81,12 +81,6 @@ fn media_url(url: Option<&str>) -> Result<Option<String>, InvalidInput> {
     Ok(Some(url))
 }
 
-fn new_token() -> String {
-    let mut bytes = [0u8; 16];
-    rand::rng().fill_bytes(&mut bytes);
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
 /// Takes in a request posted by `client`: the same validation, routing plugins and deadlines
 /// as any ticket, on channel `OPEN311`.
 pub async fn post(ctx: &Context, client: &Open311Client, posted: PostedRequest) -> Result<Posted, Open311Error> {
@@ -111,7 +105,7 @@ pub async fn post(ctx: &Context, client: &Open311Client, posted: PostedRequest) 
         ..NewTicket::new(client.district_id, posted.category_id, Channel::Open311, title_of(&description), description)
     };
     let ticket = tickets::submit(ctx, &intake(client), new).await?;
-    let token = new_token();
+    let token = random_hex::<16>();
     request::ActiveModel {
         token: Set(token.clone()),
         ticket_id: Set(ticket.id.0),

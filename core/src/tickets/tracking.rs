@@ -1,7 +1,6 @@
 //! Tracking tokens: an anonymous reporter has no account to read their ticket with, so the
 //! submission hands them a secret (256 random bits) once; the ticket keeps only its SHA-256.
 
-use rand::RngCore;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::TicketError;
@@ -10,16 +9,14 @@ use super::model::{Contact, Ticket, TicketEvent};
 use super::query;
 use crate::auth::Caller;
 use crate::context::Context;
-use crate::digest::sha256_hex;
+use crate::digest::{random_hex, sha256_hex};
 
 /// The prefix that tells a tracking token from other strings a reporter may paste.
 const PREFIX: &str = "trk_";
 
 /// A new token: `trk_` and 64 hex digits.
 pub(crate) fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    format!("{PREFIX}{}", bytes.iter().map(|byte| format!("{byte:02x}")).collect::<String>())
+    format!("{PREFIX}{}", random_hex::<32>())
 }
 
 /// What the ticket stores of a token.

@@ -222,8 +222,7 @@ pub async fn overview(ctx: &Context, locale: Locale, period: &Period) -> Result<
 
 /// `GET /districts/{code}`: one district's page.
 pub async fn district(ctx: &Context, locale: Locale, period: &Period, code: &str) -> Result<String, Failure> {
-    let districts = directory::districts(ctx).await?;
-    let Some(district) = districts.into_iter().find(|district| district.code == code) else {
+    let Some(district) = directory::district_by_code(ctx, code).await? else {
         let code: String = code.chars().take(64).collect();
         return Err(Failure::NotFound(Message::new("no district `{code}`").arg("code", code)));
     };

@@ -322,5 +322,5 @@ async fn bad_requests_get_the_specifications_errors_in_both_formats() {
         .await
         .expect("get");
     let body = response.text().await.expect("body");
-    assert!(body.contains("未知") || body.contains("jurisdiction_id"), "{body}");
+    assert!(body.contains("未知的 jurisdiction_id `atlantis`"), "{body}");
 }
