@@ -7,6 +7,7 @@ use sea_orm::DatabaseConnection;
 use chrono::Duration;
 
 use crate::clock::Clock;
+use crate::directory::DirectoryCache;
 use crate::plugins::PluginHooks;
 use crate::realtime::Feed;
 use crate::secrets::Secrets;
@@ -45,6 +46,11 @@ pub struct Context {
     /// Committed events for live readers; it reads nothing until started
     /// (`background::spawn_feed`).
     pub feed: Feed,
+    /// Directory entries this instance has read (they never change; shared by clones).
+    pub directory: Arc<DirectoryCache>,
+    /// Read-only connections for reads outside any transaction (SQLite's, from
+    /// [`crate::db::connect_readers`]); `None`: [`Context::db`] serves reads too.
+    pub readers: Option<DatabaseConnection>,
 }
 
 impl Context {
@@ -58,6 +64,14 @@ impl Context {
             hooks: Arc::new(PluginHooks::none()),
             secrets: Secrets::random(),
             feed: Feed::default(),
+            directory: Arc::default(),
+            readers: None,
         }
+    }
+
+    /// Where a read outside any transaction goes: the read-only connections if there are
+    /// any, otherwise the database.
+    pub fn reads(&self) -> &DatabaseConnection {
+        self.readers.as_ref().unwrap_or(&self.db)
     }
 }

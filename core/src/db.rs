@@ -68,6 +68,32 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Ok(db)
 }
 
+/// How many read-only connections [`connect_readers`] opens: one per core of the machine this
+/// was measured on (issue 20), and few enough that readers never starve the writer's
+/// checkpoints.
+pub const SQLITE_READERS: u32 = 4;
+
+/// Read-only connections to the SQLite database of `url`, beside [`connect`]'s single writer,
+/// so that reads run in parallel and never queue behind a write (WAL gives each read a
+/// consistent snapshot of what was committed when it began). `None` for PostgreSQL, whose one
+/// pool serves reads and writes. Use them through [`crate::Context::reads`].
+pub async fn connect_readers(url: &str) -> Result<Option<DatabaseConnection>, DbErr> {
+    if !url.starts_with("sqlite:") {
+        return Ok(None);
+    }
+    let mut options = ConnectOptions::new(url);
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30))
+        .max_connections(SQLITE_READERS)
+        .min_connections(1)
+        .map_sqlx_sqlite_opts(|options| {
+            options.pragma("query_only", "ON").busy_timeout(Duration::from_secs(5)).foreign_keys(true)
+        });
+    Ok(Some(Database::connect(options).await?))
+}
+
 /// Applies every pending migration; returns how many were applied.
 pub async fn migrate(db: &DatabaseConnection) -> Result<usize, DbErr> {
     let pending = Migrator::get_pending_migrations(db).await?.len();

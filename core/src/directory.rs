@@ -2,11 +2,13 @@
 //!
 //! Directory data is public (anyone may read it); only administrators change it.
 
+mod cache;
 mod entities;
 mod error;
 mod model;
 mod service;
 
+pub use cache::DirectoryCache;
 pub use error::DirectoryError;
 pub use model::{Category, Department, District, NewCategory, NewDepartment, NewDistrict, NewStreet, Street};
 pub use service::{
@@ -14,4 +16,4 @@ pub use service::{
     department, departments, departments_by_ids, district, district_by_code, districts, districts_by_ids,
     set_department_notification_email, set_district_notification_email, street, streets, streets_by_ids,
 };
-pub(crate) use service::{category_in, department_belongs_to, department_in, street_in};
+pub(crate) use service::{category_in, department_belongs_to, department_in};

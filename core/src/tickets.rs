@@ -2,6 +2,7 @@
 //! reopening, merging — every step audited on the ticket's timeline.
 
 mod access;
+mod decode;
 mod district_logic;
 mod entities;
 mod error;

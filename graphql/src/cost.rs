@@ -7,7 +7,11 @@
 //! alias of `ticketStats` is one aggregate query; a thousand are a thousand) and its directives.
 //! [`CostGuard`] parses the request itself (async-graphql keeps that parse) and refuses a
 //! document over [`Limits`] before anything else walks it: before async-graphql's own recursion
-//! check (which expands fragments too), validation, execution or any database work.
+//! check (which expands fragments too), validation, execution or any database work. Documents
+//! that passed are kept by their text ([`DocumentCache`]): the next request sending the same
+//! text skips parsing and measuring.
+
+mod documents;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,6 +20,7 @@ use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, N
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{Name, Request, ServerResult};
 use civitas_core::i18n::Message;
+pub use documents::{CACHED_DOCUMENTS, DocumentCache, MAX_CACHED_DOCUMENT_BYTES};
 
 /// What one request may ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -224,13 +229,29 @@ pub fn check(document: &ExecutableDocument, limits: &Limits) -> Result<Measure, 
     Ok(measure)
 }
 
-/// The async-graphql extension that applies [`check`] to every request right after parsing.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct CostGuard(pub Limits);
+/// The async-graphql extension that applies [`check`] to every request right after parsing,
+/// and keeps the documents that passed.
+#[derive(Debug, Clone, Default)]
+pub struct CostGuard {
+    limits: Limits,
+    documents: Arc<DocumentCache>,
+}
+
+impl CostGuard {
+    /// A guard applying `limits`, with an empty document cache.
+    pub fn new(limits: Limits) -> Self {
+        CostGuard { limits, documents: Arc::default() }
+    }
+
+    /// The documents it keeps.
+    pub fn documents(&self) -> &Arc<DocumentCache> {
+        &self.documents
+    }
+}
 
 impl ExtensionFactory for CostGuard {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(*self)
+        Arc::new(self.clone())
     }
 }
 
@@ -242,11 +263,18 @@ impl Extension for CostGuard {
         mut request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
+        if let Some(document) = self.documents.get(&request.query) {
+            request.set_parsed_query(document);
+            return next.run(ctx, request).await;
+        }
+        let text = request.query.clone();
         // A syntax error is left to async-graphql to report, as it always does.
-        if let Ok(document) = request.parsed_query()
-            && let Err(refusal) = check(document, &self.0)
-        {
-            return Err(crate::errors::bad_input_at_root(refusal.message()));
+        if let Ok(document) = request.parsed_query() {
+            self.documents.count_parse();
+            match check(document, &self.limits) {
+                Err(refusal) => return Err(crate::errors::bad_input_at_root(refusal.message())),
+                Ok(_) => self.documents.keep(&text, document),
+            }
         }
         next.run(ctx, request).await
     }
@@ -255,6 +283,42 @@ impl Extension for CostGuard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    struct Tiny;
+
+    #[async_graphql::Object]
+    impl Tiny {
+        async fn answer(&self) -> i32 {
+            42
+        }
+    }
+
+    /// Counted parses, not timings: a document sent again is not parsed again, a refused one
+    /// is never kept, and a long one is never kept.
+    #[tokio::test]
+    async fn a_document_sent_again_is_not_parsed_again() {
+        let guard = CostGuard::new(Limits { max_root_fields: 2, ..Limits::default() });
+        let schema = async_graphql::Schema::build(Tiny, async_graphql::EmptyMutation, async_graphql::EmptySubscription)
+            .extension(guard.clone())
+            .finish();
+        for _ in 0..3 {
+            let response = schema.execute("{ answer }").await;
+            assert_eq!(response.data.into_json().expect("json"), serde_json::json!({ "answer": 42 }));
+        }
+        assert_eq!(guard.documents().parsed(), 1);
+        let _ = schema.execute("{ again: answer }").await;
+        assert_eq!(guard.documents().parsed(), 2);
+        for _ in 0..2 {
+            let refused = schema.execute("{ a: answer b: answer c: answer }").await;
+            assert_eq!(refused.errors.len(), 1, "over the root-field limit each time");
+        }
+        assert_eq!(guard.documents().parsed(), 4);
+        let long = format!("{{ answer }} # {}", "x".repeat(MAX_CACHED_DOCUMENT_BYTES));
+        for _ in 0..2 {
+            assert!(schema.execute(long.as_str()).await.errors.is_empty());
+        }
+        assert_eq!(guard.documents().parsed(), 6);
+    }
 
     fn parse(query: &str) -> ExecutableDocument {
         async_graphql::parser::parse_query(query).expect("parses")

@@ -73,7 +73,7 @@ fn builder(ctx: Context, limits: Limits) -> async_graphql::SchemaBuilder<Query, 
     )
     .data(ctx)
     .data(StatsCache::default())
-    .extension(CostGuard(limits))
+    .extension(CostGuard::new(limits))
     .limit_complexity(MAX_COMPLEXITY);
     if limits.introspection { schema } else { schema.disable_introspection() }
 }

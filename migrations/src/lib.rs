@@ -25,6 +25,7 @@ mod m20261207_000016_email_outbox;
 mod m20261207_000017_email_opt_outs;
 mod m20261207_000018_notification_emails;
 mod m20261207_000019_open311;
+mod m20261207_000020_ticket_code_sequence;
 pub mod survey_tallies;
 
 /// Runs every Civitas migration in order.
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000017_email_opt_outs::Migration),
             Box::new(m20261207_000018_notification_emails::Migration),
             Box::new(m20261207_000019_open311::Migration),
+            Box::new(m20261207_000020_ticket_code_sequence::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use super::DirectoryError;
+use super::cache::{Cached, Shelf};
 use super::entities::{category, department, district, street};
 use super::model::{Category, Department, District, NewCategory, NewDepartment, NewDistrict, NewStreet, Street};
 use crate::audit::{self, Change};
@@ -70,14 +71,14 @@ impl From<category::Model> for Category {
 
 /// Every district, in creation order.
 pub async fn districts(ctx: &Context) -> Result<Vec<District>, DirectoryError> {
-    let rows = district::Entity::find().order_by_asc(district::Column::Id).all(&ctx.db).await?;
+    let rows = district::Entity::find().order_by_asc(district::Column::Id).all(ctx.reads()).await?;
     Ok(rows.into_iter().map(District::from).collect())
 }
 
 /// One district.
 pub async fn district(ctx: &Context, id: DistrictId) -> Result<District, DirectoryError> {
     district::Entity::find_by_id(id.0)
-        .one(&ctx.db)
+        .one(ctx.reads())
         .await?
         .map(District::from)
         .ok_or(DirectoryError::NotFound("district"))
@@ -85,15 +86,35 @@ pub async fn district(ctx: &Context, id: DistrictId) -> Result<District, Directo
 
 /// The district with `code`, if any.
 pub async fn district_by_code(ctx: &Context, code: &str) -> Result<Option<District>, DirectoryError> {
-    let row = district::Entity::find().filter(district::Column::Code.eq(code)).one(&ctx.db).await?;
+    let row = district::Entity::find().filter(district::Column::Code.eq(code)).one(ctx.reads()).await?;
     Ok(row.map(District::from))
 }
 
-/// The districts among `ids` that exist (for batched loading).
+/// The districts among `ids` that exist (for batched loading), from memory where this instance
+/// read them before, without their notification address (see [`DirectoryCache`](super::DirectoryCache)).
 pub async fn districts_by_ids(ctx: &Context, ids: &[DistrictId]) -> Result<Vec<District>, DirectoryError> {
-    let rows =
-        district::Entity::find().filter(district::Column::Id.is_in(ids.iter().map(|id| id.0))).all(&ctx.db).await?;
-    Ok(rows.into_iter().map(District::from).collect())
+    through_cache(&ctx.directory.districts, ids, |missing| async move {
+        let rows = district::Entity::find().filter(district::Column::Id.is_in(missing.iter().map(|id| id.0)));
+        Ok(rows.all(ctx.reads()).await?.into_iter().map(District::from).collect())
+    })
+    .await
+}
+
+/// The entries among `ids` that exist: those kept in `shelf`, and the others from `load`,
+/// which are then kept.
+async fn through_cache<V, F, Loaded>(shelf: &Shelf<V::Id, V>, ids: &[V::Id], load: F) -> Result<Vec<V>, DirectoryError>
+where
+    V: Cached,
+    F: FnOnce(Vec<V::Id>) -> Loaded,
+    Loaded: Future<Output = Result<Vec<V>, DbErr>>,
+{
+    let (mut found, missing) = shelf.split(ids);
+    if !missing.is_empty() {
+        let loaded: Vec<V> = load(missing).await?.into_iter().map(Cached::immutable).collect();
+        shelf.keep(&loaded);
+        found.extend(loaded);
+    }
+    Ok(found)
 }
 
 /// The streets of a district.
@@ -101,25 +122,23 @@ pub async fn streets(ctx: &Context, district_id: DistrictId) -> Result<Vec<Stree
     let rows = street::Entity::find()
         .filter(street::Column::DistrictId.eq(district_id.0))
         .order_by_asc(street::Column::Id)
-        .all(&ctx.db)
+        .all(ctx.reads())
         .await?;
     Ok(rows.into_iter().map(Street::from).collect())
 }
 
 /// One street.
 pub async fn street(ctx: &Context, id: StreetId) -> Result<Street, DirectoryError> {
-    street::Entity::find_by_id(id.0).one(&ctx.db).await?.map(Street::from).ok_or(DirectoryError::NotFound("street"))
+    street::Entity::find_by_id(id.0).one(ctx.reads()).await?.map(Street::from).ok_or(DirectoryError::NotFound("street"))
 }
 
-/// One street, read within another domain's transaction.
-pub(crate) async fn street_in(db: &impl ConnectionTrait, id: StreetId) -> Result<Option<Street>, DbErr> {
-    Ok(street::Entity::find_by_id(id.0).one(db).await?.map(Street::from))
-}
-
-/// The streets among `ids` that exist.
+/// The streets among `ids` that exist (kept in memory, as [`districts_by_ids`]).
 pub async fn streets_by_ids(ctx: &Context, ids: &[StreetId]) -> Result<Vec<Street>, DirectoryError> {
-    let rows = street::Entity::find().filter(street::Column::Id.is_in(ids.iter().map(|id| id.0))).all(&ctx.db).await?;
-    Ok(rows.into_iter().map(Street::from).collect())
+    through_cache(&ctx.directory.streets, ids, |missing| async move {
+        let rows = street::Entity::find().filter(street::Column::Id.is_in(missing.iter().map(|id| id.0)));
+        Ok(rows.all(ctx.reads()).await?.into_iter().map(Street::from).collect())
+    })
+    .await
 }
 
 /// The departments of a district.
@@ -127,14 +146,14 @@ pub async fn departments(ctx: &Context, district_id: DistrictId) -> Result<Vec<D
     let rows = department::Entity::find()
         .filter(department::Column::DistrictId.eq(district_id.0))
         .order_by_asc(department::Column::Id)
-        .all(&ctx.db)
+        .all(ctx.reads())
         .await?;
     Ok(rows.into_iter().map(Department::from).collect())
 }
 
 /// One department.
 pub async fn department(ctx: &Context, id: DepartmentId) -> Result<Department, DirectoryError> {
-    department_in(&ctx.db, id).await?.ok_or(DirectoryError::NotFound("department"))
+    department_in(ctx.reads(), id).await?.ok_or(DirectoryError::NotFound("department"))
 }
 
 /// Whether `department` exists and belongs to `district` (the check every district-scoped
@@ -152,11 +171,14 @@ pub(crate) async fn department_in(db: &impl ConnectionTrait, id: DepartmentId) -
     Ok(department::Entity::find_by_id(id.0).one(db).await?.map(Department::from))
 }
 
-/// The departments among `ids` that exist.
+/// The departments among `ids` that exist (kept in memory, as [`districts_by_ids`]: without
+/// their notification address).
 pub async fn departments_by_ids(ctx: &Context, ids: &[DepartmentId]) -> Result<Vec<Department>, DirectoryError> {
-    let rows =
-        department::Entity::find().filter(department::Column::Id.is_in(ids.iter().map(|id| id.0))).all(&ctx.db).await?;
-    Ok(rows.into_iter().map(Department::from).collect())
+    through_cache(&ctx.directory.departments, ids, |missing| async move {
+        let rows = department::Entity::find().filter(department::Column::Id.is_in(missing.iter().map(|id| id.0)));
+        Ok(rows.all(ctx.reads()).await?.into_iter().map(Department::from).collect())
+    })
+    .await
 }
 
 /// The ticket categories of a district.
@@ -164,14 +186,14 @@ pub async fn categories(ctx: &Context, district_id: DistrictId) -> Result<Vec<Ca
     let rows = category::Entity::find()
         .filter(category::Column::DistrictId.eq(district_id.0))
         .order_by_asc(category::Column::Id)
-        .all(&ctx.db)
+        .all(ctx.reads())
         .await?;
     Ok(rows.into_iter().map(Category::from).collect())
 }
 
 /// One category.
 pub async fn category(ctx: &Context, id: CategoryId) -> Result<Category, DirectoryError> {
-    category_in(&ctx.db, id).await?.ok_or(DirectoryError::NotFound("category"))
+    category_in(ctx.reads(), id).await?.ok_or(DirectoryError::NotFound("category"))
 }
 
 /// One category, read within another domain's transaction.
@@ -179,11 +201,13 @@ pub(crate) async fn category_in(db: &impl ConnectionTrait, id: CategoryId) -> Re
     Ok(category::Entity::find_by_id(id.0).one(db).await?.map(Category::from))
 }
 
-/// The categories among `ids` that exist.
+/// The categories among `ids` that exist (kept in memory, as [`districts_by_ids`]).
 pub async fn categories_by_ids(ctx: &Context, ids: &[CategoryId]) -> Result<Vec<Category>, DirectoryError> {
-    let rows =
-        category::Entity::find().filter(category::Column::Id.is_in(ids.iter().map(|id| id.0))).all(&ctx.db).await?;
-    Ok(rows.into_iter().map(Category::from).collect())
+    through_cache(&ctx.directory.categories, ids, |missing| async move {
+        let rows = category::Entity::find().filter(category::Column::Id.is_in(missing.iter().map(|id| id.0)));
+        Ok(rows.all(ctx.reads()).await?.into_iter().map(Category::from).collect())
+    })
+    .await
 }
 
 fn require_city_admin(caller: &Caller) -> Result<(), DirectoryError> {

@@ -124,7 +124,7 @@ pub async fn public_tickets(
         .order_by_desc(ticket::Column::Id)
         .offset(offset)
         .limit(limit.min(MAX_PUBLIC_PAGE))
-        .all(&ctx.db)
+        .all(ctx.reads())
         .await?;
     let mut tickets = rows
         .into_iter()
@@ -147,7 +147,7 @@ async fn attach_public_notes(ctx: &Context, tickets: &mut [PublicTicket]) -> Res
         .filter(ticket_event::Column::Kind.is_in(PUBLIC_NOTE_KINDS.iter().map(|kind| kind.as_str())))
         .order_by_asc(ticket_event::Column::Id)
         .into_tuple()
-        .all(&ctx.db)
+        .all(ctx.reads())
         .await?;
     let mut latest = std::collections::HashMap::new();
     for (ticket_id, note) in notes {

@@ -7,6 +7,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, 
 
 use super::TicketError;
 use super::access;
+use super::decode::Positional;
 use super::entities::{ticket, ticket_event};
 use super::model::{Channel, Ticket, TicketEvent, TicketStatus};
 use super::state::TicketState;
@@ -39,7 +40,7 @@ pub struct TicketFilter {
 
 /// One ticket, if the caller may see it.
 pub async fn get(ctx: &Context, caller: &Caller, id: TicketId) -> Result<Ticket, TicketError> {
-    storage::load_visible(&ctx.db, caller, id).await
+    storage::load_visible(ctx.reads(), caller, id).await
 }
 
 /// One ticket by its tracking code, if the caller may see it.
@@ -48,10 +49,11 @@ pub async fn get_by_code(ctx: &Context, caller: &Caller, code: &str) -> Result<T
     ticket::Entity::find()
         .filter(ticket::Column::Code.eq(code))
         .filter(access::visibility(caller))
-        .one(&ctx.db)
+        .into_model::<Positional>()
+        .one(ctx.reads())
         .await?
         .ok_or(TicketError::NotFound)
-        .and_then(Ticket::try_from)
+        .and_then(|row| Ticket::try_from(row.0))
 }
 
 /// The SQL condition for tickets that are overdue at `now` (see [`Ticket::is_overdue`]).
@@ -79,13 +81,14 @@ pub async fn list(
 ) -> Result<Page<Ticket>, TicketError> {
     let window = window.checked(if window.from_end { "last" } else { "first" }, MAX_PAGE_SIZE)?;
     let query = window.apply(matching(ctx, caller, filter), ticket::Column::Id, Order::NewestFirst);
-    window.page(query.all(&ctx.db).await?).try_map(Ticket::try_from)
+    let rows = query.into_model::<Positional>().all(ctx.reads()).await?;
+    window.page(rows).try_map(|row| Ticket::try_from(row.0))
 }
 
 /// How many tickets the caller may see match `filter` (one `COUNT` over the same scope as
 /// [`list`]).
 pub async fn count(ctx: &Context, caller: &Caller, filter: &TicketFilter) -> Result<u64, TicketError> {
-    Ok(matching(ctx, caller, filter).count(&ctx.db).await?)
+    Ok(matching(ctx, caller, filter).count(ctx.reads()).await?)
 }
 
 /// The tickets of the caller's scope narrowed by `filter`.
@@ -123,22 +126,22 @@ pub async fn timeline_page(
     window: Window,
 ) -> Result<Page<TicketEvent>, TicketError> {
     let window = window.checked(if window.from_end { "last" } else { "first" }, MAX_PAGE_SIZE)?;
-    storage::load_visible(&ctx.db, caller, id).await?;
+    storage::load_visible(ctx.reads(), caller, id).await?;
     let query = ticket_event::Entity::find().filter(ticket_event::Column::TicketId.eq(id.0));
     let query = window.apply(query, ticket_event::Column::Id, Order::OldestFirst);
-    window.page(query.all(&ctx.db).await?).try_map(TicketEvent::try_from)
+    window.page(query.all(ctx.reads()).await?).try_map(TicketEvent::try_from)
 }
 
 /// How many entries one ticket's timeline has, if the caller may see the ticket.
 pub async fn timeline_length(ctx: &Context, caller: &Caller, id: TicketId) -> Result<u64, TicketError> {
-    storage::load_visible(&ctx.db, caller, id).await?;
-    Ok(ticket_event::Entity::find().filter(ticket_event::Column::TicketId.eq(id.0)).count(&ctx.db).await?)
+    storage::load_visible(ctx.reads(), caller, id).await?;
+    Ok(ticket_event::Entity::find().filter(ticket_event::Column::TicketId.eq(id.0)).count(ctx.reads()).await?)
 }
 
 /// One timeline entry, if the caller may see its ticket.
 pub async fn event(ctx: &Context, caller: &Caller, id: TicketEventId) -> Result<TicketEvent, TicketError> {
-    let row = ticket_event::Entity::find_by_id(id.0).one(&ctx.db).await?.ok_or(TicketError::NotFound)?;
-    storage::load_visible(&ctx.db, caller, TicketId(row.ticket_id)).await?;
+    let row = ticket_event::Entity::find_by_id(id.0).one(ctx.reads()).await?.ok_or(TicketError::NotFound)?;
+    storage::load_visible(ctx.reads(), caller, TicketId(row.ticket_id)).await?;
     TicketEvent::try_from(row)
 }
 
@@ -155,13 +158,13 @@ pub async fn events_of(
         .filter(ticket::Column::Id.is_in(ids.iter().map(|id| id.0)))
         .filter(access::visibility(caller))
         .into_tuple()
-        .all(&ctx.db)
+        .all(ctx.reads())
         .await?;
     let rows = ticket_event::Entity::find()
         .filter(ticket_event::Column::TicketId.is_in(visible))
         .order_by_asc(ticket_event::Column::TicketId)
         .order_by_asc(ticket_event::Column::Id)
-        .all(&ctx.db)
+        .all(ctx.reads())
         .await?;
     let mut timelines: HashMap<TicketId, Vec<TicketEvent>> = HashMap::new();
     for row in rows {

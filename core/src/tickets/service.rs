@@ -21,7 +21,7 @@ use super::storage::{self, NewEvent};
 use super::tracking;
 use crate::auth::{Caller, Role};
 use crate::context::Context;
-use crate::directory::{self, DirectoryError};
+use crate::directory;
 use crate::error::InvalidInput;
 use crate::events::{self, DomainEvent, TicketMerge};
 use crate::hooks::{DeadlineRequest, Deadlines, RoutingDecision, RoutingRequest};
@@ -37,10 +37,9 @@ pub async fn submit(ctx: &Context, caller: &Caller, new: NewTicket) -> Result<Ti
     {
         return Ok(earlier);
     }
-    let district = match directory::district(ctx, new.district_id).await {
-        Ok(district) => district,
-        Err(DirectoryError::NotFound(_)) => return Err(InvalidInput::new("districtId", "no such district").into()),
-        Err(error) => return Err(error.into()),
+    // Directory entries from memory: a submission costs no statement to check them.
+    let Some(district) = directory::districts_by_ids(ctx, &[new.district_id]).await?.pop() else {
+        return Err(InvalidInput::new("districtId", "no such district").into());
     };
     match caller {
         Caller::Anonymous if !district.allow_anonymous_tickets => return Err(TicketError::Unauthenticated),
@@ -57,12 +56,13 @@ pub async fn submit(ctx: &Context, caller: &Caller, new: NewTicket) -> Result<Ti
             return Err(InvalidInput::new("priority", "is set by the dispatcher, not by the reporter").into());
         }
     }
-    let category = directory::category_in(&ctx.db, new.category_id).await?.filter(|c| c.district_id == district.id);
+    let category =
+        directory::categories_by_ids(ctx, &[new.category_id]).await?.pop().filter(|c| c.district_id == district.id);
     let Some(category) = category else {
         return Err(InvalidInput::new("categoryId", "is not a category of this district").into());
     };
     if let Some(street_id) = new.street_id {
-        let street = directory::street_in(&ctx.db, street_id).await?;
+        let street = directory::streets_by_ids(ctx, &[street_id]).await?.pop();
         if street.is_none_or(|street| street.district_id != district.id) {
             return Err(InvalidInput::new("streetId", "is not a street of this district").into());
         }

@@ -189,7 +189,7 @@ async fn grouped(
         by_status_query.expr_as(key.clone(), key_alias.clone()).add_group_by([Expr::col(key_alias.clone())]);
     }
     let mut parts: std::collections::BTreeMap<Option<i64>, TicketStats> = std::collections::BTreeMap::new();
-    for row in ctx.db.query_all(&by_status_query).await? {
+    for row in ctx.reads().query_all(&by_status_query).await? {
         let part = if key.is_some() { row.try_get::<Option<i64>>("", "k")? } else { None };
         let status: String = row.try_get("", "status")?;
         let count: i64 = row.try_get("", "n")?;
@@ -243,7 +243,7 @@ async fn grouped(
     if let Some(key) = &key {
         rates_query.expr_as(key.clone(), key_alias.clone()).add_group_by([Expr::col(key_alias)]);
     }
-    for row in ctx.db.query_all(&rates_query).await? {
+    for row in ctx.reads().query_all(&rates_query).await? {
         let part = if key.is_some() { row.try_get::<Option<i64>>("", "k")? } else { None };
         // SUM over no rows is NULL; PostgreSQL sums integers as BIGINT.
         let read = |name: &str| -> Result<i64, TicketError> { Ok(row.try_get::<Option<i64>>("", name)?.unwrap_or(0)) };
@@ -281,7 +281,7 @@ pub async fn times(ctx: &Context, query: &StatsQuery) -> Result<TicketTimes, Tic
         .from(ticket::Entity)
         .cond_where(scope.add(super::query::overdue_condition(ctx.clock.now())))
         .to_owned();
-    let overdue = match ctx.db.query_one(&overdue).await? {
+    let overdue = match ctx.reads().query_one(&overdue).await? {
         Some(row) => row.try_get::<i64>("", "n")?,
         None => 0,
     };
@@ -299,7 +299,7 @@ async fn median(
         .from(ticket::Entity)
         .cond_where(done.clone())
         .to_owned();
-    let count = match ctx.db.query_one(&count).await? {
+    let count = match ctx.reads().query_one(&count).await? {
         Some(row) => row.try_get::<i64>("", "n")?,
         None => 0,
     };
@@ -316,7 +316,7 @@ async fn median(
         .limit(if count % 2 == 0 { 2 } else { 1 })
         .offset(u64::try_from((count - 1) / 2).unwrap_or(0))
         .to_owned();
-    let rows = ctx.db.query_all(&middle).await?;
+    let rows = ctx.reads().query_all(&middle).await?;
     let values = rows.iter().map(|row| row.try_get::<i64>("", "took")).collect::<Result<Vec<_>, _>>()?;
     if values.is_empty() {
         return Ok(None);

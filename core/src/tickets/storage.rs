@@ -1,7 +1,10 @@
 //! Translation between ticket rows and domain values, and the writes every change shares.
 
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query, SimpleExpr};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter,
+    Statement,
+};
 
 use super::TicketError;
 use super::access;
@@ -135,27 +138,39 @@ pub(crate) async fn load_visible(
 
 /// The next tracking code of `year`: `T-2026-000001`, `T-2026-000002`, ...
 ///
-/// One upsert statement, so concurrent submissions on PostgreSQL never get the same number.
+/// On PostgreSQL the number comes from a sequence, which concurrent submissions draw from
+/// without waiting for each other's commits (a counter row would be locked until then); it
+/// does not restart each year, and a rolled-back submission leaves a gap. On SQLite, which
+/// writes one transaction at a time, a per-year counter row (one upsert statement).
 pub(crate) async fn next_code(db: &impl ConnectionTrait, year: i32) -> Result<String, TicketError> {
-    let statement = Query::insert()
-        .into_table(ticket_code_counter::Entity)
-        .columns([ticket_code_counter::Column::Year, ticket_code_counter::Column::LastValue])
-        .values_panic([year.into(), 1i64.into()])
-        .on_conflict(
-            OnConflict::column(ticket_code_counter::Column::Year)
-                .value(
-                    ticket_code_counter::Column::LastValue,
-                    Expr::col((ticket_code_counter::Entity, ticket_code_counter::Column::LastValue)).add(1),
-                )
-                .to_owned(),
-        )
-        .returning_col(ticket_code_counter::Column::LastValue)
-        .to_owned();
-    let row = db
-        .query_one(&statement)
-        .await?
-        .ok_or_else(|| TicketError::Corrupt("the code counter returned no row".into()))?;
-    let value: i64 = row.try_get_by_index(0)?;
+    let value: i64 = if db.get_database_backend() == DatabaseBackend::Postgres {
+        let statement = Statement::from_string(DatabaseBackend::Postgres, "SELECT nextval('ticket_code_seq')");
+        let row = db
+            .query_one_raw(statement)
+            .await?
+            .ok_or_else(|| TicketError::Corrupt("the code sequence returned no row".into()))?;
+        row.try_get_by_index(0)?
+    } else {
+        let statement = Query::insert()
+            .into_table(ticket_code_counter::Entity)
+            .columns([ticket_code_counter::Column::Year, ticket_code_counter::Column::LastValue])
+            .values_panic([year.into(), 1i64.into()])
+            .on_conflict(
+                OnConflict::column(ticket_code_counter::Column::Year)
+                    .value(
+                        ticket_code_counter::Column::LastValue,
+                        Expr::col((ticket_code_counter::Entity, ticket_code_counter::Column::LastValue)).add(1),
+                    )
+                    .to_owned(),
+            )
+            .returning_col(ticket_code_counter::Column::LastValue)
+            .to_owned();
+        let row = db
+            .query_one(&statement)
+            .await?
+            .ok_or_else(|| TicketError::Corrupt("the code counter returned no row".into()))?;
+        row.try_get_by_index(0)?
+    };
     Ok(format!("T-{year}-{value:06}"))
 }
 

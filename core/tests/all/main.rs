@@ -10,6 +10,7 @@ mod identity_provider;
 mod live_feed;
 mod plugin_registry;
 mod random_operations;
+mod read_connections;
 mod sandbox;
 mod support;
 mod survey_responses;

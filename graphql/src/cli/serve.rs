@@ -246,6 +246,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!(applied, "applied database migrations");
     }
     let mut ctx = Context::new(db);
+    ctx.readers = civitas_core::db::connect_readers(&settings.database_url()).await?;
     ctx.secrets = civitas_core::secrets::Secrets::new(&civitas_graphql::settings::participation_secret(
         &settings.data_dir,
         args.participation_secret.as_deref(),

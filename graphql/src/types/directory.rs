@@ -40,9 +40,12 @@ impl District {
 
     /// The work address that hears of escalations and of plugins disabled by their failures
     /// (shown to the district's admins and city admins; null for everyone else).
-    async fn notification_email(&self, ctx: &Context<'_>) -> Option<&str> {
-        let admin = request(ctx).caller.administers(Some(self.0.id)).is_ok();
-        self.0.notification_email.as_deref().filter(|_| admin)
+    async fn notification_email(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        if request(ctx).caller.administers(Some(self.0.id)).is_err() {
+            return Ok(None);
+        }
+        // Read afresh: directory entries loaded for a page come from memory without it.
+        Ok(directory::district(core_context(ctx), self.0.id).await.gql()?.notification_email)
     }
 
     /// Short unique code.
@@ -117,9 +120,12 @@ impl Department {
 
     /// The work address that hears of each ticket dispatched or transferred to it (shown to its
     /// district's admins and city admins; null for everyone else).
-    async fn notification_email(&self, ctx: &Context<'_>) -> Option<&str> {
-        let admin = request(ctx).caller.administers(Some(self.0.district_id)).is_ok();
-        self.0.notification_email.as_deref().filter(|_| admin)
+    async fn notification_email(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        if request(ctx).caller.administers(Some(self.0.district_id)).is_err() {
+            return Ok(None);
+        }
+        // Read afresh: directory entries loaded for a page come from memory without it.
+        Ok(directory::department(core_context(ctx), self.0.id).await.gql()?.notification_email)
     }
 
     /// Name in the request's language.
