@@ -33,21 +33,17 @@
 #                    (`districtByDistrictId { nameEn }`, `departmentByDepartmentId { nameEn }`);
 #     by-code        `ticketByCode(code:)` on both, id code status title description; the codes
 #                    B-1..B-TICKETS, scattered by a multiplicative hash of the request number;
-#     submit         Civitas `submitTicket` (one transaction: code counter, ticket, timeline
-#                    entry, outbox event), PostGraphile `createTicket` (one INSERT of every NOT
+#     submit         Civitas `submitTicket` (one transaction: code from a sequence, ticket,
+#                    timeline entry, outbox event), PostGraphile `createTicket` (one INSERT of every NOT
 #                    NULL column, a code of its own per request), returning id and code;
 #   every answer is checked (no `errors`, the data asked for present) or counted as an error;
-# - in each round of reads, pgbench on the statements Civitas sends for one district-list page,
-#   as PostgreSQL logged them (log_min_duration_statement = 0, one request; all three prepared
-#   by sqlx, each on its own, no transaction):
-#     1. SELECT "tickets"."id", … (all 34 columns) FROM "tickets" WHERE "tickets"."district_id"
-#        = $1 ORDER BY "tickets"."id" DESC LIMIT $2   -- 2, 51 (first + 1); no visibility
-#        condition for an operator (core/src/tickets/query.rs);
-#     2. SELECT "districts"."id", "districts"."code", name_en/_zh_hans/_zh_hant,
-#        allow_anonymous_tickets, notification_email FROM "districts" WHERE "districts"."id" IN ($1);
-#     3. SELECT "departments"."id", district_id, the three names, notification_email
-#        FROM "departments" WHERE "departments"."id" IN ($1, …)   -- the page's distinct
-#        departments, read from the database (the batched loaders of graphql/src/loaders.rs);
+# - in each round of reads, pgbench on the statement Civitas sends for one district-list page
+#   once its directory cache knows the district and departments (core/src/directory/cache.rs;
+#   before issue 20 a page was this and two more statements reading their names), as
+#   PostgreSQL logged it (log_min_duration_statement = 0, prepared by sqlx, no transaction):
+#     SELECT "tickets"."id", … (all 34 columns) FROM "tickets" WHERE "tickets"."district_id"
+#     = $1 ORDER BY "tickets"."id" DESC LIMIT $2   -- 2, 51 (first + 1); no visibility
+#     condition for an operator (core/src/tickets/query.rs);
 #   `-M prepared -c 32 -j 2 -T SECONDS`, one transaction = one page: what PostgreSQL alone
 #   serves of that page, a bound for any GraphQL server on top. (Civitas' background workers
 #   also poll domain_events, event_cursors and email_outbox; those are not part of a page);
@@ -146,26 +142,12 @@ load() { # target operation concurrency
   printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$row" >>"$RESULTS"
 }
 
-# One list page's statements, as Civitas sends them (see the header), the page's departments
-# read from the database.
+# The statement Civitas sends for one list page (see the header).
 pgbench_round() {
-  local departments parameters="" placeholders="" i=0 id
-  departments="$(sql -d "$DB" -c "SELECT DISTINCT department_id FROM (SELECT department_id FROM tickets
-    WHERE district_id = 2 ORDER BY id DESC LIMIT 51) page WHERE department_id IS NOT NULL ORDER BY 1")"
-  for id in $departments; do
-    i=$((i + 1))
-    parameters+="\\set d$i $id"$'\n'
-    placeholders+="${placeholders:+, }:d$i"
-  done
   {
     echo '\set district 2'
     echo '\set limit 51'
-    printf '%s' "$parameters"
     echo 'SELECT "tickets"."id", "tickets"."code", "tickets"."channel", "tickets"."district_id", "tickets"."street_id", "tickets"."category_id", "tickets"."title", "tickets"."description", "tickets"."address", "tickets"."latitude", "tickets"."longitude", "tickets"."reporter_subject", "tickets"."intake_subject", "tickets"."contact_name", "tickets"."contact_phone", "tickets"."contact_email", "tickets"."contact_language", "tickets"."priority", "tickets"."status", "tickets"."department_id", "tickets"."respond_by_ms", "tickets"."resolve_by_ms", "tickets"."accepted_at_ms", "tickets"."resolved_at_ms", "tickets"."closed_at_ms", "tickets"."escalation_level", "tickets"."rating_score", "tickets"."rating_comment", "tickets"."merged_into_id", "tickets"."reopen_count", "tickets"."version", "tickets"."created_at_ms", "tickets"."updated_at_ms", "tickets"."tracking_token_hash" FROM "tickets" WHERE "tickets"."district_id" = :district ORDER BY "tickets"."id" DESC LIMIT :limit;'
-    echo 'SELECT "districts"."id", "districts"."code", "districts"."name_en", "districts"."name_zh_hans", "districts"."name_zh_hant", "districts"."allow_anonymous_tickets", "districts"."notification_email" FROM "districts" WHERE "districts"."id" IN (:district);'
-    if [ -n "$placeholders" ]; then
-      echo 'SELECT "departments"."id", "departments"."district_id", "departments"."name_en", "departments"."name_zh_hans", "departments"."name_zh_hant", "departments"."notification_email" FROM "departments" WHERE "departments"."id" IN ('"$placeholders"');'
-    fi
   } >"$WORK/list.sql"
   pgbench -h 127.0.0.1 -U postgres -n -M prepared -c 32 -j 2 -T "$SECONDS_PER_RUN" -f "$WORK/list.sql" "$DB" \
     >"$WORK/pgbench.log" 2>&1
@@ -230,7 +212,7 @@ for operation, name in names.items():
         print(f"| {name} | {concurrency} | {pg[0]:.0f} ({pg[1]:.2f} ms) | {civ[0]:.0f} ({civ[1]:.2f} ms) | {ratio} | {pg[2]} / {civ[2]} |")
 print()
 tps = statistics.median(float(row) for row in rows[("pgbench", "-", "32")])
-print(f"pgbench, Civitas' list-page statements (-M prepared -c 32 -j 2): {tps:.0f} pages/s")
+print(f"pgbench, Civitas' list-page statement (-M prepared -c 32 -j 2): {tps:.0f} pages/s")
 ceiling = measured(("ceiling", "-", "32"))
 print(f"bare axum handler (bench_load --ceiling, 32 in flight): {ceiling[0]:.0f} rps ({ceiling[1]:.2f} ms p99), {ceiling[2]} errors")
 PYTHON

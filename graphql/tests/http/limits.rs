@@ -253,6 +253,47 @@ async fn a_page_costs_a_constant_number_of_queries() {
     assert!((1..=8).contains(&costs[1]), "the counter must see the page's statements: {costs:?}");
 }
 
+/// Directory entries come from memory once this instance has read them: a page naming its
+/// tickets' districts, departments and categories is then one statement, the page's.
+#[tokio::test]
+async fn a_page_naming_known_directory_entries_is_one_statement() {
+    let server = TestServer::start().await;
+    let operator = civitas_core::auth::Caller::operator("op-1");
+    for index in 0..6usize {
+        let district = &server.demo.districts[index % 3];
+        let new = civitas_core::tickets::NewTicket {
+            district_id: district.district.id,
+            category_id: district.categories[index % 10].id,
+            title: format!("Ticket {index}"),
+            description: "Seeded".into(),
+            channel: civitas_core::tickets::Channel::Phone,
+            street_id: None,
+            address: None,
+            location: None,
+            contact: Default::default(),
+            priority: None,
+            idempotency_key: None,
+        };
+        let ticket = civitas_core::tickets::submit(&server.ctx, &operator, new).await.expect("submit");
+        let department = district.departments[index % 5].id;
+        civitas_core::tickets::dispatch(&server.ctx, &operator, ticket.id, department, None).await.expect("dispatch");
+    }
+    let who = Who::new("operator", "op-1");
+    let page =
+        "{ tickets(first: 10) { edges { node { code district { name } department { name } category { name } } } } }";
+    let mut costs = Vec::new();
+    for _ in 0..2 {
+        let before = server.statements.load(std::sync::atomic::Ordering::SeqCst);
+        let data = server.ok(Some(&who), page, json!({})).await;
+        let edges = data["tickets"]["edges"].as_array().expect("edges");
+        assert_eq!(edges.len(), 6);
+        assert!(edges.iter().all(|edge| edge["node"]["department"]["name"].is_string()), "{data}");
+        costs.push(server.statements.load(std::sync::atomic::Ordering::SeqCst) - before);
+    }
+    assert!(costs[0] > 1, "the first page reads the departments it names: {costs:?}");
+    assert_eq!(costs[1], 1, "the same page again is only the page's statement: {costs:?}");
+}
+
 #[tokio::test]
 async fn well_signed_tokens_naming_what_the_directory_does_not_have_are_unauthenticated() {
     let server = TestServer::start().await;
