@@ -243,6 +243,11 @@ impl CostGuard {
         CostGuard { limits, documents: Arc::default() }
     }
 
+    /// The limits it applies.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
     /// The documents it keeps.
     pub fn documents(&self) -> &Arc<DocumentCache> {
         &self.documents

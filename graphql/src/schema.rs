@@ -55,16 +55,22 @@ pub struct RequestContext {
 /// The schema over a core context, without a plugin sandbox (`installPlugin` then fails), with
 /// the default request limits.
 pub fn build_schema(ctx: Context) -> CivitasSchema {
-    builder(ctx, Limits::default()).finish()
+    builder(ctx, CostGuard::new(Limits::default())).finish()
 }
 
 /// The schema over a core context, installing plugins into `sandbox`, with `limits` on what one
 /// request may ask for.
 pub fn build_schema_with_plugins(ctx: Context, sandbox: PluginSandbox, limits: Limits) -> CivitasSchema {
-    builder(ctx, limits).data(sandbox).finish()
+    builder(ctx, CostGuard::new(limits)).data(sandbox).finish()
 }
 
-fn builder(ctx: Context, limits: Limits) -> async_graphql::SchemaBuilder<Query, Mutation, SubscriptionRoot> {
+/// The schema of a server, whose handler reads `guard`'s documents too (the rate limits look at
+/// a request's document before the schema runs).
+pub(crate) fn builder(
+    ctx: Context,
+    guard: CostGuard,
+) -> async_graphql::SchemaBuilder<Query, Mutation, SubscriptionRoot> {
+    let limits = guard.limits();
     // Depth is the cost guard's (which leaves introspection out), not async-graphql's.
     let schema = Schema::build(
         Query(QueryRoot, PluginQuery, SurveyQuery, BudgetQuery, EmailQuery, Open311Query),
@@ -73,7 +79,7 @@ fn builder(ctx: Context, limits: Limits) -> async_graphql::SchemaBuilder<Query, 
     )
     .data(ctx)
     .data(StatsCache::default())
-    .extension(CostGuard::new(limits))
+    .extension(guard)
     .limit_complexity(MAX_COMPLEXITY);
     if limits.introspection { schema } else { schema.disable_introspection() }
 }

@@ -23,14 +23,14 @@ use http_body_util::Limited;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 
-use crate::cost::Limits;
+use crate::cost::{CostGuard, DocumentCache, Limits};
 use crate::csrf::{self, AllowedOrigins};
 use crate::errors::{bad_input_at_root, localize, request_locale, to_graphql, transport_refusal};
 use crate::graphiql;
 use crate::live::{self, LiveLimits};
 use crate::rate_limit::{PeerAddr, RateLimits, mutation_fields};
 use crate::redis_link::RedisLink;
-use crate::schema::{CivitasSchema, PluginSandbox, build_schema, build_schema_with_plugins, request_data};
+use crate::schema::{CivitasSchema, PluginSandbox, builder, request_data};
 
 /// Largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -59,13 +59,17 @@ pub struct AppState {
     pub redis: Option<RedisLink>,
     /// The public performance pages, rendered at most once per their lifetime.
     pub dashboard: Arc<crate::dashboard::PageCache>,
+    /// The schema's checked documents, which the handler reads before the schema runs.
+    pub documents: Arc<DocumentCache>,
 }
 
 impl AppState {
     /// The state of a server on `ctx` verifying tokens with `verifier`, without plugins.
     pub fn new(ctx: Context, verifier: TokenVerifier) -> Self {
+        let guard = CostGuard::new(Limits::default());
         AppState {
-            schema: build_schema(ctx.clone()),
+            documents: guard.documents().clone(),
+            schema: builder(ctx.clone(), guard).finish(),
             ctx,
             verifier: Arc::new(verifier),
             bindings: Arc::default(),
@@ -91,9 +95,12 @@ impl AppState {
         limits: Limits,
     ) -> Self {
         ctx.hooks = Arc::new(PluginHooks::new(runtime.clone(), FailurePolicy::default()));
-        let schema = build_schema_with_plugins(ctx.clone(), PluginSandbox(runtime), limits);
+        let guard = CostGuard::new(limits);
+        let documents = guard.documents().clone();
+        let schema = builder(ctx.clone(), guard).data(PluginSandbox(runtime)).finish();
         AppState {
             schema,
+            documents,
             ctx,
             verifier: Arc::new(verifier),
             bindings: Arc::default(),
@@ -236,6 +243,10 @@ async fn graphql(
     request_context.idempotency_key =
         headers.get("idempotency-key").map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
     let mut request = request.into_inner();
+    // A document sent before is neither parsed nor measured again, here or by the schema.
+    if let Some(document) = state.documents.get(&request.query) {
+        request.set_parsed_query(document);
+    }
     let mutation = mutation_fields(&mut request) > 0;
     if let Some(wait) = state.rate_limits.check(&request_context.caller, peer.0, &headers, &mut request).await {
         return rate_limited(wait, locale);
