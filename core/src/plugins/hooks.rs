@@ -122,7 +122,7 @@ impl PluginHooks {
         if self.runtime.is_none() {
             return Ok(false);
         }
-        Ok(serving(&ctx.db, district, hook).await?.is_some())
+        Ok(serving(ctx.reads(), district, hook).await?.is_some())
     }
 
     /// Asks the plugin serving hook `H` for the request's district, checks its answer with
@@ -133,7 +133,7 @@ impl PluginHooks {
             return Ok(Asked::NoPlugin);
         };
         let district = H::district(request);
-        let Some(row) = serving(&ctx.db, district, H::KIND).await? else {
+        let Some(row) = serving(ctx.reads(), district, H::KIND).await? else {
             return Ok(Asked::NoPlugin);
         };
         let Some(loaded) = self.load(&ctx.db, &row).await? else {
