@@ -89,7 +89,9 @@ impl Loaders {
 
     /// Loads, in one batch per kind, what a page of tickets will ask for, so that the page
     /// costs the same number of queries whatever its size. (Batching by the loaders' delay
-    /// alone depends on timing: a slow resolver can split a batch.)
+    /// alone depends on timing: a slow resolver can split a batch.) Each batch is loaded at
+    /// once and fed to the loader's cache, without the loader's delay (1 ms, which every page
+    /// waited for even when its directory entries came from memory).
     pub async fn prefetch(&self, tickets: &[Ticket], needs: Needs) -> Result<(), async_graphql::Error> {
         fn keys<K: Ord>(tickets: &[Ticket], key: impl Fn(&Ticket) -> Option<K>) -> Vec<K> {
             let mut keys: Vec<K> = tickets.iter().filter_map(key).collect();
@@ -97,33 +99,44 @@ impl Loaders {
             keys.dedup();
             keys
         }
+        async fn batch<T, K>(loader: &DataLoader<T, HashMapCache>, keys: Vec<K>) -> Result<(), async_graphql::Error>
+        where
+            T: Loader<K, Error = async_graphql::Error>,
+            K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+        {
+            if !keys.is_empty() {
+                let values = loader.loader().load(&keys).await?;
+                loader.feed_many(values).await;
+            }
+            Ok(())
+        }
         let districts = async {
             if needs.districts {
-                self.directory.load_many(keys(tickets, |t| Some(t.district_id))).await?;
+                batch(&self.directory, keys(tickets, |t| Some(t.district_id))).await?;
             }
             Ok::<_, async_graphql::Error>(())
         };
         let departments = async {
             if needs.departments {
-                self.directory.load_many(keys(tickets, |t| t.department_id)).await?;
+                batch(&self.directory, keys(tickets, |t| t.department_id)).await?;
             }
             Ok(())
         };
         let categories = async {
             if needs.categories {
-                self.directory.load_many(keys(tickets, |t| Some(t.category_id))).await?;
+                batch(&self.directory, keys(tickets, |t| Some(t.category_id))).await?;
             }
             Ok(())
         };
         let streets = async {
             if needs.streets {
-                self.directory.load_many(keys(tickets, |t| t.street_id)).await?;
+                batch(&self.directory, keys(tickets, |t| t.street_id)).await?;
             }
             Ok(())
         };
         let timelines = async {
             if needs.timelines {
-                self.timelines.load_many(keys(tickets, |t| Some(t.id))).await?;
+                batch(&self.timelines, keys(tickets, |t| Some(t.id))).await?;
             }
             Ok(())
         };
