@@ -218,28 +218,7 @@ async fn malformed_requests_get_client_errors_not_500() {
 #[tokio::test]
 async fn a_page_costs_a_constant_number_of_queries() {
     let server = TestServer::start().await;
-    let operator = civitas_core::auth::Caller::operator("op-1");
-    // Tickets spread over every district, category and department, created through the domain
-    // (not over HTTP) to keep the test fast.
-    for index in 0..100usize {
-        let district = &server.demo.districts[index % 3];
-        let new = civitas_core::tickets::NewTicket {
-            district_id: district.district.id,
-            category_id: district.categories[index % 10].id,
-            title: format!("Ticket {index}"),
-            description: "Seeded".into(),
-            channel: civitas_core::tickets::Channel::Phone,
-            street_id: None,
-            address: None,
-            location: None,
-            contact: Default::default(),
-            priority: None,
-            idempotency_key: None,
-        };
-        let ticket = civitas_core::tickets::submit(&server.ctx, &operator, new).await.expect("submit");
-        let department = district.departments[index % 5].id;
-        civitas_core::tickets::dispatch(&server.ctx, &operator, ticket.id, department, None).await.expect("dispatch");
-    }
+    seed_dispatched_tickets(&server, 100).await;
     let who = Who::new("operator", "op-1");
     let page = "query($n: Int!) { tickets(first: $n) { edges { node { code district { name } department { name } category { name } street { name } events { kind } } } } }";
     let mut costs = Vec::new();
@@ -258,26 +237,7 @@ async fn a_page_costs_a_constant_number_of_queries() {
 #[tokio::test]
 async fn a_page_naming_known_directory_entries_is_one_statement() {
     let server = TestServer::start().await;
-    let operator = civitas_core::auth::Caller::operator("op-1");
-    for index in 0..6usize {
-        let district = &server.demo.districts[index % 3];
-        let new = civitas_core::tickets::NewTicket {
-            district_id: district.district.id,
-            category_id: district.categories[index % 10].id,
-            title: format!("Ticket {index}"),
-            description: "Seeded".into(),
-            channel: civitas_core::tickets::Channel::Phone,
-            street_id: None,
-            address: None,
-            location: None,
-            contact: Default::default(),
-            priority: None,
-            idempotency_key: None,
-        };
-        let ticket = civitas_core::tickets::submit(&server.ctx, &operator, new).await.expect("submit");
-        let department = district.departments[index % 5].id;
-        civitas_core::tickets::dispatch(&server.ctx, &operator, ticket.id, department, None).await.expect("dispatch");
-    }
+    seed_dispatched_tickets(&server, 6).await;
     let who = Who::new("operator", "op-1");
     let page =
         "{ tickets(first: 10) { edges { node { code district { name } department { name } category { name } } } } }";
@@ -396,4 +356,29 @@ async fn list_arguments_and_error_lists_are_bounded() {
     let errors = body["errors"].as_array().cloned().unwrap_or_default();
     assert_eq!(errors.len(), 20, "{body}");
     assert_eq!(errors[19]["message"], "41 more errors were left out");
+}
+
+/// `count` tickets spread over every district, category and department, each dispatched,
+/// created through the domain (not over HTTP) to keep the tests fast.
+async fn seed_dispatched_tickets(server: &TestServer, count: usize) {
+    let operator = civitas_core::auth::Caller::operator("op-1");
+    for index in 0..count {
+        let district = &server.demo.districts[index % 3];
+        let new = civitas_core::tickets::NewTicket {
+            district_id: district.district.id,
+            category_id: district.categories[index % 10].id,
+            title: format!("Ticket {index}"),
+            description: "Seeded".into(),
+            channel: civitas_core::tickets::Channel::Phone,
+            street_id: None,
+            address: None,
+            location: None,
+            contact: Default::default(),
+            priority: None,
+            idempotency_key: None,
+        };
+        let ticket = civitas_core::tickets::submit(&server.ctx, &operator, new).await.expect("submit");
+        let department = district.departments[index % 5].id;
+        civitas_core::tickets::dispatch(&server.ctx, &operator, ticket.id, department, None).await.expect("dispatch");
+    }
 }
