@@ -7,7 +7,7 @@
 //! unit of error of the round-to-nearest float operation, so the exact value always stays inside.
 
 use num_rational::BigRational;
-use num_traits::ToPrimitive;
+use num_traits::{ToPrimitive, Zero};
 
 /// A closed interval `[low, high]` of reals.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -42,6 +42,9 @@ impl Interval {
 
     /// An interval around an exact rational.
     pub fn from_rational(value: &BigRational) -> Interval {
+        if value.is_zero() {
+            return Interval::ZERO;
+        }
         match value.to_f64() {
             // The conversion is correctly rounded; four units of slack leave a wide margin.
             Some(approximate) if approximate.is_finite() => {
@@ -52,11 +55,11 @@ impl Interval {
     }
 
     pub fn add(self, other: Interval) -> Interval {
-        Interval::checked(down(self.low + other.low), up(self.high + other.high))
+        Interval::checked(down_sum(self.low + other.low), up_sum(self.high + other.high))
     }
 
     pub fn sub(self, other: Interval) -> Interval {
-        Interval::checked(down(self.low - other.high), up(self.high - other.low))
+        Interval::checked(down_sum(self.low - other.high), up_sum(self.high - other.low))
     }
 
     pub fn mul(self, other: Interval) -> Interval {
@@ -66,7 +69,8 @@ impl Interval {
         }
         let low = products.iter().copied().fold(f64::INFINITY, f64::min);
         let high = products.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        Interval { low: down(low), high: up(high) }
+        let zero_is_exact = self.is_tame() && other.is_tame();
+        Interval { low: down_product(low, zero_is_exact), high: up_product(high, zero_is_exact) }
     }
 
     pub fn div(self, other: Interval) -> Interval {
@@ -79,7 +83,16 @@ impl Interval {
         }
         let low = quotients.iter().copied().fold(f64::INFINITY, f64::min);
         let high = quotients.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        Interval { low: down(low), high: up(high) }
+        // A tame dividend over a divisor of at most 2^500 gives 0 only from a zero dividend.
+        let zero_is_exact = self.is_tame() && other.low.abs().max(other.high.abs()) <= TAME.recip();
+        Interval { low: down_product(low, zero_is_exact), high: up_product(high, zero_is_exact) }
+    }
+
+    /// Whether each bound is 0 or at least [`TAME`] in magnitude: products of such bounds are
+    /// exactly 0 (a factor is 0) or far above the subnormal range.
+    fn is_tame(self) -> bool {
+        let tame = |bound: f64| bound == 0.0 || bound.abs() >= TAME;
+        tame(self.low) && tame(self.high)
     }
 
     /// An interval around `1 / divisor` for a positive integer `divisor` exact in an `f64`
@@ -97,7 +110,8 @@ impl Interval {
         debug_assert!(factor.low > 0.0);
         let low = if self.low >= 0.0 { self.low * factor.low } else { self.low * factor.high };
         let high = if self.high >= 0.0 { self.high * factor.high } else { self.high * factor.low };
-        Interval::checked(down(low), up(high))
+        let zero_is_exact = self.is_tame() && factor.is_tame();
+        Interval::checked(down_product(low, zero_is_exact), up_product(high, zero_is_exact))
     }
 
     /// The midpoint, for estimates.
@@ -143,6 +157,39 @@ pub(crate) fn wide_to_f64(value: i128) -> f64 {
     value as f64
 }
 
+/// Bounds at least this far from 0 (2^-500) multiply to products far above the subnormal range.
+const TAME: f64 = 3.054936363499605e-151;
+
+/// Why zeros are kept exact: widening an exact 0 by one unit makes the smallest subnormal
+/// (±5e-324), and every later product of a subnormal takes a microcode assist on x86 — on the
+/// add-one proofs, where most affine forms have zero parts, that was most of the time spent.
+///
+/// [`down`] for a sum or difference. A sum of two floats is a multiple of the smallest
+/// subnormal, so one that comes out 0 or subnormal is exact (no rounding happened) and needs no
+/// widening.
+#[inline]
+fn down_sum(value: f64) -> f64 {
+    if value.abs() < f64::MIN_POSITIVE { value } else { down(value) }
+}
+
+/// [`up`] for a sum or difference (see [`down_sum`]).
+#[inline]
+fn up_sum(value: f64) -> f64 {
+    if value.abs() < f64::MIN_POSITIVE { value } else { up(value) }
+}
+
+/// [`down`] for a product or quotient: a 0 is kept when the operands show it is exact.
+#[inline]
+fn down_product(value: f64, zero_is_exact: bool) -> f64 {
+    if value == 0.0 && zero_is_exact { value } else { down(value) }
+}
+
+/// [`up`] for a product or quotient (see [`down_product`]).
+#[inline]
+fn up_product(value: f64, zero_is_exact: bool) -> f64 {
+    if value == 0.0 && zero_is_exact { value } else { up(value) }
+}
+
 /// The next float up: `f64::next_up`, with a fast path for the positive finite values that
 /// loads, prices and money nearly always are (their successor is the next bit pattern).
 #[inline]
@@ -169,6 +216,23 @@ mod tests {
     use super::*;
     use num_bigint::BigInt;
     use proptest::prelude::*;
+
+    #[test]
+    fn exact_zeros_are_not_widened_into_subnormals() {
+        let zero = Interval::ZERO;
+        let money = Interval { low: 1234.5, high: 1234.75 };
+        assert_eq!(zero.add(zero), zero);
+        assert_eq!(zero.sub(zero), zero);
+        assert_eq!(zero.mul(money), zero);
+        assert_eq!(money.mul(zero), zero);
+        assert_eq!(zero.div(money), zero);
+        assert_eq!(zero.times_positive(Interval::reciprocal(7.0)), zero);
+        assert_eq!(Interval::from_rational(&BigRational::from_integer(BigInt::from(0))), zero);
+        // A product of tiny factors that underflows to 0 is not exact: it is still widened.
+        let tiny = Interval { low: 1e-200, high: 1e-200 };
+        let product = tiny.mul(tiny);
+        assert!(product.low < 0.0 && product.high > 0.0, "{product:?}");
+    }
 
     fn rational(numerator: i64, denominator: i64) -> BigRational {
         BigRational::new(BigInt::from(numerator), BigInt::from(denominator))
@@ -204,6 +268,28 @@ mod tests {
             }
             let bounds = sum_bounds(low, high, terms.len());
             prop_assert!(contains(bounds, &exact), "{bounds:?} does not contain {exact}");
+        }
+
+        /// Zeros stay exact (no subnormal appears) while every result still contains the
+        /// exact one, down to operands near the subnormal range.
+        #[test]
+        fn exact_zeros_stay_zero_and_tiny_results_are_still_contained(a in -1_000i64..1_000, b in 0i64..3, scale in -1_100i32..-900) {
+            let tiny = BigRational::from_float(2f64.powi(scale)).expect("finite");
+            let x = BigRational::from_integer(BigInt::from(a)) * &tiny;
+            let y = BigRational::from_integer(BigInt::from(b)) * &tiny;
+            let point = |value: &BigRational| {
+                let approximate = value.to_f64().expect("finite");
+                Interval { low: approximate, high: approximate }
+            };
+            // The scaled values are exact floats (|a| < 2^10, the scale within the subnormal
+            // range's reach), so the intervals are points.
+            let (ix, iy) = (point(&x), point(&y));
+            prop_assume!(BigRational::from_float(ix.low).as_ref() == Some(&x));
+            prop_assume!(BigRational::from_float(iy.low).as_ref() == Some(&y));
+            prop_assert!(contains(ix.add(iy), &(&x + &y)));
+            prop_assert!(contains(ix.sub(iy), &(&x - &y)));
+            prop_assert!(contains(ix.mul(iy), &(&x * &y)));
+            prop_assert!(contains(ix.mul(Interval::from_integer(3)), &(&x * BigRational::from_integer(BigInt::from(3)))));
         }
 
         #[test]
