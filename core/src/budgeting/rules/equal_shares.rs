@@ -142,6 +142,7 @@ pub(crate) fn run(problem: &Problem, prepared: &Prepared, per_voter_budget: &Big
     // Most projects priced in a round are not bought: their supporter groups go to a reused
     // buffer, and only the bought project's are kept.
     let mut scratch: Vec<Entry> = Vec::with_capacity(expected_classes);
+    let mut best_entries: Vec<Entry> = Vec::with_capacity(expected_classes);
     loop {
         active.sort_unstable_by(|&first, &second| lower_bound[first].total_cmp(&lower_bound[second]));
         let mut best_high = f64::INFINITY;
@@ -169,6 +170,10 @@ pub(crate) fn run(problem: &Problem, prepared: &Prepared, per_voter_budget: &Big
                 },
             };
             lower_bound[project] = lower_bound[project].max(interval.low);
+            if interval.high <= best_high {
+                // If it stays the only contender, these are the groups that pay for it.
+                std::mem::swap(&mut scratch, &mut best_entries);
+            }
             best_high = best_high.min(interval.high);
             contenders.push((project, interval, exact));
         }
@@ -177,8 +182,19 @@ pub(crate) fn run(problem: &Problem, prepared: &Prepared, per_voter_budget: &Big
         // Only projects whose price interval reaches the best one can be the cheapest. A single
         // one is the cheapest for certain; otherwise price them exactly, ties by rank.
         let chosen = if contenders.len() == 1 {
+            // The only contender set the best price last: its supporter groups were kept.
             contenders.pop().map(|(project, interval, exact)| {
-                (project, interval, exact, aggregator.entries(prepared, &ballot_class, ledger.classes(), project))
+                #[cfg(debug_assertions)]
+                {
+                    // The same groups (a hash map's order may differ between two fills).
+                    let key = |entry: &Entry| (entry.class, entry.satisfaction, entry.weight);
+                    let mut kept = best_entries.clone();
+                    let mut fresh = aggregator.entries(prepared, &ballot_class, ledger.classes(), project);
+                    kept.sort_unstable_by_key(key);
+                    fresh.sort_unstable_by_key(key);
+                    assert_eq!(kept, fresh, "the kept groups are the contender's");
+                }
+                (project, interval, exact, best_entries.clone())
             })
         } else {
             let mut best: Option<(usize, Interval, Option<BigRational>, Vec<Entry>)> = None;

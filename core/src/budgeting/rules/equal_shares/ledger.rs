@@ -27,7 +27,7 @@ pub(super) enum Origin {
 }
 
 /// A group of a project's supporters with the same money class and satisfaction.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Entry {
     pub(super) class: u32,
     pub(super) satisfaction: i128,
