@@ -180,16 +180,38 @@ fn live<W: Watch>(
                 }
                 continue;
             }
-            match state.events.recv().await {
-                Ok(event) => state.must_read = state.watch.woken_by(&event),
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    state.watch.lagged();
-                    state.must_read = true;
-                }
-                Err(broadcast::error::RecvError::Closed) => return None,
-            }
+            state.must_read = woken(&mut state.events, &mut state.watch).await?;
         }
     })
+}
+
+/// Waits for the next event, then takes every event already queued behind it: whether any of
+/// them wakes `watch`, so that a burst committed while the last read ran costs one read, not one
+/// per event (each read returns everything new since the one before). `None` once the feed
+/// stops.
+async fn woken<W: Watch>(events: &mut broadcast::Receiver<Arc<StoredEvent>>, watch: &mut W) -> Option<bool> {
+    use broadcast::error::{RecvError, TryRecvError};
+    let mut must_read = match events.recv().await {
+        Ok(event) => watch.woken_by(&event),
+        Err(RecvError::Lagged(_)) => {
+            watch.lagged();
+            true
+        }
+        Err(RecvError::Closed) => return None,
+    };
+    loop {
+        match events.try_recv() {
+            // `|=` evaluates its right side always: every event must reach `woken_by`, which
+            // notes what it changed.
+            Ok(event) => must_read |= watch.woken_by(&event),
+            Err(TryRecvError::Lagged(_)) => {
+                watch.lagged();
+                must_read = true;
+            }
+            // A closed feed ends the stream at the next wait, after this read.
+            Err(TryRecvError::Empty | TryRecvError::Closed) => return Some(must_read),
+        }
+    }
 }
 
 struct TicketWatch {
@@ -356,5 +378,78 @@ impl Watch for TurnoutWatch {
         }
         self.last = Some(turnout.clone());
         Ok(vec![BudgetTurnout(turnout)])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use civitas_core::events::SurveyFacts;
+    use civitas_core::ids::EventId;
+
+    /// Counts the events it is shown and wakes on surveys 1 and 3 only.
+    #[derive(Default)]
+    struct Counting {
+        shown: Vec<i64>,
+        lags: usize,
+    }
+
+    #[async_trait::async_trait]
+    impl Watch for Counting {
+        type Item = ();
+
+        fn woken_by(&mut self, event: &StoredEvent) -> bool {
+            self.shown.push(event.id.0);
+            matches!(&event.event, DomainEvent::SurveyOpened(facts) if [1, 3].contains(&facts.survey.0))
+        }
+
+        fn lagged(&mut self) {
+            self.lags += 1;
+        }
+
+        async fn read(&mut self, _core: &civitas_core::Context) -> async_graphql::Result<Vec<()>> {
+            unreachable!("the wake alone is under test")
+        }
+    }
+
+    fn opened(id: i64, survey: i64) -> Arc<StoredEvent> {
+        Arc::new(StoredEvent {
+            id: EventId(id),
+            event: DomainEvent::SurveyOpened(SurveyFacts {
+                survey: SurveyId(survey),
+                district: None,
+                status: "OPEN".into(),
+            }),
+            at: chrono::Utc::now(),
+            caused_by: None,
+        })
+    }
+
+    #[tokio::test]
+    async fn a_burst_of_queued_events_is_one_wake() {
+        let (sender, mut events) = broadcast::channel(16);
+        let mut watch = Counting::default();
+        for (id, survey) in [(1, 2), (2, 3), (3, 2), (4, 4)] {
+            sender.send(opened(id, survey)).expect("a receiver");
+        }
+        assert_eq!(woken(&mut events, &mut watch).await, Some(true), "event 2 wakes it");
+        assert_eq!(watch.shown, [1, 2, 3, 4], "every queued event was shown, once");
+        sender.send(opened(5, 2)).expect("a receiver");
+        assert_eq!(woken(&mut events, &mut watch).await, Some(false), "survey 2 wakes nothing");
+        drop(sender);
+        assert_eq!(woken(&mut events, &mut watch).await, None, "the feed stopped");
+        assert_eq!(watch.shown, [1, 2, 3, 4, 5]);
+    }
+
+    #[tokio::test]
+    async fn a_lag_behind_the_burst_reads_everything() {
+        let (sender, mut events) = broadcast::channel(2);
+        let mut watch = Counting::default();
+        for id in 1..=5 {
+            sender.send(opened(id, 2)).expect("a receiver");
+        }
+        assert_eq!(woken(&mut events, &mut watch).await, Some(true), "a lag wakes it whatever was lost");
+        assert_eq!(watch.lags, 1);
+        assert_eq!(watch.shown, [4, 5], "what the channel still held was shown");
     }
 }
