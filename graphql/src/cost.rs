@@ -268,6 +268,9 @@ impl Extension for CostGuard {
         mut request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
+        if request.data.contains_key(&std::any::TypeId::of::<documents::FromCache>()) {
+            return next.run(ctx, request).await;
+        }
         if let Some(document) = self.documents.get(&request.query) {
             request.set_parsed_query(document);
             return next.run(ctx, request).await;
@@ -323,6 +326,29 @@ mod tests {
             assert!(schema.execute(long.as_str()).await.errors.is_empty());
         }
         assert_eq!(guard.documents().parsed(), 6);
+    }
+
+    /// A request the transport prepared from the cache is looked up once, not again by the
+    /// guard; one it did not prepare is still found by the guard.
+    #[tokio::test]
+    async fn a_prepared_request_is_looked_up_once() {
+        let guard = CostGuard::new(Limits::default());
+        let schema = async_graphql::Schema::build(Tiny, async_graphql::EmptyMutation, async_graphql::EmptySubscription)
+            .extension(guard.clone())
+            .finish();
+        let documents = guard.documents();
+        let mut first = Request::new("{ answer }");
+        assert!(!documents.prepare(&mut first), "nothing kept yet");
+        assert!(schema.execute(first).await.errors.is_empty());
+        let lookups = documents.looked_up();
+        let mut again = Request::new("{ answer }");
+        assert!(documents.prepare(&mut again));
+        let response = schema.execute(again).await;
+        assert_eq!(response.data.into_json().expect("json"), serde_json::json!({ "answer": 42 }));
+        assert_eq!(documents.looked_up(), lookups + 1, "the guard took the prepared document as it was");
+        assert!(schema.execute("{ answer }").await.errors.is_empty());
+        assert_eq!(documents.looked_up(), lookups + 2, "unprepared, the guard looks it up itself");
+        assert_eq!(documents.parsed(), 1);
     }
 
     fn parse(query: &str) -> ExecutableDocument {

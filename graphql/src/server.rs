@@ -244,9 +244,7 @@ async fn graphql(
         headers.get("idempotency-key").map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
     let mut request = request.into_inner();
     // A document sent before is neither parsed nor measured again, here or by the schema.
-    if let Some(document) = state.documents.get(&request.query) {
-        request.set_parsed_query(document);
-    }
+    state.documents.prepare(&mut request);
     let mutation = mutation_fields(&mut request) > 0;
     if let Some(wait) = state.rate_limits.check(&request_context.caller, peer.0, &headers, &mut request).await {
         return rate_limited(wait, locale);

@@ -10,6 +10,7 @@ use std::num::NonZeroUsize;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use async_graphql::Request;
 use async_graphql::parser::types::ExecutableDocument;
 use lru::LruCache;
 
@@ -24,11 +25,20 @@ pub const CACHED_DOCUMENTS: NonZeroUsize = NonZeroUsize::new(256).expect("non-ze
 pub struct DocumentCache {
     documents: Mutex<LruCache<String, ExecutableDocument>>,
     parsed: AtomicU64,
+    looked_up: AtomicU64,
 }
+
+/// Marks a request whose document [`DocumentCache::prepare`] took from the cache: checked
+/// already. Request data is set by the server only, never by a client.
+pub(super) struct FromCache;
 
 impl Default for DocumentCache {
     fn default() -> Self {
-        DocumentCache { documents: Mutex::new(LruCache::new(CACHED_DOCUMENTS)), parsed: AtomicU64::new(0) }
+        DocumentCache {
+            documents: Mutex::new(LruCache::new(CACHED_DOCUMENTS)),
+            parsed: AtomicU64::new(0),
+            looked_up: AtomicU64::new(0),
+        }
     }
 }
 
@@ -38,7 +48,23 @@ impl DocumentCache {
         if text.len() > MAX_CACHED_DOCUMENT_BYTES {
             return None;
         }
+        self.looked_up.fetch_add(1, Ordering::Relaxed);
         self.lock().get(text).cloned()
+    }
+
+    /// Gives `request` its checked document if it is kept, marked so that the schema's guard
+    /// takes it as it is (one lookup and one copy per request, not one in the transport and
+    /// another in the guard). Whether it was kept.
+    pub fn prepare(&self, request: &mut Request) -> bool {
+        let Some(document) = self.get(&request.query) else { return false };
+        request.set_parsed_query(document);
+        request.data.insert(FromCache);
+        true
+    }
+
+    /// Times the cache was looked up since it was made.
+    pub fn looked_up(&self) -> u64 {
+        self.looked_up.load(Ordering::Relaxed)
     }
 
     /// Keeps `document`, parsed from `text` and checked, if it is small enough.
