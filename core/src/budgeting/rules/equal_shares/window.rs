@@ -134,6 +134,10 @@ pub(crate) fn same_run_over(
     let mut not_bought: Vec<usize> = prepared.candidates.clone();
     let mut aggregator = Aggregator::default();
     let mut scratch: Vec<Entry> = Vec::new();
+    // Per project, the satisfaction of its supporters left with nothing for the whole window:
+    // they pay nothing more, so what the others can pay bounds the project without gathering
+    // its groups.
+    let mut broke_satisfaction: Vec<i128> = vec![0; problem.project_count()];
     for &chosen in bought {
         let mut entries = aggregator.entries(prepared, &ballot_class, money.len(), chosen);
         let cost = problem.cost(chosen);
@@ -146,9 +150,11 @@ pub(crate) fn same_run_over(
                 continue;
             }
             let other_cost = integer(problem.cost(other));
-            let satisfaction = integer(prepared.total_satisfaction.get(other).copied().unwrap_or(0));
-            // Whatever their money, its supporters pay at most ρ × its total satisfaction.
-            if other_cost.low > rho.range(window).mul(satisfaction).high {
+            let total = prepared.total_satisfaction.get(other).copied().unwrap_or(0);
+            let paying = integer(total - broke_satisfaction.get(other).copied().unwrap_or(0));
+            // Whatever their money, its supporters with any left pay at most ρ × their
+            // satisfaction, the others nothing.
+            if other_cost.low > rho.range(window).mul(paying).high {
                 continue;
             }
             aggregator.fill(prepared, &ballot_class, money.len(), other, &mut scratch);
@@ -171,7 +177,7 @@ pub(crate) fn same_run_over(
                 return 0.0;
             }
         }
-        pay(prepared, &mut ballot_class, &mut money, chosen, rho, window);
+        pay(problem, prepared, &mut ballot_class, &mut money, chosen, rho, window, &mut broke_satisfaction);
         ranges.extend(money[ranges.len()..].iter().map(|form| form.range(window)));
         not_bought.retain(|&project| project != chosen);
     }
@@ -376,14 +382,18 @@ fn start_price(cost: i128, entries: &[Entry], money: &[Affine]) -> Option<f64> {
 }
 
 /// Charges the bought project's supporters over the window and moves them to new classes, the
-/// way the run does: one new class per (class, satisfaction) of the payers.
+/// way the run does: one new class per (class, satisfaction) of the payers. Those left with
+/// nothing add their satisfaction of every project to `broke_satisfaction`.
+#[expect(clippy::too_many_arguments, reason = "one step of the replayed run and its tallies")]
 fn pay(
+    problem: &Problem,
     prepared: &Prepared,
     ballot_class: &mut [u32],
     money: &mut Vec<Affine>,
     project: usize,
     rho: Affine,
     window: Interval,
+    broke_satisfaction: &mut [i128],
 ) {
     let mut targets: HashMap<(u32, i128), u32> = HashMap::default();
     for &(ballot, satisfaction) in prepared.supporters.of(project) {
@@ -397,6 +407,16 @@ fn pay(
             money.push(positive_part(left, window));
             u32::try_from(money.len() - 1).unwrap_or(u32::MAX)
         });
+        if target == BROKE && class != BROKE {
+            let weight = i128::from(problem.weight_of(ballot as usize));
+            if let Some(cast) = problem.ballots.get(ballot as usize) {
+                for &(supported, satisfaction) in problem.entries(cast) {
+                    if let Some(slot) = broke_satisfaction.get_mut(supported as usize) {
+                        *slot += i128::from(satisfaction) * weight;
+                    }
+                }
+            }
+        }
         if let Some(slot) = ballot_class.get_mut(ballot as usize) {
             *slot = target;
         }
