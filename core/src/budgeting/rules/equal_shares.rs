@@ -143,7 +143,18 @@ pub(crate) fn run(problem: &Problem, prepared: &Prepared, per_voter_budget: &Big
     // buffer, and only the bought project's are kept.
     let mut scratch: Vec<Entry> = Vec::with_capacity(expected_classes);
     let mut best_entries: Vec<Entry> = Vec::with_capacity(expected_classes);
+    // Per project, the satisfaction of its supporters left with nothing: they pay no more, so
+    // the others must pay the whole cost and the price is at least cost / their satisfaction.
+    let mut broke_satisfaction: Vec<i128> = vec![0; problem.project_count()];
     loop {
+        for &project in &active {
+            let total = prepared.total_satisfaction.get(project).copied().unwrap_or(0);
+            let paying = total - broke_satisfaction.get(project).copied().unwrap_or(0);
+            if paying > 0 && paying < total {
+                let bound = Interval::from_integer(problem.cost(project)).div(Interval::from_integer(paying)).low;
+                lower_bound[project] = lower_bound[project].max(bound);
+            }
+        }
         active.sort_unstable_by(|&first, &second| lower_bound[first].total_cmp(&lower_bound[second]));
         let mut best_high = f64::INFINITY;
         contenders.clear();
@@ -227,7 +238,15 @@ pub(crate) fn run(problem: &Problem, prepared: &Prepared, per_voter_budget: &Big
         let rho_interval = tighten_price(problem.cost(chosen), &entries, &ledger, rho_interval);
         let round_index = u32::try_from(ledger.rounds.len()).unwrap_or(u32::MAX);
         ledger.rounds.push(RoundRecord { cost: problem.cost(chosen), entries, rho_interval, rho: exact_rho });
-        let payments = pay(prepared, &mut ballot_class, &mut ledger, chosen, round_index, &mut targets);
+        let payments = pay(
+            problem,
+            prepared,
+            &mut ballot_class,
+            &mut ledger,
+            (chosen, round_index),
+            &mut targets,
+            &mut broke_satisfaction,
+        );
         active.retain(|&project| project != chosen);
         not_selected.retain(|&project| project != chosen);
         rounds.push(Round { project: chosen, rho: rho_interval.middle(), payments });
@@ -276,15 +295,17 @@ pub(crate) fn payer_ballots(prepared: &Prepared, run: &MesRun) -> Vec<Vec<Vec<u3
     rounds
 }
 
-/// Charges the supporters of the project bought in `round` and moves them to new money classes.
+/// Charges the supporters of the project bought in `round` and moves them to new money classes;
+/// those left with nothing add their satisfaction of every project to `broke_satisfaction`.
 /// `by_class` is scratch space, reused from round to round.
 fn pay(
+    problem: &Problem,
     prepared: &Prepared,
     ballot_class: &mut [u32],
     ledger: &mut Ledger,
-    project: usize,
-    round: u32,
+    (project, round): (usize, u32),
     by_class: &mut Vec<Option<(u32, usize)>>,
+    broke_satisfaction: &mut [i128],
 ) -> Vec<Payment> {
     let rho = ledger.rounds.get(round as usize).map_or(Interval::ZERO, |record| record.rho_interval);
     // Where each (class, satisfaction) of the payers goes; with one satisfaction for all
@@ -338,6 +359,16 @@ fn pay(
                 (target, payments.len() - 1)
             }
         };
+        if Some(target) == ledger.broke_class() && target != class {
+            let weight = i128::from(problem.weight_of(ballot as usize));
+            if let Some(cast) = problem.ballots.get(ballot as usize) {
+                for &(supported, satisfaction) in problem.entries(cast) {
+                    if let Some(slot) = broke_satisfaction.get_mut(supported as usize) {
+                        *slot += i128::from(satisfaction) * weight;
+                    }
+                }
+            }
+        }
         if let Some(slot) = ballot_class.get_mut(ballot as usize) {
             *slot = target;
         }

@@ -83,7 +83,12 @@ impl Ledger {
         u32::try_from(self.approximate.len() - 1).unwrap_or(u32::MAX)
     }
 
-    /// The class of voters left with nothing.
+    /// The class of voters left with nothing, if anyone is.
+    pub(super) fn broke_class(&self) -> Option<u32> {
+        self.broke
+    }
+
+    /// The class of voters left with nothing (made on first use).
     pub(super) fn broke(&mut self) -> u32 {
         match self.broke {
             Some(class) => class,
