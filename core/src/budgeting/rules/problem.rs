@@ -254,6 +254,18 @@ impl Problem {
         PerProject { items, starts }
     }
 
+    /// Adds the satisfaction ballot `ballot` gives each project, times its voters, to that
+    /// project's slot of `totals` (e.g. when those voters are left with nothing).
+    pub fn add_satisfactions_of(&self, ballot: usize, totals: &mut [i128]) {
+        let Some(cast) = self.ballots.get(ballot) else { return };
+        let weight = i128::from(cast.weight);
+        for &(project, satisfaction) in self.entries(cast) {
+            if let Some(slot) = totals.get_mut(project as usize) {
+                *slot += i128::from(satisfaction) * weight;
+            }
+        }
+    }
+
     /// How many voters cast ballot `ballot` (0 for an unknown index).
     pub fn weight_of(&self, ballot: usize) -> u64 {
         self.ballots.get(ballot).map_or(0, |ballot| ballot.weight)

@@ -408,14 +408,7 @@ fn pay(
             u32::try_from(money.len() - 1).unwrap_or(u32::MAX)
         });
         if target == BROKE && class != BROKE {
-            let weight = i128::from(problem.weight_of(ballot as usize));
-            if let Some(cast) = problem.ballots.get(ballot as usize) {
-                for &(supported, satisfaction) in problem.entries(cast) {
-                    if let Some(slot) = broke_satisfaction.get_mut(supported as usize) {
-                        *slot += i128::from(satisfaction) * weight;
-                    }
-                }
-            }
+            problem.add_satisfactions_of(ballot as usize, broke_satisfaction);
         }
         if let Some(slot) = ballot_class.get_mut(ballot as usize) {
             *slot = target;
