@@ -9,12 +9,14 @@ mod query;
 mod subscription;
 mod survey;
 
+use std::sync::Arc;
+
 use async_graphql::{MergedObject, Schema};
 use civitas_core::Context;
 use civitas_core::auth::Caller;
 use civitas_core::i18n::Locale;
 
-use crate::cost::{CostGuard, Limits};
+use crate::cost::{CostGuard, DocumentCache, Limits};
 use crate::loaders::Loaders;
 use crate::stats_cache::StatsCache;
 pub use budget::{BudgetMutation, BudgetQuery};
@@ -55,21 +57,33 @@ pub struct RequestContext {
 /// The schema over a core context, without a plugin sandbox (`installPlugin` then fails), with
 /// the default request limits.
 pub fn build_schema(ctx: Context) -> CivitasSchema {
-    builder(ctx, CostGuard::new(Limits::default())).finish()
+    schema_and_documents(ctx, None, Limits::default()).0
 }
 
 /// The schema over a core context, installing plugins into `sandbox`, with `limits` on what one
 /// request may ask for.
 pub fn build_schema_with_plugins(ctx: Context, sandbox: PluginSandbox, limits: Limits) -> CivitasSchema {
-    builder(ctx, CostGuard::new(limits)).data(sandbox).finish()
+    schema_and_documents(ctx, Some(sandbox), limits).0
 }
 
-/// The schema of a server, whose handler reads `guard`'s documents too (the rate limits look at
-/// a request's document before the schema runs).
-pub(crate) fn builder(
+/// The schema and the documents its cost guard keeps, which a server's handler reads too (the
+/// rate limits look at a request's document before the schema runs).
+pub(crate) fn schema_and_documents(
     ctx: Context,
-    guard: CostGuard,
-) -> async_graphql::SchemaBuilder<Query, Mutation, SubscriptionRoot> {
+    sandbox: Option<PluginSandbox>,
+    limits: Limits,
+) -> (CivitasSchema, Arc<DocumentCache>) {
+    let guard = CostGuard::new(limits);
+    let documents = guard.documents().clone();
+    let builder = builder(ctx, guard);
+    let schema = match sandbox {
+        Some(sandbox) => builder.data(sandbox).finish(),
+        None => builder.finish(),
+    };
+    (schema, documents)
+}
+
+fn builder(ctx: Context, guard: CostGuard) -> async_graphql::SchemaBuilder<Query, Mutation, SubscriptionRoot> {
     let limits = guard.limits();
     // Depth is the cost guard's (which leaves introspection out), not async-graphql's.
     let schema = Schema::build(

@@ -23,14 +23,14 @@ use http_body_util::Limited;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 
-use crate::cost::{CostGuard, DocumentCache, Limits};
+use crate::cost::{DocumentCache, Limits};
 use crate::csrf::{self, AllowedOrigins};
 use crate::errors::{bad_input_at_root, localize, request_locale, to_graphql, transport_refusal};
 use crate::graphiql;
 use crate::live::{self, LiveLimits};
 use crate::rate_limit::{PeerAddr, RateLimits, mutation_fields};
 use crate::redis_link::RedisLink;
-use crate::schema::{CivitasSchema, PluginSandbox, builder, request_data};
+use crate::schema::{CivitasSchema, PluginSandbox, request_data, schema_and_documents};
 
 /// Largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -66,10 +66,10 @@ pub struct AppState {
 impl AppState {
     /// The state of a server on `ctx` verifying tokens with `verifier`, without plugins.
     pub fn new(ctx: Context, verifier: TokenVerifier) -> Self {
-        let guard = CostGuard::new(Limits::default());
+        let (schema, documents) = schema_and_documents(ctx.clone(), None, Limits::default());
         AppState {
-            documents: guard.documents().clone(),
-            schema: builder(ctx.clone(), guard).finish(),
+            documents,
+            schema,
             ctx,
             verifier: Arc::new(verifier),
             bindings: Arc::default(),
@@ -95,9 +95,7 @@ impl AppState {
         limits: Limits,
     ) -> Self {
         ctx.hooks = Arc::new(PluginHooks::new(runtime.clone(), FailurePolicy::default()));
-        let guard = CostGuard::new(limits);
-        let documents = guard.documents().clone();
-        let schema = builder(ctx.clone(), guard).data(PluginSandbox(runtime)).finish();
+        let (schema, documents) = schema_and_documents(ctx.clone(), Some(PluginSandbox(runtime)), limits);
         AppState {
             schema,
             documents,
