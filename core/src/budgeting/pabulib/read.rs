@@ -53,8 +53,7 @@ pub fn parse_pabulib_with_limits(input: impl BufRead, limits: ParseLimits) -> Re
         if row.fields.iter().all(|field| field.trim().is_empty()) {
             continue;
         }
-        let first = row.fields.first().map(|field| field.trim().to_lowercase());
-        if let Some(next) = first.as_deref().and_then(Section::from_marker) {
+        if let Some(next) = row.fields.first().and_then(|field| Section::from_marker(field.trim())) {
             builder.enter(next, row.line)?;
             section = next;
             let Some(header_row) = reader.next_row()? else {
@@ -88,13 +87,12 @@ enum Section {
 }
 
 impl Section {
+    /// The section a row's first field opens, in any case (without allocating: every row is
+    /// checked).
     fn from_marker(marker: &str) -> Option<Section> {
-        match marker {
-            "meta" => Some(Section::Meta),
-            "projects" => Some(Section::Projects),
-            "votes" => Some(Section::Votes),
-            _ => None,
-        }
+        [Section::Meta, Section::Projects, Section::Votes]
+            .into_iter()
+            .find(|section| marker.eq_ignore_ascii_case(section.name()))
     }
 
     fn name(self) -> &'static str {
@@ -127,6 +125,9 @@ struct Builder {
     points_position: Option<usize>,
     ballots: Vec<Ballot>,
     ballot_lookup: HashMap<(Vec<usize>, Vec<BigRational>), usize>,
+    /// Per distinct ballot, its total cost when that is above META `max_sum_cost`: worked out
+    /// once per distinct ballot rather than once per voter.
+    over_limit: Vec<Option<BigRational>>,
     voters: Vec<Voter>,
     warnings: Vec<FileWarning>,
 }
@@ -340,27 +341,35 @@ impl Builder {
             }
         }
         let (projects, points) = normalise_ballot(vote_type, projects, points);
-        if let Some(limit) = &self.max_sum_cost {
-            let total = projects
-                .iter()
-                .filter_map(|&project| self.projects.get(project))
-                .fold(BigRational::zero(), |sum, project| sum + &project.cost);
-            if &total > limit {
-                self.warnings.push(FileWarning {
-                    line: row.line,
-                    field: "vote".to_owned(),
-                    message: format!(
-                        "the ballot costs {} in total, more than max_sum_cost {}",
-                        pabulib_number(&total),
-                        pabulib_number(limit)
-                    ),
+        let key = (projects, points);
+        let ballot = match self.ballot_lookup.get(&key) {
+            Some(&known) => known,
+            None => {
+                let index = self.ballots.len();
+                let over_limit = self.max_sum_cost.as_ref().and_then(|limit| {
+                    let total = key
+                        .0
+                        .iter()
+                        .filter_map(|&project| self.projects.get(project))
+                        .fold(BigRational::zero(), |sum, project| sum + &project.cost);
+                    (&total > limit).then_some(total)
                 });
+                self.over_limit.push(over_limit);
+                self.ballots.push(Ballot { projects: key.0.clone(), points: key.1.clone(), multiplicity: 0 });
+                self.ballot_lookup.insert(key, index);
+                index
             }
-        }
-        let next_index = self.ballots.len();
-        let ballot = *self.ballot_lookup.entry((projects.clone(), points.clone())).or_insert(next_index);
-        if ballot == next_index {
-            self.ballots.push(Ballot { projects, points, multiplicity: 0 });
+        };
+        if let (Some(Some(total)), Some(limit)) = (self.over_limit.get(ballot), &self.max_sum_cost) {
+            self.warnings.push(FileWarning {
+                line: row.line,
+                field: "vote".to_owned(),
+                message: format!(
+                    "the ballot costs {} in total, more than max_sum_cost {}",
+                    pabulib_number(total),
+                    pabulib_number(limit)
+                ),
+            });
         }
         if let Some(entry) = self.ballots.get_mut(ballot) {
             entry.multiplicity += 1;
