@@ -41,6 +41,8 @@ pub(crate) struct Prepared {
     total_satisfaction: Vec<i128>,
     /// Whether all supporters of a project get the same satisfaction (then classes suffice as keys).
     uniform: Vec<bool>,
+    /// The least satisfaction a supporter gets from each project.
+    least_satisfaction: Vec<i128>,
     /// Projects that can be bought in rounds: supported and not free.
     pub candidates: Vec<usize>,
     /// Supported projects that cost nothing; pabutools funds them before the first round.
@@ -63,6 +65,10 @@ impl Prepared {
         });
         let ballot_weights: Vec<u64> = problem.ballots.iter().map(|ballot| ballot.weight).collect();
         let uniform = supporters.lists().map(|list| list.windows(2).all(|pair| pair[0].1 == pair[1].1)).collect();
+        let least_satisfaction = supporters
+            .lists()
+            .map(|list| list.iter().map(|&(_, satisfaction)| i128::from(satisfaction)).min().unwrap_or(0))
+            .collect();
         let mut candidates = Vec::new();
         let mut free = Vec::new();
         for project in 0..project_count {
@@ -75,7 +81,27 @@ impl Prepared {
             }
         }
         free.sort_by_key(|&project| problem.rank_of(project));
-        Prepared { supporters, total_satisfaction, uniform, candidates, free, supporter_count, ballot_weights }
+        Prepared {
+            supporters,
+            total_satisfaction,
+            uniform,
+            least_satisfaction,
+            candidates,
+            free,
+            supporter_count,
+            ballot_weights,
+        }
+    }
+
+    /// An upper bound on the satisfaction of a project's supporters who still hold money, given
+    /// how many of its supporters are left with nothing (`broke_voters`, per project): those
+    /// pay nothing more, so the others must pay the whole cost and the price is at least the
+    /// cost over this. Exact when every supporter gets the same satisfaction.
+    pub(super) fn satisfaction_still_paying(&self, project: usize, broke_voters: &[u64]) -> i128 {
+        let total = self.total_satisfaction.get(project).copied().unwrap_or(0);
+        let least = self.least_satisfaction.get(project).copied().unwrap_or(0);
+        let broke = i128::from(broke_voters.get(project).copied().unwrap_or(0));
+        (total - least * broke).max(0)
     }
 }
 
@@ -138,18 +164,18 @@ pub(crate) fn run(problem: &Problem, prepared: &Prepared, per_voter_budget: &Big
     let mut aggregator = Aggregator::with_capacity(expected_classes);
     let mut contenders: Vec<(usize, Interval, Option<BigRational>)> = Vec::with_capacity(active.len());
     let mut unaffordable: Vec<usize> = Vec::with_capacity(active.len());
-    let mut targets: Vec<Option<(u32, usize)>> = Vec::with_capacity(expected_classes);
+    let mut targets: Vec<u64> = Vec::with_capacity(expected_classes);
     // Most projects priced in a round are not bought: their supporter groups go to a reused
     // buffer, and only the bought project's are kept.
     let mut scratch: Vec<Entry> = Vec::with_capacity(expected_classes);
     let mut best_entries: Vec<Entry> = Vec::with_capacity(expected_classes);
-    // Per project, the satisfaction of its supporters left with nothing: they pay no more, so
-    // the others must pay the whole cost and the price is at least cost / their satisfaction.
-    let mut broke_satisfaction: Vec<i128> = vec![0; problem.project_count()];
+    // Per project, how many of its supporters are left with nothing (see
+    // `Prepared::satisfaction_still_paying`).
+    let mut broke_voters: Vec<u64> = vec![0; problem.project_count()];
     loop {
         for &project in &active {
             let total = prepared.total_satisfaction.get(project).copied().unwrap_or(0);
-            let paying = total - broke_satisfaction.get(project).copied().unwrap_or(0);
+            let paying = prepared.satisfaction_still_paying(project, &broke_voters);
             if paying > 0 && paying < total {
                 let bound = Interval::from_integer(problem.cost(project)).div(Interval::from_integer(paying)).low;
                 lower_bound[project] = lower_bound[project].max(bound);
@@ -245,7 +271,7 @@ pub(crate) fn run(problem: &Problem, prepared: &Prepared, per_voter_budget: &Big
             &mut ledger,
             (chosen, round_index),
             &mut targets,
-            &mut broke_satisfaction,
+            &mut broke_voters,
         );
         active.retain(|&project| project != chosen);
         not_selected.retain(|&project| project != chosen);
@@ -296,24 +322,26 @@ pub(crate) fn payer_ballots(prepared: &Prepared, run: &MesRun) -> Vec<Vec<Vec<u3
 }
 
 /// Charges the supporters of the project bought in `round` and moves them to new money classes;
-/// those left with nothing add their satisfaction of every project to `broke_satisfaction`.
-/// `by_class` is scratch space, reused from round to round.
+/// those left with nothing count in `broke_voters` for every project on their ballots.
+/// `by_class` is scratch space, reused from round to round: per money class, where the payers of
+/// that class went, packed by [`pack_target`] (`NO_TARGET` when unset); it is left all unset.
 fn pay(
     problem: &Problem,
     prepared: &Prepared,
     ballot_class: &mut [u32],
     ledger: &mut Ledger,
     (project, round): (usize, u32),
-    by_class: &mut Vec<Option<(u32, usize)>>,
-    broke_satisfaction: &mut [i128],
+    by_class: &mut Vec<u64>,
+    broke_voters: &mut [u64],
 ) -> Vec<Payment> {
     let rho = ledger.rounds.get(round as usize).map_or(Interval::ZERO, |record| record.rho_interval);
     // Where each (class, satisfaction) of the payers goes; with one satisfaction for all
-    // supporters (approval ballots), a vector indexed by class avoids hashing.
+    // supporters (approval ballots), a vector indexed by class avoids hashing. It grows with the
+    // classes and only the slots used are cleared: clearing all of it every round would cost as
+    // much as the round.
     let uniform = prepared.uniform.get(project).copied().unwrap_or(false);
-    by_class.clear();
-    if uniform {
-        by_class.resize(ledger.classes(), None);
+    if uniform && by_class.len() < ledger.classes() {
+        by_class.resize(ledger.classes(), NO_TARGET);
     }
     let mut new_class: HashMap<(u32, i128), (u32, usize)> = HashMap::default();
     let supporters = prepared.supporters.of(project);
@@ -325,8 +353,11 @@ fn pay(
         let satisfaction = i128::from(satisfaction);
         let Some(class) = ballot_class.get(ballot as usize).copied() else { continue };
         let key = (class, satisfaction);
-        let known =
-            if uniform { by_class.get(class as usize).copied().flatten() } else { new_class.get(&key).copied() };
+        let known = if uniform {
+            by_class.get(class as usize).copied().and_then(unpack_target)
+        } else {
+            new_class.get(&key).copied()
+        };
         let (target, payment_index) = match known {
             Some(found) => found,
             None => {
@@ -352,7 +383,7 @@ fn pay(
                     paid_everything_left: exhausted,
                 });
                 if let (true, Some(slot)) = (uniform, by_class.get_mut(class as usize)) {
-                    *slot = Some((target, payments.len() - 1));
+                    *slot = pack_target(target, payments.len() - 1);
                 } else {
                     new_class.insert(key, (target, payments.len() - 1));
                 }
@@ -360,7 +391,7 @@ fn pay(
             }
         };
         if Some(target) == ledger.broke_class() && target != class {
-            problem.add_satisfactions_of(ballot as usize, broke_satisfaction);
+            problem.add_voters_of(ballot as usize, broke_voters);
         }
         if let Some(slot) = ballot_class.get_mut(ballot as usize) {
             *slot = target;
@@ -369,5 +400,25 @@ fn pay(
             payment.voters += prepared.ballot_weights.get(ballot as usize).copied().unwrap_or(0);
         }
     }
+    if uniform {
+        for payment in &payments {
+            if let Some(slot) = by_class.get_mut(payment.from_class as usize) {
+                *slot = NO_TARGET;
+            }
+        }
+    }
     payments
+}
+
+/// An unset slot of `pay`'s `by_class`.
+const NO_TARGET: u64 = u64::MAX;
+
+/// A payer group's target class and payment index in one word: a third of the memory of an
+/// `Option<(u32, usize)>`, on a lookup made for every payer.
+fn pack_target(class: u32, payment: usize) -> u64 {
+    (u64::from(class) << 32) | (payment as u64 & u64::from(u32::MAX))
+}
+
+fn unpack_target(packed: u64) -> Option<(u32, usize)> {
+    (packed != NO_TARGET).then(|| ((packed >> 32) as u32, (packed & u64::from(u32::MAX)) as usize))
 }

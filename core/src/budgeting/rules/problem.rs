@@ -36,6 +36,9 @@ pub(crate) struct Problem {
     /// allocation for all ballots, in compact integers (satisfactions are below 2^62, see
     /// `MAX_SCALED`) since every rule walks them.
     entries: Vec<(u32, i64)>,
+    /// The project indices of `entries` alone, for walks that need no satisfaction: a quarter
+    /// of the memory to read.
+    entry_projects: Vec<u32>,
     /// Tie-breaking rank of each project: among tied projects the lowest rank wins.
     pub rank: Vec<usize>,
 }
@@ -155,7 +158,18 @@ impl Problem {
             Satisfaction::Points => points_scale,
             Satisfaction::Cardinality | Satisfaction::Borda => 1,
         };
-        Ok(Problem { costs, budget, money_scale, satisfaction_scale, voter_count, ballots, entries, rank })
+        let entry_projects = entries.iter().map(|&(project, _)| project).collect();
+        Ok(Problem {
+            costs,
+            budget,
+            money_scale,
+            satisfaction_scale,
+            voter_count,
+            ballots,
+            entries,
+            entry_projects,
+            rank,
+        })
     }
 
     /// A ballot's `(project index, satisfaction)` pairs.
@@ -254,14 +268,13 @@ impl Problem {
         PerProject { items, starts }
     }
 
-    /// Adds the satisfaction ballot `ballot` gives each project, times its voters, to that
-    /// project's slot of `totals` (e.g. when those voters are left with nothing).
-    pub fn add_satisfactions_of(&self, ballot: usize, totals: &mut [i128]) {
+    /// Adds the voters of ballot `ballot` to the slot of every project it gives a satisfaction
+    /// (e.g. when those voters are left with nothing).
+    pub fn add_voters_of(&self, ballot: usize, counts: &mut [u64]) {
         let Some(cast) = self.ballots.get(ballot) else { return };
-        let weight = i128::from(cast.weight);
-        for &(project, satisfaction) in self.entries(cast) {
-            if let Some(slot) = totals.get_mut(project as usize) {
-                *slot += i128::from(satisfaction) * weight;
+        for &project in self.entry_projects.get(cast.range.clone()).unwrap_or_default() {
+            if let Some(slot) = counts.get_mut(project as usize) {
+                *slot += cast.weight;
             }
         }
     }

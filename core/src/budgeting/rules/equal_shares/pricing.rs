@@ -61,6 +61,15 @@ pub(super) fn estimate_price(
     best_high: f64,
 ) -> Estimate {
     let cost_interval = Interval::from_integer(cost);
+    // Most projects priced in a round are dearer than the best one so far: one pass proves it
+    // and bounds their price from below, where the full estimate takes several.
+    if best_high < f64::INFINITY {
+        match dearer_than(cost_interval, entries, ledger, best_high) {
+            Dearer::Unaffordable => return Estimate::Unaffordable,
+            Dearer::Above(low) => return Estimate::Price(Interval { low, high: f64::INFINITY }),
+            Dearer::Unknown => {}
+        }
+    }
     // When every supporter can pay their share of `cost / total satisfaction`, that share is the
     // price (the root is unique): common while money is plentiful, and one pass decides it.
     let share = if total_satisfaction > 0 {
@@ -113,6 +122,57 @@ pub(super) fn estimate_price(
         Some(high) => Estimate::Price(Interval { low, high }),
         None => Estimate::Unknown,
     }
+}
+
+/// What one pass at a price `x` establishes about a project's price ρ.
+enum Dearer {
+    /// Its supporters cannot pay its cost at any price.
+    Unaffordable,
+    /// ρ is above `x`, and at least this.
+    Above(f64),
+    /// ρ may be at most `x`.
+    Unknown,
+}
+
+/// Whether a project's price is above `price`, from one pass over its supporter groups: an upper
+/// bound on F(price) = Σ w·min(money, price·s) below the cost proves it. F is concave, so its
+/// tangent at `price` lies above it: the slope bounds how fast F can still rise, and where that
+/// line reaches the cost is a lower bound on ρ — tight when few groups switch to paying
+/// everything they have between `price` and ρ.
+fn dearer_than(cost: Interval, entries: &[Entry], ledger: &Ledger, price: f64) -> Dearer {
+    let (paid, slope) = tangent(entries, ledger, price);
+    if paid >= cost.low {
+        return Dearer::Unknown;
+    }
+    if slope == 0 {
+        return Dearer::Unaffordable;
+    }
+    // One step: a second would tighten the bound for another pass; only one step has been
+    // measured (BENCHMARKS.md, issue 17).
+    Dearer::Above(newton_step(cost, price, paid, slope))
+}
+
+/// At `price`: an upper bound on F(price), and one on F's right derivative there (the
+/// satisfaction of every group that may still pay more).
+fn tangent(entries: &[Entry], ledger: &Ledger, price: f64) -> (f64, i128) {
+    let mut paid = 0.0f64;
+    let mut slope: i128 = 0;
+    for entry in entries {
+        let money = ledger.approximate[entry.class as usize].high;
+        let satisfaction = Interval::from_integer(entry.satisfaction);
+        paid += high_term(money.min(up(price * satisfaction.high))) * entry.weight as f64;
+        if money > down(price * satisfaction.low) {
+            slope += entry.satisfaction * i128::from(entry.weight);
+        }
+    }
+    (sum_bounds(paid, paid, entries.len()).high, slope)
+}
+
+/// Where the tangent at `price` reaches the cost: ρ ≥ price + (cost − F(price)) / slope, every
+/// step rounded towards a smaller result (and never below `price`).
+fn newton_step(cost: Interval, price: f64, paid: f64, slope: i128) -> f64 {
+    let step = down(down(cost.low - paid) / Interval::from_integer(slope).high);
+    down(price + step).max(price)
 }
 
 /// A float estimate of ρ, the root of F(x) = cost: Newton's method from below. F is concave,
@@ -262,4 +322,55 @@ pub(super) fn solves(ledger: &mut Ledger, cost: i128, entries: &[Entry], rho: &B
         }
     }
     rich_satisfaction > 0 && total + rho * rational(rich_satisfaction) == rational(cost)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::budgeting::rules::equal_shares::ledger::Origin;
+    use proptest::prelude::*;
+
+    /// A ledger whose classes hold exactly the given amounts, and one entry per class.
+    fn groups(amounts: &[(u64, i64, u64)]) -> (Ledger, Vec<Entry>) {
+        let mut ledger = Ledger::new(&BigRational::zero(), amounts.len(), 0);
+        let mut entries = Vec::new();
+        for &(money, satisfaction, weight) in amounts {
+            let value = rational(i128::from(money));
+            let class = ledger.push(Origin::Initial, Interval::from_rational(&value));
+            ledger.exact[class as usize] = Some(value);
+            entries.push(Entry { class, satisfaction: i128::from(satisfaction), weight });
+        }
+        (ledger, entries)
+    }
+
+    proptest! {
+        /// One pass at a price proves the project dearer only when it is, and the bound it
+        /// gives never passes the exact price; well below the price it always proves it.
+        #[test]
+        fn dearer_than_bounds_the_exact_price(
+            amounts in prop::collection::vec((0u64..10_000, 1i64..50, 1u64..20), 1..12),
+            cost in 1i128..200_000,
+            factor in 0.0f64..2.0,
+        ) {
+            let (mut ledger, entries) = groups(&amounts);
+            let exact = sweep(&mut ledger, cost, &entries, Interval::EVERYTHING);
+            let price = match &exact {
+                Some(rho) => Interval::from_rational(rho).middle() * factor,
+                None => factor * 1_000.0,
+            };
+            let cost_interval = Interval::from_integer(cost);
+            match (dearer_than(cost_interval, &entries, &ledger, price), &exact) {
+                (Dearer::Unaffordable, exact) => prop_assert!(exact.is_none(), "affordable at {exact:?}"),
+                (Dearer::Above(low), Some(rho)) => {
+                    let price = BigRational::from_float(price).expect("finite");
+                    let low = BigRational::from_float(low).expect("finite");
+                    prop_assert!(&price < rho && price <= low && &low <= rho, "{price} ≤ {low} ≤ {rho} fails");
+                }
+                // No price buys it: every bound holds.
+                (Dearer::Above(low), None) => prop_assert!(low >= price),
+                (Dearer::Unknown, Some(_)) => prop_assert!(factor > 0.9, "nothing proven at {factor} × the price"),
+                (Dearer::Unknown, None) => prop_assert!(false, "an unaffordable project not recognised"),
+            }
+        }
+    }
 }

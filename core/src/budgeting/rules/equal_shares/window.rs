@@ -134,10 +134,10 @@ pub(crate) fn same_run_over(
     let mut not_bought: Vec<usize> = prepared.candidates.clone();
     let mut aggregator = Aggregator::default();
     let mut scratch: Vec<Entry> = Vec::new();
-    // Per project, the satisfaction of its supporters left with nothing for the whole window:
-    // they pay nothing more, so what the others can pay bounds the project without gathering
-    // its groups.
-    let mut broke_satisfaction: Vec<i128> = vec![0; problem.project_count()];
+    // Per project, how many of its supporters are left with nothing for the whole window: they
+    // pay nothing more, so what the others can pay bounds the project without gathering its
+    // groups.
+    let mut broke_voters: Vec<u64> = vec![0; problem.project_count()];
     for &chosen in bought {
         let mut entries = aggregator.entries(prepared, &ballot_class, money.len(), chosen);
         let cost = problem.cost(chosen);
@@ -150,8 +150,7 @@ pub(crate) fn same_run_over(
                 continue;
             }
             let other_cost = integer(problem.cost(other));
-            let total = prepared.total_satisfaction.get(other).copied().unwrap_or(0);
-            let paying = integer(total - broke_satisfaction.get(other).copied().unwrap_or(0));
+            let paying = integer(prepared.satisfaction_still_paying(other, &broke_voters));
             // Whatever their money, its supporters with any left pay at most ρ × their
             // satisfaction, the others nothing.
             if other_cost.low > rho.range(window).mul(paying).high {
@@ -177,7 +176,7 @@ pub(crate) fn same_run_over(
                 return 0.0;
             }
         }
-        pay(problem, prepared, &mut ballot_class, &mut money, chosen, rho, window, &mut broke_satisfaction);
+        pay(problem, prepared, &mut ballot_class, &mut money, chosen, rho, window, &mut broke_voters);
         ranges.extend(money[ranges.len()..].iter().map(|form| form.range(window)));
         not_bought.retain(|&project| project != chosen);
     }
@@ -383,7 +382,7 @@ fn start_price(cost: i128, entries: &[Entry], money: &[Affine]) -> Option<f64> {
 
 /// Charges the bought project's supporters over the window and moves them to new classes, the
 /// way the run does: one new class per (class, satisfaction) of the payers. Those left with
-/// nothing add their satisfaction of every project to `broke_satisfaction`.
+/// nothing count in `broke_voters` for every project on their ballots.
 #[expect(clippy::too_many_arguments, reason = "one step of the replayed run and its tallies")]
 fn pay(
     problem: &Problem,
@@ -393,7 +392,7 @@ fn pay(
     project: usize,
     rho: Affine,
     window: Interval,
-    broke_satisfaction: &mut [i128],
+    broke_voters: &mut [u64],
 ) {
     let mut targets: HashMap<(u32, i128), u32> = HashMap::default();
     for &(ballot, satisfaction) in prepared.supporters.of(project) {
@@ -408,7 +407,7 @@ fn pay(
             u32::try_from(money.len() - 1).unwrap_or(u32::MAX)
         });
         if target == BROKE && class != BROKE {
-            problem.add_satisfactions_of(ballot as usize, broke_satisfaction);
+            problem.add_voters_of(ballot as usize, broke_voters);
         }
         if let Some(slot) = ballot_class.get_mut(ballot as usize) {
             *slot = target;
