@@ -196,6 +196,8 @@ struct Instance {
     port: u16,
     child: std::process::Child,
     http: reqwest::Client,
+    /// Where the server's log goes, so that a failing request shows why the server failed it.
+    log: PathBuf,
 }
 
 impl Instance {
@@ -212,6 +214,9 @@ impl Instance {
         extra: &[&str],
     ) -> Instance {
         let port = free_port();
+        std::fs::create_dir_all(data_dir).expect("data dir");
+        let log = data_dir.join(format!("civitas-{port}.log"));
+        let log_file = std::fs::File::create(&log).expect("log file");
         let mut command = Command::new(BINARY);
         command
             .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database-url", database_url])
@@ -222,8 +227,9 @@ impl Instance {
             // Only Redis can carry a change to the other instance within the test's patience.
             .args(["--live-poll-interval-ms", "600000"])
             .args(extra)
+            .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+            .stderr(Stdio::from(log_file));
         if demo {
             command.arg("--demo");
         }
@@ -233,7 +239,7 @@ impl Instance {
             BufReader::new(stdout).lines().map_while(Result::ok).any(|line| line.contains("listening on"))
         });
         assert!(tokio::time::timeout(Duration::from_secs(60), started).await.expect("started in time").expect("read"));
-        Instance { port, child, http: reqwest::Client::new() }
+        Instance { port, child, http: reqwest::Client::new(), log }
     }
 
     fn ws_url(&self) -> String {
@@ -252,8 +258,15 @@ impl Instance {
             .json()
             .await
             .expect("json");
-        assert!(body.get("errors").is_none(), "{body}");
+        assert!(body.get("errors").is_none(), "{body}\n--- the server's log ---\n{}", self.log_tail());
         body["data"].clone()
+    }
+
+    /// The end of the server's log (warnings and errors).
+    fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
     }
 
     async fn metric(&self, name: &str) -> Option<i64> {
