@@ -11,7 +11,8 @@ use civitas_core::i18n::Locale;
 use civitas_core::paging::Window;
 use civitas_core::testing::TestDatabase;
 use civitas_core::tickets::{self, Channel, Contact, NewTicket, TicketFilter};
-use civitas_graphql::schema::{build_schema, request_data};
+use civitas_graphql::cost::Limits;
+use civitas_graphql::schema::{request_data, server_schema};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 const PAGE: &str = "{ tickets(first: 50) { edges { node { code status title createdAt \
@@ -56,12 +57,14 @@ fn list_page(c: &mut Criterion) {
             black_box(page.items.len())
         })
     });
-    let schema = build_schema(ctx.clone());
+    // As the server runs it: the cost guard applied before the schema, not as its extension.
+    let (schema, guard) = server_schema(ctx.clone(), None, Limits::default());
     c.bench_function("tickets(first: 50) with names, to JSON (SQLite)", |b| {
         b.iter(|| {
             let (request, loaders) = request_data(&ctx, operator.clone(), Locale::En);
-            let response =
-                runtime.block_on(schema.execute(async_graphql::Request::new(PAGE).data(request).data(loaders)));
+            let mut request = async_graphql::Request::new(PAGE).data(request).data(loaders);
+            guard.prepare(&mut request).expect("within the limits");
+            let response = runtime.block_on(schema.execute(request));
             assert!(response.errors.is_empty(), "{:?}", response.errors);
             black_box(serde_json::to_vec(&response).expect("json").len())
         })

@@ -229,8 +229,10 @@ pub fn check(document: &ExecutableDocument, limits: &Limits) -> Result<Measure, 
     Ok(measure)
 }
 
-/// The async-graphql extension that applies [`check`] to every request right after parsing,
-/// and keeps the documents that passed.
+/// Applies [`check`] to every request right after parsing, and keeps the documents that passed:
+/// the server's transports call [`CostGuard::prepare`] before the schema runs (a schema with any
+/// extension pays for its hook on every field it resolves), and a schema built for embedding
+/// ([`crate::build_schema`]) carries it as an async-graphql extension.
 #[derive(Debug, Clone, Default)]
 pub struct CostGuard {
     limits: Limits,
@@ -252,6 +254,31 @@ impl CostGuard {
     pub fn documents(&self) -> &Arc<DocumentCache> {
         &self.documents
     }
+
+    /// Gives `request` its checked document, kept from an earlier request or parsed, measured
+    /// and kept now, or refuses it. Marked as checked, a request is not looked at twice (by a
+    /// transport and then by the schema's extension). A syntax error is left to async-graphql
+    /// to report, as it always does.
+    pub fn prepare(&self, request: &mut Request) -> ServerResult<()> {
+        if request.data.contains_key(&std::any::TypeId::of::<documents::Checked>()) {
+            return Ok(());
+        }
+        if let Some(document) = self.documents.get(&request.query) {
+            request.set_parsed_query(document);
+            request.data.insert(documents::Checked);
+            return Ok(());
+        }
+        let text = request.query.clone();
+        if let Ok(document) = request.parsed_query() {
+            self.documents.count_parse();
+            match check(document, &self.limits) {
+                Err(refusal) => return Err(crate::errors::bad_input_at_root(refusal.message())),
+                Ok(_) => self.documents.keep(&text, document),
+            }
+            request.data.insert(documents::Checked);
+        }
+        Ok(())
+    }
 }
 
 impl ExtensionFactory for CostGuard {
@@ -268,22 +295,7 @@ impl Extension for CostGuard {
         mut request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
-        if request.data.contains_key(&std::any::TypeId::of::<documents::FromCache>()) {
-            return next.run(ctx, request).await;
-        }
-        if let Some(document) = self.documents.get(&request.query) {
-            request.set_parsed_query(document);
-            return next.run(ctx, request).await;
-        }
-        let text = request.query.clone();
-        // A syntax error is left to async-graphql to report, as it always does.
-        if let Ok(document) = request.parsed_query() {
-            self.documents.count_parse();
-            match check(document, &self.limits) {
-                Err(refusal) => return Err(crate::errors::bad_input_at_root(refusal.message())),
-                Ok(_) => self.documents.keep(&text, document),
-            }
-        }
+        self.prepare(&mut request)?;
         next.run(ctx, request).await
     }
 }
@@ -328,27 +340,34 @@ mod tests {
         assert_eq!(guard.documents().parsed(), 6);
     }
 
-    /// A request the transport prepared from the cache is looked up once, not again by the
-    /// guard; one it did not prepare is still found by the guard.
+    /// A request the transport prepared is neither looked up nor parsed again by the schema's
+    /// extension; a refused one is refused by `prepare` itself; one the transport did not
+    /// prepare is still checked by the extension.
     #[tokio::test]
-    async fn a_prepared_request_is_looked_up_once() {
-        let guard = CostGuard::new(Limits::default());
+    async fn a_prepared_request_is_checked_once() {
+        let guard = CostGuard::new(Limits { max_root_fields: 2, ..Limits::default() });
         let schema = async_graphql::Schema::build(Tiny, async_graphql::EmptyMutation, async_graphql::EmptySubscription)
             .extension(guard.clone())
             .finish();
         let documents = guard.documents();
         let mut first = Request::new("{ answer }");
-        assert!(!documents.prepare(&mut first), "nothing kept yet");
+        guard.prepare(&mut first).expect("within the limits");
+        assert_eq!((documents.parsed(), documents.looked_up()), (1, 1));
         assert!(schema.execute(first).await.errors.is_empty());
-        let lookups = documents.looked_up();
+        assert_eq!((documents.parsed(), documents.looked_up()), (1, 1), "the extension took it as it was");
         let mut again = Request::new("{ answer }");
-        assert!(documents.prepare(&mut again));
+        guard.prepare(&mut again).expect("kept");
         let response = schema.execute(again).await;
         assert_eq!(response.data.into_json().expect("json"), serde_json::json!({ "answer": 42 }));
-        assert_eq!(documents.looked_up(), lookups + 1, "the guard took the prepared document as it was");
+        assert_eq!((documents.parsed(), documents.looked_up()), (1, 2), "found in the cache, once");
+        let mut refused = Request::new("{ a: answer b: answer c: answer }");
+        assert!(guard.prepare(&mut refused).is_err(), "over the root-field limit");
+        assert!(
+            !schema.execute("{ a: answer b: answer c: answer }").await.errors.is_empty(),
+            "unprepared: refused too"
+        );
         assert!(schema.execute("{ answer }").await.errors.is_empty());
-        assert_eq!(documents.looked_up(), lookups + 2, "unprepared, the guard looks it up itself");
-        assert_eq!(documents.parsed(), 1);
+        assert_eq!(documents.looked_up(), 5, "unprepared, the extension looks it up itself");
     }
 
     fn parse(query: &str) -> ExecutableDocument {

@@ -17,6 +17,7 @@ use civitas_core::i18n::{Locale, Message};
 use futures::StreamExt;
 use futures::stream::BoxStream;
 
+use crate::cost::CostGuard;
 use crate::errors::{request_locale, to_graphql, with_kind};
 use crate::schema::{CivitasSchema, request_data};
 use crate::server::{AppState, finish_response};
@@ -60,7 +61,7 @@ pub(crate) fn upgrade(
         .read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(0)
         .on_upgrade(move |socket| {
-            let executor = Localized { schema: state.schema.clone(), locale };
+            let executor = Localized { schema: state.schema.clone(), guard: state.guard.clone(), locale };
             GraphQLWebSocket::new(socket, executor, protocol)
                 .on_connection_init(move |payload| connection_init(state, payload, locale))
                 .keepalive_timeout(limits.idle_timeout)
@@ -131,27 +132,38 @@ pub(crate) fn slot(ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Su
     Ok(SubscriptionSlot(Some(budget.open.clone())))
 }
 
-/// The schema, with errors said in the connection's language and coded as over HTTP.
+/// The schema behind the cost guard, with errors said in the connection's language and coded
+/// as over HTTP.
 #[derive(Clone)]
 struct Localized {
     schema: CivitasSchema,
+    guard: CostGuard,
     locale: Locale,
 }
 
 impl Executor for Localized {
-    async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
-        let mut response = self.schema.execute(request).await;
+    async fn execute(&self, mut request: async_graphql::Request) -> async_graphql::Response {
+        let mut response = match self.guard.prepare(&mut request) {
+            Ok(()) => self.schema.execute(request).await,
+            Err(refusal) => async_graphql::Response::from_errors(vec![refusal]),
+        };
         finish_response(&mut response.errors, self.locale);
         response
     }
 
     fn execute_stream(
         &self,
-        request: async_graphql::Request,
+        mut request: async_graphql::Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, async_graphql::Response> {
         let locale = self.locale;
-        Executor::execute_stream(&self.schema, request, session_data)
+        let responses = match self.guard.prepare(&mut request) {
+            Ok(()) => Executor::execute_stream(&self.schema, request, session_data),
+            Err(refusal) => {
+                futures::stream::once(async move { async_graphql::Response::from_errors(vec![refusal]) }).boxed()
+            }
+        };
+        responses
             .map(move |mut response| {
                 finish_response(&mut response.errors, locale);
                 response

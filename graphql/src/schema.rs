@@ -9,14 +9,12 @@ mod query;
 mod subscription;
 mod survey;
 
-use std::sync::Arc;
-
 use async_graphql::{MergedObject, Schema};
 use civitas_core::Context;
 use civitas_core::auth::Caller;
 use civitas_core::i18n::Locale;
 
-use crate::cost::{CostGuard, DocumentCache, Limits};
+use crate::cost::{CostGuard, Limits};
 use crate::loaders::Loaders;
 use crate::stats_cache::StatsCache;
 pub use budget::{BudgetMutation, BudgetQuery};
@@ -55,36 +53,30 @@ pub struct RequestContext {
 }
 
 /// The schema over a core context, without a plugin sandbox (`installPlugin` then fails), with
-/// the default request limits.
+/// the default request limits, applied by the schema itself (its [`CostGuard`] extension).
 pub fn build_schema(ctx: Context) -> CivitasSchema {
-    schema_and_documents(ctx, None, Limits::default()).0
+    builder(ctx, None, Limits::default()).extension(CostGuard::new(Limits::default())).finish()
 }
 
 /// The schema over a core context, installing plugins into `sandbox`, with `limits` on what one
-/// request may ask for.
+/// request may ask for, applied by the schema itself.
 pub fn build_schema_with_plugins(ctx: Context, sandbox: PluginSandbox, limits: Limits) -> CivitasSchema {
-    schema_and_documents(ctx, Some(sandbox), limits).0
+    builder(ctx, Some(sandbox), limits).extension(CostGuard::new(limits)).finish()
 }
 
-/// The schema and the documents its cost guard keeps, which a server's handler reads too (the
-/// rate limits look at a request's document before the schema runs).
-pub(crate) fn schema_and_documents(
+/// The server's schema, and the guard its transports apply to each request before the schema
+/// runs ([`CostGuard::prepare`]; a transport of your own must do the same). Without an
+/// extension, async-graphql resolves each field without an extension hook, a type lookup and
+/// a boxed future — on a page of tickets, a few hundred of each per request.
+pub fn server_schema(ctx: Context, sandbox: Option<PluginSandbox>, limits: Limits) -> (CivitasSchema, CostGuard) {
+    (builder(ctx, sandbox, limits).finish(), CostGuard::new(limits))
+}
+
+fn builder(
     ctx: Context,
     sandbox: Option<PluginSandbox>,
     limits: Limits,
-) -> (CivitasSchema, Arc<DocumentCache>) {
-    let guard = CostGuard::new(limits);
-    let documents = guard.documents().clone();
-    let builder = builder(ctx, guard);
-    let schema = match sandbox {
-        Some(sandbox) => builder.data(sandbox).finish(),
-        None => builder.finish(),
-    };
-    (schema, documents)
-}
-
-fn builder(ctx: Context, guard: CostGuard) -> async_graphql::SchemaBuilder<Query, Mutation, SubscriptionRoot> {
-    let limits = guard.limits();
+) -> async_graphql::SchemaBuilder<Query, Mutation, SubscriptionRoot> {
     // Depth is the cost guard's (which leaves introspection out), not async-graphql's.
     let schema = Schema::build(
         Query(QueryRoot, PluginQuery, SurveyQuery, BudgetQuery, EmailQuery, Open311Query),
@@ -93,9 +85,12 @@ fn builder(ctx: Context, guard: CostGuard) -> async_graphql::SchemaBuilder<Query
     )
     .data(ctx)
     .data(StatsCache::default())
-    .extension(guard)
     .limit_complexity(MAX_COMPLEXITY);
-    if limits.introspection { schema } else { schema.disable_introspection() }
+    let schema = if limits.introspection { schema } else { schema.disable_introspection() };
+    match sandbox {
+        Some(sandbox) => schema.data(sandbox),
+        None => schema,
+    }
 }
 
 /// The data a request needs besides the schema's: caller, locale and fresh loaders.
@@ -111,7 +106,7 @@ pub(crate) fn core_context<'a>(ctx: &async_graphql::Context<'a>) -> &'a Context 
 
 /// The request's caller and locale; anonymous when the request carries none (e.g. the SDL
 /// export).
-pub(crate) fn request<'a>(ctx: &async_graphql::Context<'a>) -> &'a RequestContext {
+pub(crate) fn request<'a, T>(ctx: &async_graphql::ContextBase<'a, T>) -> &'a RequestContext {
     const ANONYMOUS: &RequestContext =
         &RequestContext { caller: Caller::Anonymous, locale: Locale::En, idempotency_key: None };
     ctx.data_opt::<RequestContext>().unwrap_or(ANONYMOUS)

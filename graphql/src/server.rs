@@ -23,14 +23,14 @@ use http_body_util::Limited;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 
-use crate::cost::{DocumentCache, Limits};
+use crate::cost::{CostGuard, Limits};
 use crate::csrf::{self, AllowedOrigins};
 use crate::errors::{bad_input_at_root, localize, request_locale, to_graphql, transport_refusal};
 use crate::graphiql;
 use crate::live::{self, LiveLimits};
 use crate::rate_limit::{PeerAddr, RateLimits, mutation_fields};
 use crate::redis_link::RedisLink;
-use crate::schema::{CivitasSchema, PluginSandbox, request_data, schema_and_documents};
+use crate::schema::{CivitasSchema, PluginSandbox, request_data, server_schema};
 
 /// Largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -59,16 +59,17 @@ pub struct AppState {
     pub redis: Option<RedisLink>,
     /// The public performance pages, rendered at most once per their lifetime.
     pub dashboard: Arc<crate::dashboard::PageCache>,
-    /// The schema's checked documents, which the handler reads before the schema runs.
-    pub documents: Arc<DocumentCache>,
+    /// What one request may ask for, applied by the transports before the schema runs (the
+    /// schema has no extension of its own: see [`crate::schema`]'s `server_schema`).
+    pub guard: CostGuard,
 }
 
 impl AppState {
     /// The state of a server on `ctx` verifying tokens with `verifier`, without plugins.
     pub fn new(ctx: Context, verifier: TokenVerifier) -> Self {
-        let (schema, documents) = schema_and_documents(ctx.clone(), None, Limits::default());
+        let (schema, guard) = server_schema(ctx.clone(), None, Limits::default());
         AppState {
-            documents,
+            guard,
             schema,
             ctx,
             verifier: Arc::new(verifier),
@@ -95,10 +96,10 @@ impl AppState {
         limits: Limits,
     ) -> Self {
         ctx.hooks = Arc::new(PluginHooks::new(runtime.clone(), FailurePolicy::default()));
-        let (schema, documents) = schema_and_documents(ctx.clone(), Some(PluginSandbox(runtime)), limits);
+        let (schema, guard) = server_schema(ctx.clone(), Some(PluginSandbox(runtime)), limits);
         AppState {
             schema,
-            documents,
+            guard,
             ctx,
             verifier: Arc::new(verifier),
             bindings: Arc::default(),
@@ -241,8 +242,13 @@ async fn graphql(
     request_context.idempotency_key =
         headers.get("idempotency-key").map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
     let mut request = request.into_inner();
-    // A document sent before is neither parsed nor measured again, here or by the schema.
-    state.documents.prepare(&mut request);
+    // Bounded before anything else looks at it; a document sent before is neither parsed nor
+    // measured again.
+    if let Err(refusal) = state.guard.prepare(&mut request) {
+        let mut errors = vec![refusal];
+        finish_response(&mut errors, locale);
+        return GraphQLResponse::from(async_graphql::Response::from_errors(errors)).into_response();
+    }
     let mutation = mutation_fields(&mut request) > 0;
     if let Some(wait) = state.rate_limits.check(&request_context.caller, peer.0, &headers, &mut request).await {
         return rate_limited(wait, locale);

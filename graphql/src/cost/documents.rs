@@ -10,7 +10,6 @@ use std::num::NonZeroUsize;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use async_graphql::Request;
 use async_graphql::parser::types::ExecutableDocument;
 use lru::LruCache;
 
@@ -28,9 +27,9 @@ pub struct DocumentCache {
     looked_up: AtomicU64,
 }
 
-/// Marks a request whose document [`DocumentCache::prepare`] took from the cache: checked
-/// already. Request data is set by the server only, never by a client.
-pub(super) struct FromCache;
+/// Marks a request whose document [`super::CostGuard::prepare`] checked (or took from the
+/// cache). Request data is set by the server only, never by a client.
+pub(super) struct Checked;
 
 impl Default for DocumentCache {
     fn default() -> Self {
@@ -50,16 +49,6 @@ impl DocumentCache {
         }
         self.looked_up.fetch_add(1, Ordering::Relaxed);
         self.lock().get(text).cloned()
-    }
-
-    /// Gives `request` its checked document if it is kept, marked so that the schema's guard
-    /// takes it as it is (one lookup and one copy per request, not one in the transport and
-    /// another in the guard). Whether it was kept.
-    pub fn prepare(&self, request: &mut Request) -> bool {
-        let Some(document) = self.get(&request.query) else { return false };
-        request.set_parsed_query(document);
-        request.data.insert(FromCache);
-        true
     }
 
     /// Times the cache was looked up since it was made.
