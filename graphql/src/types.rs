@@ -8,6 +8,7 @@ mod enums;
 mod me;
 mod notification;
 pub mod open311;
+mod plain;
 mod plugin;
 mod stats;
 mod survey;
@@ -27,6 +28,7 @@ pub use directory::{Category, Department, District, LocalizedName, Street};
 pub use enums::{Channel, Priority, TicketEventKind, TicketStatus};
 pub use me::Me;
 pub use notification::Notification;
+pub use plain::{Paged, PlainFields};
 pub use plugin::{Plugin, PluginCall, PluginCallLimits, PluginCallOutcome, PluginCallStats, PluginHook};
 pub use stats::{StatusCount, TicketStats};
 pub use survey::{

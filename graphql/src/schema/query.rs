@@ -14,8 +14,8 @@ use crate::loaders::Needs;
 use crate::relay::{self, MAX_NODES, Node, PageArgs, cursor};
 use crate::types::totals::{AuditTotal, TicketTotal};
 use crate::types::{
-    AuditEntry, Category, Department, District, Me, Notification, Street, Ticket, TicketFilterInput, TicketStats,
-    TrackedTicket,
+    AuditEntry, Category, Department, District, Me, Notification, Paged, Street, Ticket, TicketFilterInput,
+    TicketStats, TrackedTicket,
 };
 
 /// The root of every query.
@@ -100,7 +100,7 @@ impl QueryRoot {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
-    ) -> async_graphql::Result<Connection<String, Ticket, TicketTotal>> {
+    ) -> async_graphql::Result<Connection<String, Paged<Ticket>, TicketTotal>> {
         let window = PageArgs { first, after, last, before }.window(MAX_PAGE_SIZE, |id: TicketId| id.0)?;
         let filter = filter.unwrap_or_default();
         let filter = TicketFilter {
@@ -116,18 +116,22 @@ impl QueryRoot {
         };
         let caller = &request(ctx).caller;
         let page = tickets::list(core_context(ctx), caller, &filter, window).await.gql()?;
-        let node = ctx.look_ahead().field("edges").field("node");
+        let look_ahead = ctx.look_ahead();
+        let (edge_nodes, nodes) = (look_ahead.field("edges").field("node"), look_ahead.field("nodes"));
+        let selected = |field: &str| edge_nodes.field(field).exists() || nodes.field(field).exists();
         let needs = Needs {
-            districts: node.field("district").exists(),
-            departments: node.field("department").exists(),
-            categories: node.field("category").exists(),
-            streets: node.field("street").exists(),
-            timelines: node.field("events").exists(),
+            districts: selected("district"),
+            departments: selected("department"),
+            categories: selected("category"),
+            streets: selected("street"),
+            timelines: selected("events"),
         };
         loaders(ctx).prefetch(&page.items, needs).await?;
         let total = TicketTotal { caller: caller.clone(), filter };
         let mut connection = Connection::with_additional_fields(page.has_previous_page, page.has_next_page, total);
-        connection.edges.extend(page.items.into_iter().map(|ticket| Edge::new(cursor(ticket.id), Ticket(ticket))));
+        connection
+            .edges
+            .extend(page.items.into_iter().map(|ticket| Edge::new(cursor(ticket.id), Paged(Ticket(ticket)))));
         Ok(connection)
     }
 

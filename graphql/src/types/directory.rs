@@ -1,9 +1,10 @@
 //! Districts, streets, departments and categories.
 
-use async_graphql::{Context, ID, Object, SimpleObject};
+use async_graphql::{Context, ContextSelectionSet, ID, Object, SimpleObject, Value};
 use civitas_core::directory;
 use civitas_core::i18n::LocalizedText;
 
+use super::plain::PlainFields;
 use crate::errors::IntoGraphql;
 use crate::schema::{core_context, request};
 
@@ -24,7 +25,7 @@ impl From<&LocalizedText> for LocalizedName {
     }
 }
 
-fn localized(ctx: &Context<'_>, text: &LocalizedText) -> String {
+fn localized<T>(ctx: &async_graphql::ContextBase<'_, T>, text: &LocalizedText) -> String {
     text.get(request(ctx).locale).to_owned()
 }
 
@@ -177,5 +178,56 @@ impl Category {
     /// The department that usually handles it.
     async fn default_department_id(&self) -> Option<ID> {
         self.0.default_department_id.map(|id| ID(id.to_string()))
+    }
+}
+
+// A page of tickets names each ticket's district, department, category and street: their
+// names and codes are answered in the page's own pass (see `plain`).
+
+impl PlainFields for District {
+    fn plain(&self, ctx: &ContextSelectionSet<'_>, name: &str) -> Option<Value> {
+        Some(match name {
+            "id" => Value::String(self.0.id.to_string()),
+            "code" => Value::String(self.0.code.clone()),
+            "name" => Value::String(localized(ctx, &self.0.name)),
+            "allowAnonymousTickets" => Value::Boolean(self.0.allow_anonymous_tickets),
+            _ => return None,
+        })
+    }
+}
+
+impl PlainFields for Street {
+    fn plain(&self, ctx: &ContextSelectionSet<'_>, name: &str) -> Option<Value> {
+        Some(match name {
+            "id" => Value::String(self.0.id.to_string()),
+            "name" => Value::String(localized(ctx, &self.0.name)),
+            _ => return None,
+        })
+    }
+}
+
+impl PlainFields for Department {
+    fn plain(&self, ctx: &ContextSelectionSet<'_>, name: &str) -> Option<Value> {
+        Some(match name {
+            "id" => Value::String(self.0.id.to_string()),
+            "name" => Value::String(localized(ctx, &self.0.name)),
+            "districtId" => Value::String(self.0.district_id.to_string()),
+            _ => return None,
+        })
+    }
+}
+
+impl PlainFields for Category {
+    fn plain(&self, ctx: &ContextSelectionSet<'_>, name: &str) -> Option<Value> {
+        Some(match name {
+            "id" => Value::String(self.0.id.to_string()),
+            "name" => Value::String(localized(ctx, &self.0.name)),
+            "respondWithinHours" => Value::from(self.0.respond_within_hours),
+            "resolveWithinHours" => Value::from(self.0.resolve_within_hours),
+            "defaultDepartmentId" => {
+                self.0.default_department_id.map_or(Value::Null, |id| Value::String(id.to_string()))
+            }
+            _ => return None,
+        })
     }
 }

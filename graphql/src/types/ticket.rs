@@ -1,11 +1,12 @@
 //! Tickets, their timeline, and the inputs that create and filter them.
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ContextSelectionSet, ID, InputObject, InputType, Object, SimpleObject, Value};
 use chrono::{DateTime, Utc};
 use civitas_core::ids::TicketEventId;
 use civitas_core::tickets;
 
+use super::plain::{Paged, PlainFields};
 use super::totals::TimelineTotal;
 use super::{Category, Channel, Department, District, Priority, Street, TicketEventKind, TicketStatus};
 use crate::errors::IntoGraphql;
@@ -150,25 +151,25 @@ impl Ticket {
     }
 
     /// The district.
-    async fn district(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<District>> {
-        Ok(loaders(ctx).directory.load_one(self.0.district_id).await?.map(District))
+    async fn district(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Paged<District>>> {
+        Ok(loaders(ctx).directory.load_one(self.0.district_id).await?.map(|d| Paged(District(d))))
     }
 
     /// The street.
-    async fn street(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Street>> {
+    async fn street(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Paged<Street>>> {
         let Some(id) = self.0.street_id else { return Ok(None) };
-        Ok(loaders(ctx).directory.load_one(id).await?.map(Street))
+        Ok(loaders(ctx).directory.load_one(id).await?.map(|s| Paged(Street(s))))
     }
 
     /// The category.
-    async fn category(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Category>> {
-        Ok(loaders(ctx).directory.load_one(self.0.category_id).await?.map(Category))
+    async fn category(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Paged<Category>>> {
+        Ok(loaders(ctx).directory.load_one(self.0.category_id).await?.map(|c| Paged(Category(c))))
     }
 
     /// The department it is dispatched to.
-    async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
+    async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Paged<Department>>> {
         let Some(id) = self.0.department_id else { return Ok(None) };
-        Ok(loaders(ctx).directory.load_one(id).await?.map(Department))
+        Ok(loaders(ctx).directory.load_one(id).await?.map(|d| Paged(Department(d))))
     }
 
     /// A department must accept it by then.
@@ -276,6 +277,38 @@ impl Ticket {
         let mut connection = Connection::with_additional_fields(page.has_previous_page, page.has_next_page, total);
         connection.edges.extend(page.items.into_iter().map(|event| Edge::new(cursor(event.id), TicketEvent(event))));
         Ok(connection)
+    }
+}
+
+impl PlainFields for Ticket {
+    fn plain(&self, ctx: &ContextSelectionSet<'_>, name: &str) -> Option<Value> {
+        let ticket = &self.0;
+        Some(match name {
+            "id" => Value::String(ticket.id.to_string()),
+            "code" => Value::String(ticket.code.clone()),
+            "status" => TicketStatus::from(ticket.status).to_value(),
+            "channel" => Channel::from(ticket.channel).to_value(),
+            "priority" => Priority::from(ticket.priority).to_value(),
+            "title" => Value::String(ticket.title.clone()),
+            "description" => Value::String(ticket.description.clone()),
+            "address" => ticket.address.clone().to_value(),
+            "latitude" => ticket.location.map(|point| point.latitude).to_value(),
+            "longitude" => ticket.location.map(|point| point.longitude).to_value(),
+            "respondBy" => ticket.respond_by.to_value(),
+            "resolveBy" => ticket.resolve_by.to_value(),
+            "overdue" => Value::Boolean(ticket.is_overdue(ctx.data_unchecked::<civitas_core::Context>().clock.now())),
+            "escalated" => Value::Boolean(ticket.escalation_level > 0),
+            "acceptedAt" => ticket.accepted_at.to_value(),
+            "resolvedAt" => ticket.resolved_at.to_value(),
+            "closedAt" => ticket.closed_at.to_value(),
+            "mergedIntoId" => ticket.merged_into.map(|id| id.to_string()).to_value(),
+            "reopenCount" => ticket.reopen_count.to_value(),
+            "version" => ticket.version.to_value(),
+            "createdAt" => ticket.created_at.to_value(),
+            "updatedAt" => ticket.updated_at.to_value(),
+            "trackingToken" => ticket.tracking_token.clone().to_value(),
+            _ => return None,
+        })
     }
 }
 

@@ -239,3 +239,95 @@ async fn node_finds_every_kind_of_object_the_caller_may_see_and_nothing_else() {
     let (code, _) = server.error(Some(&mayor), nodes, json!({ "ids": too_many })).await;
     assert_eq!(code, "BAD_USER_INPUT");
 }
+
+/// Every field of a ticket, with what the list answers in its own pass (aliases, fragments
+/// on the type, on its interface and without a condition, `__typename`, a key selected twice)
+/// and what it leaves to the resolvers (objects, loaders, arguments).
+const EVERY_FIELD: &str = r#"
+fragment Every on Ticket {
+  __typename id code status channel priority title description address latitude longitude
+  respondBy resolveBy overdue escalated acceptedAt resolvedAt closedAt mergedIntoId reopenCount
+  version createdAt updatedAt trackingToken
+  ref: code
+  contact { name phone email }
+  rating { score comment }
+  district { code } district { id name names { en zhHant } allowAnonymousTickets }
+  department { id name districtId }
+  ... on Node { nodeId: id }
+  ... { again: status kind: __typename }
+  ...More
+  events(first: 3) { kind note }
+}
+fragment More on Ticket {
+  category { id name respondWithinHours resolveWithinHours defaultDepartmentId } street { id name } title
+}
+"#;
+
+/// The directory entries of `EVERY_FIELD`, read through `node` (resolved the usual way).
+const DIRECTORY_NODES: &str = r#"
+query($d: ID!, $c: ID!) {
+  d: node(id: $d) { ... on District { code id name names { en zhHant } allowAnonymousTickets } }
+  c: node(id: $c) { ... on Category { id name respondWithinHours resolveWithinHours defaultDepartmentId } }
+}"#;
+const DEPARTMENT_NODE: &str = r#"query($p: ID!) { p: node(id: $p) { ... on Department { id name districtId } } }"#;
+
+#[tokio::test]
+async fn a_listed_ticket_answers_exactly_what_the_ticket_query_answers() {
+    let server = TestServer::start().await;
+    let resident = Who::new("resident", "res-1");
+    let operator = Who::new("operator", "op-1");
+    let staff = Who::new("department_staff", "staff-1")
+        .in_district(server.district_id(1))
+        .in_department(server.department_id(1, 0));
+    // One closed and rated, one dispatched, one with neither address nor location.
+    let closed =
+        server.ok(Some(&resident), SUBMIT, submit_input(&server, 1, "APP")).await["submitTicket"]["id"].clone();
+    let dispatch = r#"mutation($id: ID!, $dep: ID!) { dispatchTicket(id: $id, departmentId: $dep) { status } }"#;
+    server.ok(Some(&operator), dispatch, json!({ "id": closed, "dep": server.department_id(1, 0) })).await;
+    server
+        .ok(Some(&staff), r#"mutation($id: ID!) { acceptTicket(id: $id) { status } }"#, json!({ "id": closed }))
+        .await;
+    let resolve = r#"mutation($id: ID!) { resolveTicket(id: $id, resolution: "Emptied") { status } }"#;
+    server.ok(Some(&staff), resolve, json!({ "id": closed })).await;
+    let rate = r#"mutation($id: ID!) { rateTicket(id: $id, score: 4, comment: "Fine") { status } }"#;
+    server.ok(Some(&resident), rate, json!({ "id": closed })).await;
+    let dispatched =
+        server.ok(Some(&operator), SUBMIT, submit_input(&server, 1, "PHONE")).await["submitTicket"]["id"].clone();
+    server.ok(Some(&operator), dispatch, json!({ "id": dispatched, "dep": server.department_id(1, 1) })).await;
+    let mut bare = submit_input(&server, 0, "PHONE");
+    for field in ["address", "latitude", "longitude", "contact"] {
+        bare["input"].as_object_mut().expect("input").remove(field);
+    }
+    server.ok(Some(&operator), SUBMIT, bare).await;
+
+    let list =
+        format!("{EVERY_FIELD} query {{ tickets(first: 10) {{ edges {{ node {{ ...Every }} }} nodes {{ code }} }} }}");
+    let single = format!("{EVERY_FIELD} query($id: ID!) {{ ticket(id: $id) {{ ...Every }} }}");
+    let page = server.ok(Some(&operator), &list, json!({})).await;
+    let edges = page["tickets"]["edges"].as_array().expect("edges");
+    assert_eq!(edges.len(), 3);
+    for edge in edges {
+        let listed = &edge["node"];
+        let alone = server.ok(Some(&operator), &single, json!({ "id": listed["id"] })).await;
+        assert_eq!(listed, &alone["ticket"], "the list and `ticket` answer alike");
+        assert_eq!(listed["nodeId"], listed["id"]);
+        assert_eq!((&listed["again"], &listed["kind"]), (&listed["status"], &json!("Ticket")));
+        assert!(listed["district"]["code"].is_string() && listed["district"]["names"]["en"].is_string(), "{listed}");
+        let ids = json!({ "d": listed["district"]["id"], "c": listed["category"]["id"] });
+        let entries = server.ok(Some(&operator), DIRECTORY_NODES, ids).await;
+        assert_eq!((&listed["district"], &listed["category"]), (&entries["d"], &entries["c"]));
+        if listed["department"].is_object() {
+            let department =
+                server.ok(Some(&operator), DEPARTMENT_NODE, json!({ "p": listed["department"]["id"] })).await;
+            assert_eq!(listed["department"], department["p"]);
+        }
+    }
+    let closed = edges.iter().map(|edge| &edge["node"]).find(|node| node["id"] == closed).expect("closed ticket");
+    assert_eq!((&closed["status"], &closed["rating"]["score"]), (&json!("CLOSED"), &json!(4)));
+    assert!(closed["acceptedAt"].is_string() && closed["resolvedAt"].is_string() && closed["latitude"].is_number());
+    let nodes = page["tickets"]["nodes"].as_array().expect("nodes");
+    assert_eq!(
+        nodes.iter().map(|node| &node["code"]).collect::<Vec<_>>(),
+        edges.iter().map(|edge| &edge["node"]["code"]).collect::<Vec<_>>()
+    );
+}
