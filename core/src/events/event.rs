@@ -582,6 +582,12 @@ impl DomainEvent {
         }
     }
 
+    /// Whether it installed, enabled, disabled or uninstalled a plugin: which plugins serve
+    /// where is then to be read afresh.
+    pub fn changes_plugins(&self) -> bool {
+        matches!(self.subject(), Subject::Plugin(_))
+    }
+
     /// The survey whose number of responses it may have changed.
     pub fn survey_responses(&self) -> Option<SurveyId> {
         match self {

@@ -6,12 +6,12 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType,
-    QueryFilter, QuerySelect, RelationTrait, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
 };
 
 use super::entities::{call, component, plugin, plugin_hook};
@@ -45,6 +45,30 @@ pub struct PluginHooks {
     runtime: Option<Arc<dyn PluginRuntime>>,
     policy: FailurePolicy,
     components: Mutex<ComponentCache>,
+    registry: Mutex<Registry>,
+}
+
+/// The enabled plugins and the hooks each answers, kept in memory so that asking a hook where
+/// no plugin serves costs no statement (a submission asks two). Forgotten when this instance
+/// changes a plugin, when its event feed brings another instance's change (every change of a
+/// plugin is a domain event: see [`crate::realtime`]), and after [`Registry::MAX_AGE`] in any
+/// case: an instance without a running feed, or a feed that cannot read, is behind by at most
+/// that. Failure counts are never taken from here (see [`PluginHooks::record`]).
+#[derive(Default)]
+struct Registry {
+    loaded: Option<(Instant, Arc<Vec<Enabled>>)>,
+    /// Bumped by each [`PluginHooks::forget`]: a load that began before is not kept.
+    generation: u64,
+}
+
+impl Registry {
+    const MAX_AGE: Duration = Duration::from_secs(5);
+}
+
+/// An enabled plugin and the hooks it answers.
+struct Enabled {
+    row: plugin::Model,
+    hooks: Vec<String>,
 }
 
 /// Components' bytes read from storage, by sha256, with when each was last used: the runtime
@@ -104,12 +128,17 @@ impl Recorded {
 impl PluginHooks {
     /// No plugins: every hook point follows the normal flow.
     pub fn none() -> Self {
-        PluginHooks { runtime: None, policy: FailurePolicy::default(), components: Mutex::default() }
+        PluginHooks {
+            runtime: None,
+            policy: FailurePolicy::default(),
+            components: Mutex::default(),
+            registry: Mutex::default(),
+        }
     }
 
     /// Hooks answered by the plugins stored in the context's database, run by `runtime`.
     pub fn new(runtime: Arc<dyn PluginRuntime>, policy: FailurePolicy) -> Self {
-        PluginHooks { runtime: Some(runtime), policy, components: Mutex::default() }
+        PluginHooks { runtime: Some(runtime), policy, components: Mutex::default(), registry: Mutex::default() }
     }
 
     /// The sandbox the plugins run in, if any.
@@ -122,7 +151,7 @@ impl PluginHooks {
         if self.runtime.is_none() {
             return Ok(false);
         }
-        Ok(serving(ctx.reads(), district, hook).await?.is_some())
+        Ok(self.serving(ctx, district, hook).await?.is_some())
     }
 
     /// Asks the plugin serving hook `H` for the request's district, checks its answer with
@@ -133,7 +162,7 @@ impl PluginHooks {
             return Ok(Asked::NoPlugin);
         };
         let district = H::district(request);
-        let Some(row) = serving(ctx.reads(), district, H::KIND).await? else {
+        let Some(row) = self.serving(ctx, district, H::KIND).await? else {
             return Ok(Asked::NoPlugin);
         };
         let Some(loaded) = self.load(&ctx.db, &row).await? else {
@@ -173,13 +202,72 @@ impl PluginHooks {
         Ok(asked)
     }
 
+    /// Forgets which plugins are enabled where: a plugin was installed, enabled, disabled or
+    /// uninstalled (here or, heard through the event feed, on another instance).
+    pub fn forget(&self) {
+        let mut registry = self.registry();
+        registry.loaded = None;
+        registry.generation += 1;
+    }
+
     /// Drops what this instance keeps to call a plugin that was uninstalled or disabled: its
     /// component's bytes, and in the sandbox its compiled code and prepared instances.
     pub fn release(&self, plugin: PluginId, sha256: &str) {
+        self.forget();
         self.components().bytes.remove(sha256);
         if let Some(runtime) = &self.runtime {
             runtime.release(plugin, sha256);
         }
+    }
+
+    fn registry(&self) -> std::sync::MutexGuard<'_, Registry> {
+        self.registry.lock().unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    /// The row of the enabled plugin serving `hook` for `district`: the district's own, else the
+    /// city's (for `None`, only the city's).
+    async fn serving(
+        &self,
+        ctx: &Context,
+        district: Option<DistrictId>,
+        hook: HookKind,
+    ) -> Result<Option<plugin::Model>, DbErr> {
+        let enabled = self.enabled(ctx).await?;
+        let serves = |entry: &&Enabled| entry.hooks.iter().any(|served| served == hook.as_str());
+        let own = district
+            .and_then(|district| enabled.iter().filter(serves).find(|entry| entry.row.district_id == Some(district.0)));
+        let chosen = own.or_else(|| enabled.iter().filter(serves).find(|entry| entry.row.district_id.is_none()));
+        Ok(chosen.map(|entry| entry.row.clone()))
+    }
+
+    /// The enabled plugins, from memory when this instance knows them.
+    async fn enabled(&self, ctx: &Context) -> Result<Arc<Vec<Enabled>>, DbErr> {
+        let generation = {
+            let registry = self.registry();
+            if let Some((at, enabled)) = &registry.loaded
+                && at.elapsed() < Registry::MAX_AGE
+            {
+                return Ok(Arc::clone(enabled));
+            }
+            registry.generation
+        };
+        let rows = plugin::Entity::find()
+            .filter(plugin::Column::Enabled.eq(true))
+            .order_by_asc(plugin::Column::Id)
+            .find_with_related(plugin_hook::Entity)
+            .all(ctx.reads())
+            .await?;
+        let enabled: Arc<Vec<Enabled>> = Arc::new(
+            rows.into_iter()
+                .map(|(row, hooks)| Enabled { row, hooks: hooks.into_iter().map(|hook| hook.hook).collect() })
+                .collect(),
+        );
+        let mut registry = self.registry();
+        // A change heard while reading may not be in what was read: keep it only if none was.
+        if registry.generation == generation {
+            registry.loaded = Some((Instant::now(), Arc::clone(&enabled)));
+        }
+        Ok(enabled)
     }
 
     fn components(&self) -> std::sync::MutexGuard<'_, ComponentCache> {
@@ -239,20 +327,19 @@ impl PluginHooks {
         };
         let id = call.plugin.id;
         if !outcome.is_failure() {
-            // A healthy plugin's call is one insert; only a recovering one has a count to reset.
-            let recovering = outcome != CallOutcome::HostError && call.plugin.consecutive_failures > 0;
-            if !recovering {
-                row.insert(&ctx.db).await?;
-                return Ok(());
+            row.insert(&ctx.db).await?;
+            if outcome != CallOutcome::HostError {
+                // The count is read where it is kept, not from the registry's copy of the row,
+                // which another instance's failures may have made stale; a healthy plugin's
+                // count is 0 and this matches (and locks) no row.
+                plugin::Entity::update_many()
+                    .col_expr(plugin::Column::ConsecutiveFailures, Expr::value(0))
+                    .filter(plugin::Column::Id.eq(id))
+                    .filter(plugin::Column::ConsecutiveFailures.gt(0))
+                    .exec(&ctx.db)
+                    .await?;
             }
-            let txn = ctx.db.begin().await?;
-            row.insert(&txn).await?;
-            plugin::Entity::update_many()
-                .col_expr(plugin::Column::ConsecutiveFailures, Expr::value(0))
-                .filter(plugin::Column::Id.eq(id))
-                .exec(&txn)
-                .await?;
-            return txn.commit().await;
+            return Ok(());
         }
         let txn = ctx.db.begin().await?;
         row.insert(&txn).await?;
@@ -300,30 +387,6 @@ impl PluginHooks {
         }
         txn.commit().await
     }
-}
-
-/// The row of the enabled plugin serving `hook` for `district`: the district's own, else the
-/// city's (for `None`, only the city's).
-async fn serving(
-    db: &impl ConnectionTrait,
-    district: Option<DistrictId>,
-    hook: HookKind,
-) -> Result<Option<plugin::Model>, DbErr> {
-    let scope = match district {
-        Some(district) => {
-            Condition::any().add(plugin::Column::DistrictId.eq(district.0)).add(plugin::Column::DistrictId.is_null())
-        }
-        None => Condition::all().add(plugin::Column::DistrictId.is_null()),
-    };
-    let mut candidates = plugin::Entity::find()
-        .join(JoinType::InnerJoin, plugin::Relation::Hooks.def())
-        .filter(plugin::Column::Enabled.eq(true))
-        .filter(plugin_hook::Column::Hook.eq(hook.as_str()))
-        .filter(scope)
-        .all(db)
-        .await?;
-    let own = candidates.iter().position(|row| row.district_id.is_some()).unwrap_or(0);
-    Ok((own < candidates.len()).then(|| candidates.swap_remove(own)))
 }
 
 #[cfg(test)]

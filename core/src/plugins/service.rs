@@ -253,6 +253,7 @@ pub async fn install(
     };
     audit::record(&txn, caller, ctx.clock.now(), change).await?;
     txn.commit().await?;
+    ctx.hooks.forget();
     Ok(installed)
 }
 
@@ -291,7 +292,9 @@ async fn set_enabled(
     let change = Change { event, before: Some(audited(&before)), after: Some(audited(&after)) };
     audit::record(&txn, caller, now, change).await?;
     txn.commit().await?;
-    if !enabled {
+    if enabled {
+        ctx.hooks.forget();
+    } else {
         release(ctx, &after);
     }
     Ok(after)

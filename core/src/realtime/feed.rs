@@ -129,6 +129,10 @@ pub async fn run(ctx: Context, feed: Feed) {
             Ok(found) if found.is_empty() => {}
             Ok(found) => {
                 for event in found {
+                    if event.event.changes_plugins() {
+                        // Perhaps another instance's change: which plugins serve is read afresh.
+                        ctx.hooks.forget();
+                    }
                     // No reader is not an error: the event is in storage for whoever comes.
                     let _ = shared.events.send(Arc::new(event));
                 }

@@ -208,3 +208,78 @@ async fn a_storage_failure_while_checking_a_plugins_answer_is_not_the_plugins_fa
     let routed = tickets::submit(&ctx, &Caller::operator("op-1"), new).await.expect("storage is back");
     assert_eq!(routed.department_id, Some(police));
 }
+
+/// Which plugins serve where is kept in memory: a submission where none serves reads no plugin
+/// row; a change made through this instance is seen by its next submission, and one made
+/// through another instance as soon as this instance's event feed has read it.
+#[tokio::test]
+async fn which_plugins_serve_is_kept_in_memory_and_every_change_is_heard() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use civitas_core::plugins::FailurePolicy;
+    use civitas_core::realtime::{self, Feed, FeedSettings};
+
+    let city = city().await;
+    let district = city.district(0).district.id;
+    let police = city.district(0).departments[4].id;
+    let sandbox = night_noise(police.to_string(), 1);
+    let plugin_statements = Arc::new(AtomicUsize::new(0));
+    let mut here = sandbox.hooks_of(&city.ctx, FailurePolicy::default());
+    assert!(here.readers.is_none(), "every statement goes through the counted handle");
+    let counted = plugin_statements.clone();
+    here.db.set_metric_callback(move |info| {
+        if info.statement.sql.contains("plugin") {
+            counted.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    // Never polls on its own within the test: it reads when woken, as Redis would wake it.
+    here.feed = Feed::new(FeedSettings { poll_every: std::time::Duration::from_secs(3600), capacity: 64 });
+    let there = sandbox.hooks_of(&city.ctx, FailurePolicy::default());
+    let operator = Caller::operator("op-1");
+    let noise = || {
+        let mut new = city.new_ticket(0, 8);
+        new.title = "Noise from a bar".into();
+        new
+    };
+
+    assert_eq!(tickets::submit(&here, &operator, noise()).await.expect("submit").status, TicketStatus::Received);
+    let first = plugin_statements.load(Ordering::SeqCst);
+    assert!(first > 0, "the first submission reads which plugins serve");
+    for _ in 0..3 {
+        assert_eq!(tickets::submit(&here, &operator, noise()).await.expect("submit").status, TicketStatus::Received);
+    }
+    assert_eq!(plugin_statements.load(Ordering::SeqCst), first, "then no plugin row is read");
+
+    // Installed through the other instance: heard through this one's feed.
+    let mut heard = here.feed.subscribe();
+    let feed = tokio::spawn(realtime::run(here.clone(), here.feed.clone()));
+    while here.feed.position() == 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let (_, plugin) = sandbox.install(&there, Some(district), "night-noise").await;
+    here.feed.heard();
+    let within = std::time::Duration::from_secs(10);
+    loop {
+        let event = tokio::time::timeout(within, heard.recv()).await.expect("in time").expect("an event");
+        if event.event.name() == "plugin.installed" {
+            break;
+        }
+    }
+    let routed = tickets::submit(&here, &operator, noise()).await.expect("submit");
+    assert_eq!((routed.status, routed.department_id), (TicketStatus::Dispatched, Some(police)));
+
+    // Disabled through this instance: its next submission follows the normal flow at once.
+    plugins::disable(&here, &Caller::System, plugin.id, Some("testing")).await.expect("disable");
+    assert_eq!(tickets::submit(&here, &operator, noise()).await.expect("submit").status, TicketStatus::Received);
+    // Enabled again through the other one: heard.
+    plugins::enable(&there, &Caller::System, plugin.id).await.expect("enable");
+    here.feed.heard();
+    loop {
+        let event = tokio::time::timeout(within, heard.recv()).await.expect("in time").expect("an event");
+        if event.event.name() == "plugin.enabled" {
+            break;
+        }
+    }
+    assert_eq!(tickets::submit(&here, &operator, noise()).await.expect("submit").status, TicketStatus::Dispatched);
+    feed.abort();
+}
