@@ -41,7 +41,8 @@ pub const MAX_UPLOAD_BYTES: usize = civitas_core::plugins::MAX_COMPONENT_BYTES +
 /// What every request handler shares.
 #[derive(Clone)]
 pub struct AppState {
-    /// The schema.
+    /// The schema, without the cost guard: a request goes through [`AppState::guard`] first,
+    /// as the server's transports do.
     pub schema: CivitasSchema,
     /// The domain context.
     pub ctx: Context,

@@ -291,8 +291,8 @@ async fn small_requests_that_would_cost_much_are_refused_before_any_work() {
     let before = statements(&server);
 
     // 40 fragments, each spreading the previous one twice: ~2 KB that expands to 2^41 fields.
-    // Anything that walked the expansion (async-graphql's recursion and complexity checks do)
-    // would never finish: this test would hang rather than pass if the guard came after them.
+    // The guard refuses it first, with its own message (async-graphql would refuse it too, for
+    // nesting fragments deeper than 32, after walking them).
     let mut bomb = String::from("fragment F0 on Query { me { role } }\n");
     for level in 1..=40 {
         bomb.push_str(&format!("fragment F{level} on Query {{ ...F{p} ...F{p} }}\n", p = level - 1));
@@ -301,6 +301,8 @@ async fn small_requests_that_would_cost_much_are_refused_before_any_work() {
     assert!(bomb.len() < 2_500, "{} bytes", bomb.len());
     let (code, body) = server.error(None, &bomb, json!({})).await;
     assert_eq!(code, "BAD_USER_INPUT", "{body}");
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default().to_owned();
+    assert!(message.contains("at most 100 root fields"), "the guard's refusal: {message}");
 
     // 1,200 aliases of a public aggregate: 2,400 SQL aggregates if it ran.
     let aliases: String = (0..1_200)

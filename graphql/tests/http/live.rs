@@ -516,3 +516,37 @@ async fn survey_response_counts_and_budget_turnout_are_live_and_only_totals() {
     let after = live.data().await;
     assert_eq!(after["budgetTurnout"]["total"], 1, "{after}");
 }
+
+/// The cost guard stands before the schema on a WebSocket too: a subscription document of 13
+/// fragments, each spreading the previous one twice, expands to 8,192 root fields and is refused by
+/// the guard (its message, which async-graphql's own checks do not give) and subscribes nothing;
+/// the next subscription on the server works.
+#[tokio::test]
+async fn a_subscription_document_over_the_limits_is_refused_before_it_runs() {
+    let server = crate::support::TestServer::start().await;
+    let operator = Who::new("operator", "op-bomb");
+    let mut bomb = String::from("fragment F0 on Subscription { ticketUpdated(id: \"tkt_1\") { id } }\n");
+    for level in 1..=13 {
+        bomb.push_str(&format!("fragment F{level} on Subscription {{ ...F{p} ...F{p} }}\n", p = level - 1));
+    }
+    bomb.push_str("subscription { ...F13 }");
+    let mut refused = Subscriber::on(&server.url, &operator, &bomb, json!({}));
+    let refusal = refused.refusal().await;
+    assert_eq!(refusal[0]["extensions"]["code"], "BAD_USER_INPUT", "{refusal}");
+    let message = refusal[0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("at most 100 root fields"), "{refusal}");
+    assert_eq!(server.ctx.feed.readers(), 0, "nothing subscribed");
+    drop(refused);
+
+    let ticket =
+        server.ok(Some(&operator), crate::support::SUBMIT, crate::support::submit_input(&server, 0, "PHONE")).await;
+    let id = ticket["submitTicket"]["id"].clone();
+    let _feed = civitas_core::background::spawn_feed(&server.ctx);
+    let _watching = Subscriber::on(
+        &server.url,
+        &operator,
+        "subscription($id: ID!) { ticketUpdated(id: $id) { id } }",
+        json!({ "id": id }),
+    );
+    await_readers(&server, 1).await;
+}
